@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurableSync } from './durableFile';
+
+/** A bearer token as stored: only its sha256, never the token itself. */
+export interface TokenRecord {
+  /** First 12 hex digits of the hash; how admins name a token to revoke it. */
+  id: string;
+  hash: string;
+  team: string;
+  role: 'member' | 'admin';
+  /** Distinct-member identity for k-anonymity (several tokens may belong to one member). */
+  member: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** The caller behind a valid token. */
+export interface Principal {
+  tokenId: string;
+  team: string;
+  role: 'member' | 'admin';
+  member: string;
+}
+
+/** Team names appear in folder names, so they are restricted to a safe alphabet. */
+export const TEAM_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Tokens live in `<data>/tokens.json`, apart from the main database, so `oel server admin token ...` can edit them
+ * offline while a server runs: the server re-reads the file whenever its mtime changes.
+ */
+export class TokenFile {
+  private readonly path: string;
+  private cache: TokenRecord[] = [];
+  private byHash = new Map<string, TokenRecord>();
+  private mtimeMs = -1;
+
+  constructor(dataDir: string) { this.path = join(dataDir, 'tokens.json'); }
+
+  list(): TokenRecord[] { this.refresh(); return [...this.cache]; }
+
+  /** Creates a token; returns the secret once (it is not recoverable later). */
+  create(team: string, role: 'member' | 'admin', member?: string): { token: string; record: TokenRecord } {
+    if (!TEAM_RE.test(team)) throw new Error(`team must match ${TEAM_RE}`);
+    this.refresh();
+    const token = `oel_${randomBytes(24).toString('base64url')}`;
+    const hash = hashToken(token);
+    const record: TokenRecord = {
+      id: hash.slice(0, 12), hash, team, role, member: member ?? `m-${hash.slice(0, 12)}`,
+      created_at: new Date().toISOString(), revoked_at: null,
+    };
+    this.save([...this.cache, record]);
+    return { token, record };
+  }
+
+  /** Revokes by id (or id prefix of at least 6); returns false when nothing matched. */
+  revoke(idPrefix: string): boolean {
+    this.refresh();
+    const hits = idPrefix.length >= 6 ? this.cache.filter((t) => t.id.startsWith(idPrefix) && !t.revoked_at) : [];
+    if (hits.length !== 1) return false;
+    const now = new Date().toISOString();
+    this.save(this.cache.map((t) => (t === hits[0] ? { ...t, revoked_at: now } : t)));
+    return true;
+  }
+
+  /** The principal for a presented token, or null for unknown and revoked tokens. */
+  authenticate(token: string): Principal | null {
+    this.refresh();
+    const rec = this.byHash.get(hashToken(token));
+    if (!rec || rec.revoked_at) return null;
+    return { tokenId: rec.id, team: rec.team, role: rec.role, member: rec.member };
+  }
+
+  private refresh(): void {
+    if (!existsSync(this.path)) { this.setCache([]); this.mtimeMs = -1; return; }
+    const m = statSync(this.path).mtimeMs;
+    if (m === this.mtimeMs) return;
+    this.setCache((JSON.parse(readFileSync(this.path, 'utf8')) as { tokens: TokenRecord[] }).tokens);
+    this.mtimeMs = m;
+  }
+
+  private save(tokens: TokenRecord[]): void {
+    writeFileDurableSync(this.path, JSON.stringify({ tokens }, null, 1), 0o600);
+    this.setCache(tokens);
+    this.mtimeMs = statSync(this.path).mtimeMs;
+  }
+
+  private setCache(tokens: TokenRecord[]): void {
+    this.cache = tokens;
+    this.byHash = new Map(tokens.map((t) => [t.hash, t]));
+  }
+}

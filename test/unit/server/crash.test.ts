@@ -1,0 +1,83 @@
+// SIGKILL the server (a real `oel server` child process) in the middle of a round, restart it on the same data folder:
+// the round must be re-queued and end in a definite state, and the orphaned trainer must be stopped. Also covers the
+// offline `oel server admin token ...` commands and <data>/config.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { call, tempData, tinyModel, TINY_TRAINER, waitRound } from './harness';
+import { PYTHON, TRAINER_PATH } from '../../support/tinyModel';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'server'];
+
+/** Starts `oel server` and resolves with its URL and (first start) bootstrap token, read from its stdout. */
+function launch(model: string, data: string): Promise<{ child: ChildProcess; url: string; token: string | null }> {
+  const child = spawn(process.execPath, [...CLI, '--model', model, '--data', data, '--port', '0', '--team', 'alpha'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let token: string | null = null;
+    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
+    child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const t = /bootstrap admin token .*: (\S+)$/.exec(line);
+      if (t) token = t[1];
+      const u = /listening on (\S+)/.exec(line);
+      if (u) { url = u[1]; clearTimeout(timer); resolve({ child, url, token }); }
+    });
+  });
+}
+
+function admin(data: string, ...args: string[]): string {
+  return execFileSync(process.execPath, [...CLI, 'admin', 'token', ...args, '--data', data], { encoding: 'utf8' });
+}
+
+test('SIGKILL during a round: after restart the round is re-run and ends definite', { timeout: 120_000 }, async () => {
+  const model = tinyModel();
+  const data = tempData();
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'config.json'), JSON.stringify({ k: 1, python: PYTHON, trainer_path: TRAINER_PATH, trainer: TINY_TRAINER, prompts: { synthesis: 'template', per_item: 2 } }));
+
+  const first = await launch(model, data);
+  let second: ChildProcess | null = null;
+  try {
+    assert.ok(first.token && first.url.startsWith('http://127.0.0.1:'));
+    assert.equal((readFileSync(join(data, 'keys', 'signing-ed25519.pem')).length > 0), true);
+    const member = JSON.parse(admin(data, 'create', '--team', 'alpha', '--role', 'member', '--member', 'ann')) as { token: string; id: string };
+    await call(first.url, 'POST', '/v1/submissions', member.token, { submission_id: 's', items: [
+      { client_id: 'a', text: 'Run the unit tests before committing any change.' },
+      { client_id: 'b', text: 'Prefer small pure functions over classes for parsing code.' },
+    ], task_statements: ['Fix the failing login test in auth.ts'] });
+    const r = await call(first.url, 'POST', '/v1/consolidations', first.token, { steps: 30 });
+    assert.equal(r.status, 201);
+    // Wait until the trainer is really running, then kill the server without any chance to clean up.
+    const end = Date.now() + 60_000;
+    while ((await call(first.url, 'GET', `/v1/consolidations/${r.body.id}`, first.token)).body.progress.step < 1) {
+      assert.ok(Date.now() < end, 'trainer never reported a step');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    first.child.kill('SIGKILL');
+    await new Promise((res) => first.child.once('exit', res));
+    const db = JSON.parse(readFileSync(join(data, 'db.json'), 'utf8')) as { rounds: Array<{ id: string; status: string; trainer_pid: number | null }> };
+    const stored = db.rounds.find((x) => x.id === r.body.id)!;
+    assert.equal(stored.status, 'training');
+    const orphan = stored.trainer_pid;
+
+    const restarted = await launch(model, data);
+    second = restarted.child;
+    assert.equal(restarted.token, null, 'no second bootstrap token');
+    if (orphan) assert.ok(!existsSync(`/proc/${orphan}/cmdline`) || !readFileSync(`/proc/${orphan}/cmdline`, 'utf8').includes('oel_trainer'), 'orphaned trainer stopped');
+    const done = await waitRound(restarted.url, first.token!, r.body.id, 90_000);
+    assert.ok(['released', 'failed_gate'].includes(done.status), JSON.stringify(done));
+    assert.equal(done.attempts, 2);
+
+    // Offline token commands: list shows both tokens; a revoked token stops working on the running server.
+    assert.equal(admin(data, 'list').trim().split('\n').length, 2);
+    assert.match(admin(data, 'revoke', member.id), /revoked/);
+    assert.equal((await call(restarted.url, 'GET', '/v1/knowledge', member.token)).status, 401);
+  } finally {
+    first.child.kill('SIGKILL');
+    second?.kill('SIGTERM');
+    if (second && second.exitCode === null) await new Promise((res) => second!.once('exit', res));
+  }
+});

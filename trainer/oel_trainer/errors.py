@@ -1,0 +1,2 @@
+class TrainerError(Exception):
+    """An expected failure (bad spec, bad checkpoint, bad ids, unwritable output): reported as one line."""
