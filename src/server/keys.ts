@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, manifestSigningPayload, type AdapterManifest } from '../core/protocol/consolidation';
 import { writeFileDurableSync } from './durableFile';
@@ -19,6 +19,7 @@ export interface SigningKey {
 export function loadOrCreateSigningKey(dataDir: string): SigningKey {
   const privPath = join(dataDir, 'keys', 'signing-ed25519.pem');
   let created = false;
+  mkdirSync(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
   if (!existsSync(privPath)) {
     const { privateKey } = generateKeyPairSync('ed25519');
     writeFileDurableSync(privPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);

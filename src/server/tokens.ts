@@ -39,7 +39,8 @@ export class TokenFile {
   private readonly path: string;
   private cache: TokenRecord[] = [];
   private byHash = new Map<string, TokenRecord>();
-  private mtimeMs = -1;
+  /** inode, mtime and size of the file last read: a rename by the CLI always changes the inode. */
+  private stamp = '';
 
   constructor(dataDir: string) { this.path = join(dataDir, 'tokens.json'); }
 
@@ -78,17 +79,19 @@ export class TokenFile {
   }
 
   private refresh(): void {
-    if (!existsSync(this.path)) { this.setCache([]); this.mtimeMs = -1; return; }
-    const m = statSync(this.path).mtimeMs;
-    if (m === this.mtimeMs) return;
+    if (!existsSync(this.path)) { this.setCache([]); this.stamp = ''; return; }
+    const st = statSync(this.path);
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    if (stamp === this.stamp) return;
     this.setCache((JSON.parse(readFileSync(this.path, 'utf8')) as { tokens: TokenRecord[] }).tokens);
-    this.mtimeMs = m;
+    this.stamp = stamp;
   }
 
   private save(tokens: TokenRecord[]): void {
     writeFileDurableSync(this.path, JSON.stringify({ tokens }, null, 1), 0o600);
     this.setCache(tokens);
-    this.mtimeMs = statSync(this.path).mtimeMs;
+    const st = statSync(this.path);
+    this.stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
   }
 
   private setCache(tokens: TokenRecord[]): void {

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -115,39 +116,49 @@ def run_seed(seed, args, log):
         t0 = time.perf_counter()
         pretrain(base, seed, args.pretrain_steps, log, args.label_smoothing)
         log(f"  pretrain {time.perf_counter() - t0:.0f}s")
-    held_p = [[Q] + x + [A] for x in held]
-    held_rule_p = [RULE_CTX + p for p in held_p]
-    held_a = [swap(x) + [EOS] for x in held]
-    ood_p = [[REV] + x + [A] for x in ood]
-    ood_a = [x[::-1] + [EOS] for x in ood]
+    d = {"train": train, "held": held, "held_p": [[Q] + x + [A] for x in held]}
+    d["held_rule_p"] = [RULE_CTX + p for p in d["held_p"]]
+    d["held_a"] = [swap(x) + [EOS] for x in held]
+    d["ood_p"] = [[REV] + x + [A] for x in ood]
+    d["ood_a"] = [x[::-1] + [EOS] for x in ood]
     row = {}
-    for method in ("opcd", "offpolicy_fkl", "sft"):
-        job = parse_job({
-            "schema": "oel.trainer.job/v1", "job_id": method, "base_model": base, "output_dir": os.path.join(tmp, method),
-            "seed": seed, "device": "cpu", "method": method, "stop_token_ids": [EOS], "pad_token_id": PAD,
-            "lora": {"rank": 8, "alpha": 16, "targets": args.targets.split(",")},
-            "optim": {"lr": args.lr, "steps": args.steps, "batch_size": args.batch},
-            "sampling": {"temperature": 0.7, "max_new_tokens": 8}, "loss": {"temperature": 0.7, "top_k": 256},
-            "prompts": {"train": [{"id": str(i), "student": [Q] + x + [A], "teacher": RULE_CTX + [Q] + x + [A]}
-                                  for i, x in enumerate(train)]},
-        })
-        r = Round(job)
-        if method == "opcd":
-            row["base"] = accuracy(r.model, "off", held_p, held_a)
-            row["teacher"] = accuracy(r.model, "off", held_rule_p, held_a)
-            if row["teacher"] < args.min_teacher:
-                log(f"  teacher accuracy {row['teacher']:.3f} < {args.min_teacher}: pre-training failed, seed skipped")
+    try:
+        for method in ("opcd", "offpolicy_fkl", "sft"):
+            if not run_method(method, row, seed, args, base, tmp, d, log):
                 return None
-            row["base_ood"] = accuracy(r.model, "off", ood_p, ood_a)
-            row["base_identity"] = accuracy(r.model, "off", held_p, [x + [EOS] for x in held])
-        t1 = time.perf_counter()
-        for _ in range(args.steps):
-            r.step()
-        row[method] = accuracy(r.model, "train", held_p, held_a)
-        row[method + "_ood"] = accuracy(r.model, "train", ood_p, ood_a)
-        log(f"  {method}: {args.steps} steps in {time.perf_counter() - t1:.0f}s, acc {row[method]:.3f}, "
-            f"ood {row[method + '_ood']:.3f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return row
+
+
+def run_method(method, row, seed, args, base, tmp, d, log):
+    """Trains one method's adapter and records its accuracies in `row`; False if the teacher is too weak."""
+    job = parse_job({
+        "schema": "oel.trainer.job/v1", "job_id": method, "base_model": base, "output_dir": os.path.join(tmp, method),
+        "seed": seed, "device": "cpu", "method": method, "stop_token_ids": [EOS], "pad_token_id": PAD,
+        "lora": {"rank": 8, "alpha": 16, "targets": args.targets.split(",")},
+        "optim": {"lr": args.lr, "steps": args.steps, "batch_size": args.batch},
+        "sampling": {"temperature": 0.7, "max_new_tokens": 8}, "loss": {"temperature": 0.7, "top_k": 256},
+        "prompts": {"train": [{"id": str(i), "student": [Q] + x + [A], "teacher": RULE_CTX + [Q] + x + [A]}
+                              for i, x in enumerate(d["train"])]},
+    })
+    r = Round(job)
+    if method == "opcd":
+        row["base"] = accuracy(r.model, "off", d["held_p"], d["held_a"])
+        row["teacher"] = accuracy(r.model, "off", d["held_rule_p"], d["held_a"])
+        if row["teacher"] < args.min_teacher:
+            log(f"  teacher accuracy {row['teacher']:.3f} < {args.min_teacher}: pre-training failed, seed skipped")
+            return False
+        row["base_ood"] = accuracy(r.model, "off", d["ood_p"], d["ood_a"])
+        row["base_identity"] = accuracy(r.model, "off", d["held_p"], [x + [EOS] for x in d["held"]])
+    t1 = time.perf_counter()
+    for _ in range(args.steps):
+        r.step()
+    row[method] = accuracy(r.model, "train", d["held_p"], d["held_a"])
+    row[method + "_ood"] = accuracy(r.model, "train", d["ood_p"], d["ood_a"])
+    log(f"  {method}: {args.steps} steps in {time.perf_counter() - t1:.0f}s, acc {row[method]:.3f}, "
+        f"ood {row[method + '_ood']:.3f}")
+    return True
 
 
 def main():

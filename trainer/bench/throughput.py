@@ -11,6 +11,7 @@ forward/backward, AdamW step), timed the way the trainer reports it in metrics.j
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -72,6 +73,7 @@ def main():
         "prompts": {"train": prompts},
     })
     r = Round(job)
+    shutil.rmtree(tmp, ignore_errors=True)  # weights are loaded; nothing is written
     r.step()  # warm-up (allocator, kernels)
     r.sample_tokens = r.sample_s = r.train_tokens = r.train_s = 0.0
     t0 = time.perf_counter()

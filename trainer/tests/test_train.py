@@ -86,3 +86,9 @@ def test_bfloat16_run_keeps_float32_adapter(tmp_path):
     assert m["dtype"] == "bfloat16" and m["heldout"]["after"]["kl"] >= 0
     _, pairs = read_adapter(str(tmp_path / "bf"))
     assert all(a.dtype == torch.float32 and torch.isfinite(b).all() for a, b in pairs.values())
+
+
+def test_topk_smaller_than_vocab_trains(tmp_path):
+    base = _base(tmp_path)
+    m = run_job(parse_job(job_dict(base, str(tmp_path / "k"), steps=6, ood=False, loss={"top_k": 8})), lambda e: None)
+    assert m["heldout"]["after"]["kl"] < m["heldout"]["before"]["kl"]

@@ -17,13 +17,13 @@ function launch(model: string, data: string): Promise<{ child: ChildProcess; url
   const child = spawn(process.execPath, [...CLI, '--model', model, '--data', data, '--port', '0', '--team', 'alpha'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let token: string | null = null;
-    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not start')); }, 30_000);
     child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const t = /bootstrap admin token .*: (\S+)$/.exec(line);
       if (t) token = t[1];
       const u = /listening on (\S+)/.exec(line);
-      if (u) { url = u[1]; clearTimeout(timer); resolve({ child, url, token }); }
+      if (u) { clearTimeout(timer); resolve({ child, url: u[1], token }); }
     });
   });
 }

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AdapterManifestSchema } from '../../../src/core/protocol/consolidation';
 import { verifyManifest } from '../../../src/server/keys';
 import { call, start, waitRound } from './harness';
@@ -18,7 +20,7 @@ const ITEMS_B = [
 ];
 const STATEMENTS = ['Fix the failing login test in auth.ts', 'Add input validation to the settings parser'];
 
-test('two members reach k, a real round releases a signed adapter whose files match; round 2 builds on it; rollback', async () => {
+test('two members reach k, a real round releases a signed adapter whose files match; round 2 builds on it', async () => {
   const srv = await start({ k: 2 });
   try {
     const a = srv.tokens.create('alpha', 'member', 'ann').token;
@@ -70,18 +72,21 @@ test('two members reach k, a real round releases a signed adapter whose files ma
     assert.deepEqual((await call(srv.url, 'GET', '/v1/adapters/current', a)).body, { version: 1 });
 
     // Round 2 starts from the current adapter.
-    const r2 = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, { steps: 4 });
+    const r2 = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, { steps: 12 });
     const end2 = await waitRound(srv.url, srv.admin, r2.body.id);
     assert.equal(end2.parent_version, 1);
     assert.ok(['released', 'failed_gate'].includes(end2.status), JSON.stringify(end2));
+    // On this tiny model round 2 usually fails its gate; either way the current version must follow the verdict.
+    const current = (await call(srv.url, 'GET', '/v1/adapters/current', a)).body.version;
     if (end2.status === 'released') {
       assert.equal((await call(srv.url, 'GET', '/v1/adapters/2', a)).body.parent_version, 1);
-      assert.deepEqual((await call(srv.url, 'GET', '/v1/adapters/current', a)).body, { version: 2 });
+      assert.equal(current, 2);
+    } else {
+      assert.equal(current, 1);
     }
-    // Rollback is one call; every version is kept.
+    // Rollback is one call (see rollback.test.ts for a full roll back and forward).
     const rb = await call(srv.url, 'POST', '/v1/adapters/current', srv.admin, { version: 1 });
     assert.deepEqual([rb.status, rb.body], [200, { version: 1 }]);
-    assert.equal((await call(srv.url, 'GET', '/v1/adapters', a)).body.current, 1);
     assert.equal((await call(srv.url, 'POST', '/v1/adapters/current', srv.admin, { version: 99 })).status, 404);
     assert.equal((await call(srv.url, 'POST', '/v1/adapters/current', a, { version: 1 })).status, 403);
   } finally {
@@ -90,8 +95,9 @@ test('two members reach k, a real round releases a signed adapter whose files ma
 });
 
 test('a round whose gate fails is not released', async () => {
-  // An OOD bound of 0 cannot be met by any trained adapter.
-  const srv = await start({ k: 1, gate: { min_kl_reduction: 0.05, max_ood_kl: 0 } });
+  // An OOD bound of 0 cannot be met by any trained adapter. This round also synthesizes its prompts with the base
+  // model through the trainer's `generate` command (the default outside tests).
+  const srv = await start({ k: 1, gate: { min_kl_reduction: 0.05, max_ood_kl: 0 }, prompts: { synthesis: 'trainer', per_item: 2, synthesis_max_new_tokens: 12 } });
   try {
     const a = srv.tokens.create('alpha', 'member').token;
     await call(srv.url, 'POST', '/v1/submissions', a, { submission_id: 's', items: ITEMS_A, task_statements: STATEMENTS });
@@ -101,6 +107,8 @@ test('a round whose gate fails is not released', async () => {
     assert.equal(end.gate.passed, false);
     assert.equal(typeof end.gate.ood_kl_new_vs_prev, 'number');
     assert.match(end.message, /OOD KL/);
+    const synthesized = JSON.parse(readFileSync(join(srv.cfg.data_dir, 'rounds', end.id, 'a1', 'synthesized.json'), 'utf8'));
+    assert.equal(synthesized.samples.length, ITEMS_A.length * 2);
     assert.equal(end.adapter_version, null);
     assert.deepEqual((await call(srv.url, 'GET', '/v1/adapters', a)).body, { current: null, adapters: [] });
     assert.equal((await call(srv.url, 'GET', '/v1/adapters/1', a)).status, 404);
