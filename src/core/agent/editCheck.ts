@@ -1,0 +1,35 @@
+/**
+ * Whether the agent's accepted edits are still in the files: an outcome signal for learning (an edit the user
+ * reverted or rewrote soon after was probably wrong). Run later (e.g. on the next task or on a timer) and append the
+ * returned steps to the episode.
+ */
+import { confinePath } from '../tools/confine';
+import type { ToolHost } from '../tools/host';
+import type { Episode, Step } from '../trajectory/episode';
+
+/** Lines the diff added (without the leading '+'), ignoring blank ones and the file header. */
+function addedLines(diff: string): string[] {
+  return diff.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1)).filter((l) => l.trim() !== '');
+}
+
+/**
+ * One `edit_check` step per accepted edit of the episode: `stillStands` is true when every line the edit added is
+ * still in the file (a truncated diff is judged on the lines it kept). A deleted file means the edit does not stand.
+ */
+export async function checkEditsStillStand(episode: Episode, host: ToolHost, now = new Date()): Promise<Step[]> {
+  const out: Step[] = [];
+  for (const step of episode.steps) {
+    if (step.kind !== 'edit' || !step.accepted) continue;
+    let text: string | null = null;
+    try {
+      const p = await confinePath(host, step.path);
+      if (await host.stat(p.absolute)) text = Buffer.from(await host.readFile(p.absolute)).toString('utf8');
+    } catch {
+      text = null;
+    }
+    const lines = new Set(text?.split('\n') ?? []);
+    const stillStands = text !== null && addedLines(step.diff).every((l) => lines.has(l));
+    out.push({ kind: 'edit_check', at: now.toISOString(), callId: step.callId, path: step.path, stillStands });
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+/** Typed events the agent session emits while it runs; the agent view renders them. */
+import type { EndReason } from '../trajectory/episode';
+import type { ApprovalRequest } from '../tools/host';
+import type { ToolObservation } from '../tools/executor';
+import type { ChatTurn } from '../provider/provider';
+
+/** Every event of a session, discriminated by `type`. */
+export type AgentEvent =
+  | { type: 'task_started'; episodeId: string; title: string }
+  | { type: 'text_delta'; turn: number; delta: string }
+  | { type: 'reasoning_delta'; turn: number; delta: string }
+  | { type: 'turn_finished'; turn: number; result: ChatTurn }
+  | { type: 'tool_call_proposed'; turn: number; callId: string; name: string; arguments: string }
+  | { type: 'approval_needed'; request: ApprovalRequest }
+  | { type: 'approval_decided'; callId: string; decision: 'approved' | 'rejected'; comment?: string }
+  | { type: 'command_output'; callId: string; chunk: string }
+  | { type: 'tool_result'; observation: ToolObservation }
+  | { type: 'task_ended'; reason: EndReason; message: string };
+
+/** Receives session events; must not throw (errors are swallowed so the loop carries on). */
+export type AgentEventListener = (event: AgentEvent) => void;

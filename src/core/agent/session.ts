@@ -1,0 +1,206 @@
+/**
+ * The agent loop. One session is one task: `start` sends the request, the model answers and calls tools until it
+ * stops calling them (or the user stops, max steps are reached, or an error occurs); `followUp` continues the same
+ * task with its history. Every model turn, tool call, approval and outcome is recorded through the recorder.
+ */
+import { basename } from 'node:path';
+import type OpenAI from 'openai';
+import type { KnowledgeInContext, KnowledgeProvider } from '../knowledge/knowledgeContext';
+import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig } from '../provider/provider';
+import { toolsForModel } from '../tools/definitions';
+import { executeToolCall } from '../tools/executor';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalDecision, type ApprovalPolicy, type Approver, type ToolHost } from '../tools/host';
+import type { EndReason, Step } from '../trajectory/episode';
+import { newEpisodeId } from '../util/ids';
+import type { AgentEvent, AgentEventListener } from './events';
+import type { TrajectoryRecorder } from './recorder';
+import { DEFAULT_SYSTEM_TEMPLATE, buildSystemPrompt, citedIds } from './systemPrompt';
+
+/** Everything a session needs. */
+export interface AgentSessionOptions {
+  provider: ProviderConfig;
+  host: ToolHost;
+  approver: Approver;
+  policy?: ApprovalPolicy;
+  /** False in Restricted Mode: only read tools are offered and allowed. */
+  trusted: boolean;
+  knowledge?: KnowledgeProvider;
+  /** Most model turns per run (start or follow-up); default 25. */
+  maxSteps?: number;
+  recorder?: TrajectoryRecorder;
+  onEvent?: AgentEventListener;
+  systemTemplate?: string;
+  /** Reuse a client (e.g. benchmarks); default: one created from `provider`. */
+  client?: OpenAI;
+}
+
+/** How a run ended. */
+export interface AgentOutcome { episodeId: string; reason: EndReason; message: string; finalText: string }
+
+const now = () => new Date().toISOString();
+
+/** One agent task. Not reusable for another task: create a new session, which starts clean. */
+export class AgentSession {
+  readonly episodeId = newEpisodeId();
+  private readonly client: OpenAI;
+  private readonly messages: ChatMessage[] = [];
+  private knowledge: KnowledgeInContext | null = null;
+  private controller: AbortController | null = null;
+  private turn = 0;
+  private started = false;
+
+  constructor(private readonly opts: AgentSessionOptions) {
+    this.client = opts.client ?? createClient(opts.provider);
+  }
+
+  /** Whether a run is in progress. */
+  get running(): boolean {
+    return this.controller !== null;
+  }
+
+  private emit(event: AgentEvent): void {
+    try { this.opts.onEvent?.(event); } catch { /* a broken listener must not break the loop */ }
+  }
+
+  private record(step: Step): void {
+    this.opts.recorder?.step(step);
+  }
+
+  /** Starts the task. Resolves when the run ends (never rejects). */
+  async start(request: string): Promise<AgentOutcome> {
+    if (this.started) throw new Error('this session already has a task; create a new session for a new task');
+    this.started = true;
+    this.controller = new AbortController();
+    const template = this.opts.systemTemplate ?? DEFAULT_SYSTEM_TEMPLATE;
+    try {
+      this.knowledge = (await this.opts.knowledge?.forTask(request)) ?? null;
+    } catch {
+      this.knowledge = null; // knowledge is an aid; the task runs without it
+    }
+    this.messages.push({ role: 'system', content: buildSystemPrompt(template, this.knowledge) });
+    const title = request.replace(/\s+/g, ' ').trim().slice(0, 80);
+    this.opts.recorder?.begin({
+      kind: 'header', schema: 1, id: this.episodeId, title, startedAt: now(), workspace: basename(this.opts.host.root),
+      provider: { baseUrl: publicBaseUrl(this.opts.provider.baseUrl), model: this.opts.provider.model },
+      systemPrompt: { template, knowledge: this.knowledge }, trusted: this.opts.trusted,
+    });
+    this.emit({ type: 'task_started', episodeId: this.episodeId, title });
+    await this.recordDiagnostics('before');
+    return this.run(request);
+  }
+
+  /** Continues the same task with a new user message, history kept. */
+  async followUp(text: string): Promise<AgentOutcome> {
+    if (!this.started) return this.start(text);
+    if (this.controller) throw new Error('the agent is still running; stop it or wait for it to finish');
+    this.controller = new AbortController();
+    this.opts.recorder?.reopen();
+    return this.run(text);
+  }
+
+  /** Records the user's feedback on the task (after it ended) and waits until it is stored. */
+  async feedback(rating: 'up' | 'down', comment?: string): Promise<void> {
+    this.opts.recorder?.feedback(rating, comment);
+    await this.opts.recorder?.flush();
+  }
+
+  /** Stops the run: aborts the model request, any running command and any pending approval. */
+  stop(): void {
+    this.controller?.abort();
+  }
+
+  private async recordDiagnostics(phase: 'before' | 'after'): Promise<void> {
+    try {
+      const d = await this.opts.host.diagnostics();
+      this.record({ kind: 'diagnostics', at: now(), phase, errors: d.filter((x) => x.severity === 'error').length, warnings: d.filter((x) => x.severity === 'warning').length });
+    } catch { /* diagnostics are optional evidence */ }
+  }
+
+  private approver(signal: AbortSignal): Approver {
+    return {
+      approve: (request) => {
+        const stopped = new Promise<ApprovalDecision>((resolve) => {
+          if (signal.aborted) resolve({ decision: 'rejected', comment: 'stopped' });
+          signal.addEventListener('abort', () => resolve({ decision: 'rejected', comment: 'stopped' }), { once: true });
+        });
+        return Promise.race([this.opts.approver.approve(request), stopped]).then((d) => {
+          this.emit({ type: 'approval_decided', callId: request.callId, decision: d.decision, comment: d.comment });
+          return d;
+        });
+      },
+    };
+  }
+
+  /** Runs the loop; an unexpected exception (a bug) still ends the task with reason `error`, never a rejection. */
+  private async run(userText: string): Promise<AgentOutcome> {
+    try {
+      return await this.loop(userText);
+    } catch (e) {
+      const message = `Internal error in the agent loop: ${(e as Error).message}`;
+      this.record({ kind: 'error', at: now(), source: 'agent', message });
+      return this.end('error', message, '');
+    }
+  }
+
+  private async loop(userText: string): Promise<AgentOutcome> {
+    const signal = this.controller!.signal;
+    this.messages.push({ role: 'user', content: userText });
+    this.record({ kind: 'user', at: now(), text: userText });
+    const tools = toolsForModel(this.opts.trusted);
+    const maxSteps = this.opts.maxSteps ?? 25;
+    let finalText = '';
+    for (let step = 0; step < maxSteps; step++) {
+      if (signal.aborted) return this.end('stopped', 'Stopped by the user.', finalText);
+      const turn = this.turn++;
+      let result;
+      try {
+        result = await streamChat(this.client, this.opts.provider, { messages: this.messages, tools }, {
+          onText: (delta) => this.emit({ type: 'text_delta', turn, delta }),
+          onReasoning: (delta) => this.emit({ type: 'reasoning_delta', turn, delta }),
+        }, signal);
+      } catch (e) {
+        const err = e instanceof ProviderError ? e : new ProviderError('stream', String(e));
+        if (err.kind === 'aborted') return this.end('stopped', 'Stopped by the user.', finalText);
+        this.record({ kind: 'error', at: now(), source: 'provider', message: err.message });
+        return this.end('error', err.message, finalText);
+      }
+      this.record({ kind: 'model', at: now(), turn, text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), toolCalls: result.toolCalls, finishReason: result.finishReason, usage: result.usage, latencyMs: result.latencyMs, timeToFirstTokenMs: result.timeToFirstTokenMs });
+      this.emit({ type: 'turn_finished', turn, result });
+      finalText = result.text;
+      this.messages.push({
+        role: 'assistant', content: result.text || null,
+        ...(result.toolCalls.length ? { tool_calls: result.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
+      });
+      if (!result.toolCalls.length) {
+        const cited = citedIds(result.text);
+        if (cited.length) this.record({ kind: 'citation', at: now(), itemIds: cited });
+        return this.end('completed', 'The agent finished.', finalText);
+      }
+      for (const call of result.toolCalls) {
+        this.emit({ type: 'tool_call_proposed', turn, callId: call.id, name: call.name, arguments: call.arguments });
+        const obs = signal.aborted
+          ? { callId: call.id, name: call.name, args: call.arguments, status: 'cancelled' as const, output: 'Not run: the user stopped the agent.', originalSize: 0, truncated: false, durationMs: 0 }
+          : await executeToolCall({
+            host: this.opts.host, approver: this.approver(signal), policy: this.opts.policy ?? DEFAULT_APPROVAL_POLICY, trusted: this.opts.trusted, signal,
+            record: (s) => this.record(s),
+            onApprovalNeeded: (request) => this.emit({ type: 'approval_needed', request: { ...request, category: request.category as 'read' | 'edit' | 'command' } }),
+            onCommandOutput: (callId, chunk) => this.emit({ type: 'command_output', callId, chunk }),
+          }, call);
+        this.record({ kind: 'tool', at: now(), callId: obs.callId, name: obs.name, args: obs.args, status: obs.status, output: obs.output, originalSize: obs.originalSize, truncated: obs.truncated, durationMs: obs.durationMs });
+        if (obs.status === 'error' || obs.status === 'refused') this.record({ kind: 'error', at: now(), source: 'tool', message: `${obs.name}: ${obs.output.slice(0, 500)}` });
+        this.messages.push({ role: 'tool', tool_call_id: call.id, content: obs.output });
+        this.emit({ type: 'tool_result', observation: obs });
+      }
+    }
+    if (signal.aborted) return this.end('stopped', 'Stopped by the user.', finalText);
+    return this.end('max_steps', `Stopped after ${maxSteps} steps without finishing. Send a follow-up to let it continue.`, finalText);
+  }
+
+  private async end(reason: EndReason, message: string, finalText: string): Promise<AgentOutcome> {
+    this.controller = null;
+    await this.recordDiagnostics('after');
+    this.opts.recorder?.end(reason, message);
+    this.emit({ type: 'task_ended', reason, message });
+    return { episodeId: this.episodeId, reason, message, finalText };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Runs one tool call from the model: parses and validates its arguments, enforces Restricted Mode, path confinement
+ * and the approval policy, and turns every failure into an observation for the model. It never throws.
+ */
+import { createTwoFilesPatch } from 'diff';
+import type { Step } from '../trajectory/episode';
+import { truncateMiddle } from '../util/truncate';
+import { PathOutsideWorkspaceError, confinePath } from './confine';
+import { TOOL_ARGS, TOOL_CATEGORY, isToolName, type ToolName } from './definitions';
+import type { ApprovalPolicy, Approver, ToolHost } from './host';
+import { listDirTool, looksBinary, readDiagnosticsTool, readFileTool, searchTextTool, type ToolOutcome } from './readTools';
+
+/** Longest observation sent to the model / stored in the trajectory, in characters. */
+export const MAX_OBSERVATION_CHARS = 16_000;
+/** Default command timeout. */
+export const DEFAULT_COMMAND_TIMEOUT_S = 60;
+
+/** What the executor needs from the loop. */
+export interface ToolContext {
+  host: ToolHost;
+  approver: Approver;
+  policy: ApprovalPolicy;
+  trusted: boolean;
+  signal: AbortSignal;
+  /** Records a trajectory step (approval, edit, command). */
+  record(step: Step): void;
+  /** Called before waiting on the user, so the UI can show the request. */
+  onApprovalNeeded?(request: { callId: string; tool: string; category: string; summary: string; detail: string }): void;
+  onCommandOutput?(callId: string, chunk: string): void;
+}
+
+/** The observation for one call, ready for the model and the trajectory. */
+export interface ToolObservation {
+  callId: string;
+  name: string;
+  args: unknown;
+  status: ToolOutcome['status'];
+  output: string;
+  originalSize: number;
+  truncated: boolean;
+  durationMs: number;
+}
+
+const now = () => new Date().toISOString();
+
+async function approve(ctx: ToolContext, callId: string, tool: ToolName, summary: string, detail: string): Promise<ToolOutcome | null> {
+  const category = TOOL_CATEGORY[tool];
+  if (ctx.policy[category] === 'auto') {
+    if (category !== 'read') ctx.record({ kind: 'approval', at: now(), callId, tool, category, decision: 'auto' });
+    return null;
+  }
+  const request = { callId, tool, category, summary, detail };
+  ctx.onApprovalNeeded?.(request);
+  const answer = await ctx.approver.approve(request);
+  ctx.record({ kind: 'approval', at: now(), callId, tool, category, decision: answer.decision, ...(answer.comment ? { comment: answer.comment } : {}) });
+  if (answer.decision === 'approved') return null;
+  return { status: 'rejected', output: `The user rejected this ${tool} call.${answer.comment ? ` Their comment: ${answer.comment}` : ''}` };
+}
+
+async function editTool(ctx: ToolContext, callId: string, tool: 'propose_edit' | 'create_file', args: Record<string, string>): Promise<ToolOutcome> {
+  const p = await confinePath(ctx.host, args.path);
+  const st = await ctx.host.stat(p.absolute);
+  let before = '';
+  let after: string;
+  let mode: 'replace' | 'whole' | 'create';
+  if (tool === 'create_file') {
+    if (st) return { status: 'error', output: `${p.relative} already exists; use propose_edit to change it.` };
+    mode = 'create';
+    after = args.content;
+  } else {
+    if (!st || st.isDirectory) return { status: 'error', output: `File not found: ${p.relative}. Use create_file for a new file.` };
+    const bytes = await ctx.host.readFile(p.absolute);
+    if (looksBinary(bytes)) return { status: 'error', output: `${p.relative} is a binary file; it cannot be edited as text.` };
+    before = Buffer.from(bytes).toString('utf8');
+    if ('content' in args && args.content !== undefined && args.search === undefined) {
+      mode = 'whole';
+      after = args.content;
+    } else {
+      mode = 'replace';
+      const count = before.split(args.search).length - 1;
+      if (count !== 1) return { status: 'error', output: `The search text occurs ${count} times in ${p.relative}; it must occur exactly once. Read the file and quote a unique passage.` };
+      after = before.replace(args.search, () => args.replace);
+    }
+  }
+  const diff = createTwoFilesPatch(`a/${p.relative}`, `b/${p.relative}`, before, after, '', '', { context: 3 });
+  const refusal = await approve(ctx, callId, tool, `${mode === 'create' ? 'Create' : 'Edit'} ${p.relative}`, diff);
+  if (refusal) {
+    ctx.record({ kind: 'edit', at: now(), callId, path: p.relative, mode, accepted: false, diff: truncateMiddle(diff, MAX_OBSERVATION_CHARS).text });
+    return refusal;
+  }
+  const decision = await ctx.host.reviewEdit({ callId, path: p.absolute, relativePath: p.relative, mode, before, after, diff });
+  ctx.record({ kind: 'edit', at: now(), callId, path: p.relative, mode, accepted: decision === 'accepted', diff: truncateMiddle(diff, MAX_OBSERVATION_CHARS).text });
+  if (decision === 'rejected') return { status: 'rejected', output: `The user rejected the edit of ${p.relative}.` };
+  return { status: 'ok', output: `${mode === 'create' ? 'Created' : 'Edited'} ${p.relative}.` };
+}
+
+async function commandTool(ctx: ToolContext, callId: string, args: { command: string; timeout_s?: number }): Promise<ToolOutcome> {
+  const timeoutS = args.timeout_s ?? DEFAULT_COMMAND_TIMEOUT_S;
+  const refusal = await approve(ctx, callId, 'run_command', `Run: ${args.command}`, args.command);
+  if (refusal) return refusal;
+  const started = performance.now();
+  const r = await ctx.host.runCommand(args.command, { cwd: ctx.host.root, timeoutMs: timeoutS * 1000, signal: ctx.signal, onOutput: (c) => ctx.onCommandOutput?.(callId, c) });
+  ctx.record({ kind: 'command', at: now(), callId, command: args.command, exitCode: r.exitCode, timedOut: r.timedOut, cancelled: r.cancelled, durationMs: performance.now() - started });
+  if (r.timedOut) return { status: 'timeout', output: `The command did not finish within ${timeoutS} s and was killed. Output so far:\n${r.output}` };
+  if (r.cancelled) return { status: 'cancelled', output: `The command was cancelled by the user. Output so far:\n${r.output}` };
+  return { status: r.exitCode === 0 ? 'ok' : 'error', output: `Exit code ${r.exitCode}.\n${r.output}` };
+}
+
+async function dispatch(ctx: ToolContext, callId: string, name: string, rawArgs: string): Promise<{ args: unknown; outcome: ToolOutcome }> {
+  let args: unknown;
+  try {
+    args = rawArgs.trim() === '' ? {} : JSON.parse(rawArgs);
+  } catch (e) {
+    return { args: rawArgs, outcome: { status: 'error', output: `The arguments of ${name} are not valid JSON (${(e as Error).message}). Send a JSON object matching the tool's schema.` } };
+  }
+  if (!isToolName(name)) return { args, outcome: { status: 'error', output: `Unknown tool "${name}". Available tools: ${Object.keys(TOOL_ARGS).join(', ')}.` } };
+  if (!ctx.trusted && TOOL_CATEGORY[name] !== 'read') {
+    return { args, outcome: { status: 'refused', output: `Refused: the workspace is in Restricted Mode, so ${name} is not available. Only reading and searching are allowed.` } };
+  }
+  const parsed = TOOL_ARGS[name].safeParse(args);
+  if (!parsed.success) {
+    return { args, outcome: { status: 'error', output: `Invalid arguments for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` } };
+  }
+  // The switch below narrows by name; zod already checked that the data fits that tool's schema.
+  const a = parsed.data as never;
+  try {
+    switch (name) {
+      case 'read_file': return { args, outcome: await readFileTool(ctx.host, a) };
+      case 'list_dir': return { args, outcome: await listDirTool(ctx.host, a) };
+      case 'search_text': return { args, outcome: await searchTextTool(ctx.host, a) };
+      case 'read_diagnostics': return { args, outcome: await readDiagnosticsTool(ctx.host, a) };
+      case 'propose_edit':
+      case 'create_file': return { args, outcome: await editTool(ctx, callId, name, a) };
+      case 'run_command': return { args, outcome: await commandTool(ctx, callId, a) };
+    }
+  } catch (e) {
+    if (e instanceof PathOutsideWorkspaceError) return { args, outcome: { status: 'refused', output: e.message } };
+    return { args, outcome: { status: 'error', output: `${name} failed: ${(e as Error).message}` } };
+  }
+}
+
+/** Executes one tool call and returns the (truncated) observation; never throws. */
+export async function executeToolCall(ctx: ToolContext, call: { id: string; name: string; arguments: string }): Promise<ToolObservation> {
+  const started = performance.now();
+  const { args, outcome } = await dispatch(ctx, call.id, call.name, call.arguments);
+  const t = truncateMiddle(outcome.output, MAX_OBSERVATION_CHARS);
+  return { callId: call.id, name: call.name, args, status: outcome.status, output: t.text, originalSize: t.originalSize, truncated: t.truncated, durationMs: performance.now() - started };
+}
