@@ -1,0 +1,13 @@
+/** The knowledge feature: file format, operations, store, safety, dedup, selection, extraction. */
+export * from './knowledgeContext';
+export * from './format';
+export * from './operations';
+export * from './merge';
+export * from './store';
+export * from './safety';
+export * from './dedup';
+export * from './selection';
+export * from './provider';
+export * from './compact';
+export * from './extraction';
+export * from './learn';

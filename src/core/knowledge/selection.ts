@@ -1,0 +1,94 @@
+/**
+ * Which items go into the agent's system prompt, and the exact text inserted: pinned items first, then by evidence
+ * (helpful − harmful), then most recently updated, within a token budget. Items that do not fit are reported
+ * inactive for this prompt (they stay in the file unchanged).
+ */
+import { createHash } from 'node:crypto';
+import { countTokens } from 'gpt-tokenizer';
+import type { KnowledgeInContext } from './knowledgeContext';
+import type { KnowledgeItem } from './format';
+
+/** Default token budget of the knowledge slot. */
+export const DEFAULT_KNOWLEDGE_BUDGET = 2000;
+
+/** Text placed before the items. */
+export const KNOWLEDGE_PREAMBLE =
+  'The following is knowledge learned from earlier tasks in this environment. It is learned experience: it may be ' +
+  'incomplete or wrong, so prefer what you observe now when they disagree. When an item helps you, cite its id ' +
+  '(for example [K-abcd1234]) in your answer.';
+
+/** Approximate token count (the GPT tokenizer; close enough for budgeting other models). */
+export function approxTokens(text: string): number {
+  return countTokens(text);
+}
+
+/** The line an item occupies in the prompt. */
+export function promptLine(item: KnowledgeItem): string {
+  return `- [${item.id}] ${item.text}`;
+}
+
+/** Result of {@link selectForPrompt}. */
+export interface Selection {
+  /** Items chosen, in prompt order. */
+  selected: KnowledgeItem[];
+  /** Eligible items left out because the budget was spent (inactive for this prompt). */
+  inactive: KnowledgeItem[];
+  /** Tokens of the whole inserted text (preamble included), 0 when nothing is selected. */
+  tokens: number;
+}
+
+/** Whether an item may go into a prompt at all: accepted or pinned, and no open flags. */
+export function isEligible(item: KnowledgeItem): boolean {
+  return (item.status === 'accepted' || item.status === 'pinned') && item.flags.length === 0;
+}
+
+/** Orders items: pinned first, then helpful − harmful (higher first), then most recently updated, then id. */
+export function compareForPrompt(a: KnowledgeItem, b: KnowledgeItem): number {
+  const pin = Number(b.status === 'pinned') - Number(a.status === 'pinned');
+  if (pin) return pin;
+  const ev = b.helpful - b.harmful - (a.helpful - a.harmful);
+  if (ev) return ev;
+  const ua = a.updated ?? a.created ?? '';
+  const ub = b.updated ?? b.created ?? '';
+  if (ua !== ub) return ua < ub ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Selects eligible items for the prompt within `budgetTokens` (preamble included). Items are taken in
+ * {@link compareForPrompt} order; one that does not fit is skipped and reported inactive, and smaller ones after it
+ * may still fit.
+ */
+export function selectForPrompt(items: KnowledgeItem[], budgetTokens = DEFAULT_KNOWLEDGE_BUDGET): Selection {
+  const ordered = items.filter(isEligible).sort(compareForPrompt);
+  const selected: KnowledgeItem[] = [];
+  const inactive: KnowledgeItem[] = [];
+  let used = approxTokens(KNOWLEDGE_PREAMBLE) + 1;
+  for (const item of ordered) {
+    const cost = approxTokens(promptLine(item)) + 1;
+    if (used + cost <= budgetTokens) {
+      selected.push(item);
+      used += cost;
+    } else inactive.push(item);
+  }
+  return { selected, inactive, tokens: selected.length ? approxTokens(renderKnowledge(selected)) : 0 };
+}
+
+/** The text inserted in the knowledge slot for these items. */
+export function renderKnowledge(items: KnowledgeItem[]): string {
+  return [KNOWLEDGE_PREAMBLE, ...items.map(promptLine)].join('\n');
+}
+
+/** Content hash (sha256, first 16 hex) of the given file texts, used as the knowledge `version`. */
+export function contentHash(texts: string[]): string {
+  const h = createHash('sha256');
+  for (const t of texts) h.update(t).update('\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Builds the knowledge-in-context record for the selected items, or null when none are selected. */
+export function buildKnowledgeInContext(selected: KnowledgeItem[], version: string): KnowledgeInContext | null {
+  if (selected.length === 0) return null;
+  const text = renderKnowledge(selected);
+  return { version, itemIds: selected.map((i) => i.id), text, tokens: approxTokens(text) };
+}
