@@ -18,11 +18,30 @@ const webviewEntries = existsSync('src/webview')
   ? readdirSync('src/webview').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `src/webview/${f}`)
   : [];
 
+// The extension's activation path must not parse the agent core (openai, lowdb, secretlint, zod: ~1 MB), so the core
+// is its own bundle, required lazily through src/extension/core.ts's `require('./coreRuntime')` (docs/benchmarks.md).
+const coreRuntimeAsExternal = {
+  name: 'core-runtime-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/coreRuntime$/ }, () => ({ path: './extension-core.cjs', external: true }));
+  },
+};
+
 const builds = [
   {
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.cjs',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [coreRuntimeAsExternal],
+  },
+  {
+    ...common,
+    entryPoints: ['src/extension/coreRuntime.ts'],
+    outfile: 'dist/extension-core.cjs',
     platform: 'node',
     format: 'cjs',
     target: 'node20',

@@ -13,5 +13,6 @@ stage "build";       npm run --silent build
 stage "unit";        npm run --silent test:unit
 stage "trainer";     npm run --silent test:trainer
 stage "package";     npm run --silent package
+stage "code-server"; node scripts/ensure-code-server.mjs   # real VS Code for the e2e stage (installs once into .vscode-test/)
 stage "e2e";         npm run --silent test:e2e
 printf '\nall test stages passed\n'

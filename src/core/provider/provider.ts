@@ -76,7 +76,7 @@ export function toProviderError(e: unknown, config: ProviderConfig, signal?: Abo
   if (e instanceof APIError && e.status !== undefined) {
     const detail = e.message.replace(/^\d+\s*/, '');
     if (e.status === 401 || e.status === 403) {
-      return new ProviderError('auth', `The provider at ${publicBaseUrl(config.baseUrl)} rejected the API key (${e.status}): ${detail}. Check the key in the OEL settings.`, e.status);
+      return new ProviderError('auth', `The provider at ${publicBaseUrl(config.baseUrl)} rejected the API key (${e.status}): ${detail}. Set the right key with the command "OEL Agent: Set API Key".`, e.status);
     }
     if (e.status === 404) {
       return new ProviderError('not_found', `The provider does not know the model "${config.model}" (404): ${detail}. Pick a model it serves.`, e.status);

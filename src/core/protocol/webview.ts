@@ -1,0 +1,101 @@
+/**
+ * The message protocol between the agent view (webview, src/webview/agent.ts) and the extension host
+ * (src/extension/agentView.ts). Every message is a zod schema; both sides validate what they receive and drop (and
+ * log) anything invalid. Handshake: the webview sends `ready` once its script runs; the extension answers with
+ * `init` (full state) and only then streams events. A webview that is hidden and restored sends `ready` again and
+ * gets `init` with the transcript replayed. See docs/webview-protocol.md.
+ */
+import { z } from 'zod';
+
+const callId = z.string().min(1).max(200);
+
+/** Tool categories with their own approval policy (mirrors tools/host.ts). */
+export const CategorySchema = z.enum(['read', 'edit', 'command']);
+/** Why a task ended (mirrors trajectory/episode.ts). */
+export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
+/** Status of a finished tool call. */
+export const ToolStatusWireSchema = z.enum(['running', 'waiting', 'ok', 'error', 'refused', 'rejected', 'cancelled', 'timeout']);
+
+/** One entry of the transcript the view renders; the extension keeps the same list to replay it on `ready`. */
+export const TranscriptItemSchema = z.discriminatedUnion('type', [
+  /** Sent by the extension: a message the user sent (task request or follow-up). */
+  z.object({ type: z.literal('user'), text: z.string() }),
+  /** Sent by the extension: a chunk of assistant text; consecutive chunks of one turn are concatenated. */
+  z.object({ type: z.literal('assistantDelta'), turn: z.number().int(), delta: z.string() }),
+  /** Sent by the extension: the model called a tool (card shown as running). */
+  z.object({ type: z.literal('toolCall'), callId, name: z.string(), summary: z.string() }),
+  /** Sent by the extension: output of a running command, appended to its card. */
+  z.object({ type: z.literal('toolOutput'), callId, chunk: z.string() }),
+  /** Sent by the extension: the tool call finished; `output` is what the model sees. */
+  z.object({ type: z.literal('toolResult'), callId, status: ToolStatusWireSchema, output: z.string() }),
+  /** Sent by the extension: the user must approve an edit or a command (policy `ask`). */
+  z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string() }),
+  /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
+  z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
+  /** Sent by the extension: the task ended; the view shows the end banner and the feedback buttons. */
+  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string() }),
+  /** Sent by the extension: an actionable error outside a task (no model configured, provider unreachable...). */
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type TranscriptItem = z.infer<typeof TranscriptItemSchema>;
+
+/** Messages the extension sends to the webview. */
+export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
+  /** Sent by the extension in answer to `ready`: full state, transcript replayed. */
+  z.object({
+    type: z.literal('init'),
+    trusted: z.boolean(),
+    model: z.string(),
+    running: z.boolean(),
+    feedbackGiven: z.boolean(),
+    transcript: z.array(TranscriptItemSchema),
+  }),
+  /** Sent by the extension: one new transcript item. */
+  z.object({ type: z.literal('item'), item: TranscriptItemSchema }),
+  /** Sent by the extension: the run state changed (shows/hides Stop, disables Send). */
+  z.object({ type: z.literal('running'), running: z.boolean() }),
+  /** Sent by the extension: the transcript was cleared (New Task). */
+  z.object({ type: z.literal('cleared') }),
+  /** Sent by the extension: workspace trust or the configured model changed. */
+  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string() }),
+  /** Sent by the extension: feedback was stored. */
+  z.object({ type: z.literal('feedbackStored'), rating: z.enum(['up', 'down']) }),
+  /** Sent by the extension: focus the task input. */
+  z.object({ type: z.literal('focusInput') }),
+]);
+export type ExtensionToWebview = z.infer<typeof ExtensionToWebviewSchema>;
+
+/** Messages the webview sends to the extension. */
+export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
+  /** Sent by the webview when its script has loaded (and after being restored); the extension answers `init`. */
+  z.object({ type: z.literal('ready') }),
+  /** Sent by the webview: Send pressed; starts a task, or continues the current one as a follow-up. */
+  z.object({ type: z.literal('send'), text: z.string().min(1).max(100_000) }),
+  /** Sent by the webview: Stop pressed; cancels the model request, any running command and pending approvals. */
+  z.object({ type: z.literal('stop') }),
+  /** Sent by the webview: New Task pressed; stops any run and starts clean. */
+  z.object({ type: z.literal('newTask') }),
+  /** Sent by the webview: Approve on an approval card. */
+  z.object({ type: z.literal('approve'), callId }),
+  /** Sent by the webview: Reject on an approval card, with an optional comment for the model. */
+  z.object({ type: z.literal('reject'), callId, comment: z.string().max(10_000).optional() }),
+  /** Sent by the webview: Open Diff on an edit approval card. */
+  z.object({ type: z.literal('openDiff'), callId }),
+  /** Sent by the webview: thumbs up/down after a task, with an optional comment. */
+  z.object({ type: z.literal('feedback'), rating: z.enum(['up', 'down']), comment: z.string().max(10_000).optional() }),
+  /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */
+  z.object({ type: z.literal('command'), command: z.enum(['oel.setApiKey', 'oel.openSettings', 'oel.testConnection', 'oel.showLog']) }),
+]);
+export type WebviewToExtension = z.infer<typeof WebviewToExtensionSchema>;
+
+/** Parses a message the extension received; null when invalid. */
+export function parseWebviewMessage(raw: unknown): WebviewToExtension | null {
+  const r = WebviewToExtensionSchema.safeParse(raw);
+  return r.success ? r.data : null;
+}
+
+/** Parses a message the webview received; null when invalid. */
+export function parseExtensionMessage(raw: unknown): ExtensionToWebview | null {
+  const r = ExtensionToWebviewSchema.safeParse(raw);
+  return r.success ? r.data : null;
+}

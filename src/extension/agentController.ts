@@ -1,0 +1,192 @@
+/**
+ * Runs agent tasks for the agent view: one {@link AgentSession} per task, a transcript the view renders (and gets
+ * replayed on `ready`), approvals answered from the view or the editor title, and the end of each task (retention,
+ * history refresh). Knows nothing about HTML.
+ */
+import * as vscode from 'vscode';
+import type { TranscriptItem } from '../core/protocol/webview';
+import type { OelContext } from './context';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver } from './core';
+import type { EditReviews } from './edits';
+import { VsCodeToolHost } from './toolHost';
+import { EditCheckScheduler } from './editChecks';
+
+/** Short description of a tool call's arguments for a card title (pure). */
+export function summarizeArgs(name: string, rawArgs: string): string {
+  let a: Record<string, unknown> = {};
+  try { a = JSON.parse(rawArgs) as Record<string, unknown>; } catch { return rawArgs.slice(0, 120); }
+  const s = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+  switch (name) {
+    case 'read_file': return `${s(a.path)}${a.start_line ? `:${s(a.start_line)}-${s(a.end_line ?? '')}` : ''}`;
+    case 'list_dir': return s(a.path) || '.';
+    case 'search_text': return `"${s(a.query)}"${a.glob ? ` in ${s(a.glob)}` : ''}`;
+    case 'read_diagnostics': return s(a.path) || 'workspace';
+    case 'propose_edit': case 'create_file': return s(a.path);
+    case 'run_command': return s(a.command);
+    default: return rawArgs.slice(0, 120);
+  }
+}
+
+interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
+
+/** The agent's task state for one window. */
+export class AgentController {
+  private session: AgentSession | null = null;
+  private transcript: TranscriptItem[] = [];
+  private readonly pending = new Map<string, Pending>();
+  private feedbackGiven = false;
+  /** Bumped by New Task, so events of a stopped, still-finishing session do not reach the new transcript. */
+  private generation = 0;
+  private ended = false;
+  private readonly editChecks: EditCheckScheduler;
+  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' }>();
+  /** Everything the view must hear about. */
+  readonly onDidChange = this.emitter.event;
+
+  constructor(private readonly ctx: OelContext, private readonly edits: EditReviews) {
+    ctx.own(this.emitter);
+    this.editChecks = ctx.own(new EditCheckScheduler(ctx));
+    edits.onAnswer((callId, accepted) => this.decide(callId, accepted ? { decision: 'approved' } : { decision: 'rejected', comment: 'Rejected from the diff editor.' }));
+  }
+
+  get items(): readonly TranscriptItem[] { return this.transcript; }
+  get running(): boolean { return this.ctx.isRunning; }
+  get hasFeedback(): boolean { return this.feedbackGiven; }
+
+  private push(item: TranscriptItem): void {
+    this.transcript.push(item);
+    this.emitter.fire(item);
+  }
+
+  /** An error shown in the view and the log. */
+  error(message: string): void {
+    this.ctx.log.error(message);
+    this.push({ type: 'error', message });
+  }
+
+  /** Starts a task, or continues the current one. */
+  async send(text: string): Promise<void> {
+    if (this.running) { this.error('The agent is still running. Stop it or wait for it to finish before sending.'); return; }
+    const model = this.ctx.config.model;
+    if (!model) {
+      this.error('No model is configured. Set "oel.provider.model" (Open Settings) and run Test Connection.');
+      void vscode.window.showWarningMessage('OEL Agent: no model is configured.', 'Open Settings').then((a) => a && vscode.commands.executeCommand('oel.openSettings'));
+      return;
+    }
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!root) { this.error('Open a folder first: the agent works on the files of a workspace folder.'); return; }
+    const continuing = this.session !== null;
+    if (!continuing) {
+      // Earlier tasks' edit checks run before this task starts, so their outcome is recorded before it can learn.
+      await this.editChecks.runPending();
+      const { AgentSession, StoreRecorder, NodeToolHost } = await loadCore();
+      const apiKey = await this.ctx.apiKey();
+      const store = await this.ctx.store().catch(() => null);
+      const cfg = this.ctx.config;
+      const gen = this.generation;
+      this.session = new AgentSession({
+        provider: { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
+        host: new VsCodeToolHost(new NodeToolHost(root), cfg, (p) => this.ctx.log.info(`edited ${p}`)),
+        approver: this.approver(),
+        policy: cfg.policy,
+        trusted: this.ctx.trusted,
+        knowledge: this.ctx.knowledge,
+        maxSteps: cfg.maxSteps,
+        recorder: store ? new StoreRecorder(store, { knownSecrets: this.ctx.knownSecrets(), onError: (m) => this.error(m) }) : undefined,
+        onEvent: (e) => { if (gen === this.generation) this.onEvent(e); },
+      });
+      if (!store) this.error('The task history could not be opened; this task will not be recorded (see the log).');
+    }
+    const session = this.session!;
+    this.ended = false;
+    this.feedbackGiven = false;
+    this.push({ type: 'user', text });
+    this.ctx.setRunning(true);
+    this.emitter.fire({ type: 'running', running: true });
+    this.ctx.log.info(`${continuing ? 'follow-up on' : 'starting'} task ${session.episodeId} (model ${model}, trusted ${this.ctx.trusted})`);
+    try {
+      const outcome = continuing ? await session.followUp(text) : await session.start(text);
+      this.ctx.log.info(`task ${outcome.episodeId} ended: ${outcome.reason} — ${outcome.message}`);
+      this.editChecks.schedule(outcome.episodeId, root);
+    } catch (e) {
+      this.error(`The task could not run: ${(e as Error).message}`);
+    } finally {
+      this.ctx.setRunning(false);
+      this.emitter.fire({ type: 'running', running: false });
+      this.ctx.historyChanged();
+      void this.ctx.applyRetention().catch((e: unknown) => this.ctx.log.warn(`retention failed: ${(e as Error).message}`));
+    }
+  }
+
+  private onEvent(e: AgentEvent): void {
+    switch (e.type) {
+      case 'task_started': this.ctx.historyChanged(); break;
+      case 'text_delta': this.push({ type: 'assistantDelta', turn: e.turn, delta: e.delta }); break;
+      case 'tool_call_proposed': this.push({ type: 'toolCall', callId: e.callId, name: e.name, summary: summarizeArgs(e.name, e.arguments) }); break;
+      case 'approval_needed': this.push({ type: 'approvalRequest', ...e.request }); break;
+      case 'approval_decided': this.push({ type: 'approvalResolved', callId: e.callId, decision: e.decision }); break;
+      case 'command_output': this.push({ type: 'toolOutput', callId: e.callId, chunk: e.chunk }); break;
+      case 'tool_result': this.push({ type: 'toolResult', callId: e.observation.callId, status: e.observation.status, output: e.observation.output }); break;
+      case 'task_ended':
+        this.ended = true;
+        this.push({ type: 'taskEnded', reason: e.reason, message: e.message });
+        break;
+      default: break;
+    }
+  }
+
+  private approver(): Approver {
+    return {
+      approve: (request) => new Promise<ApprovalDecision>((resolve) => {
+        this.pending.set(request.callId, { request, resolve });
+        if (request.category === 'edit') this.edits.add(request.callId);
+      }),
+    };
+  }
+
+  /** Answers a pending approval (view buttons, editor title, Stop). */
+  decide(callId: string, decision: ApprovalDecision): void {
+    const p = this.pending.get(callId);
+    if (!p) return;
+    this.pending.delete(callId);
+    this.edits.remove(callId);
+    p.resolve(decision);
+  }
+
+  /** Opens the diff of a pending edit approval. */
+  async openDiff(callId: string): Promise<void> {
+    const p = this.pending.get(callId);
+    if (!p) { void vscode.window.showInformationMessage('OEL Agent: this edit is no longer waiting for a decision.'); return; }
+    const rel = p.request.summary.replace(/^(Create|Edit) /, '');
+    await this.edits.open(callId, rel, p.request.detail);
+  }
+
+  /** Stops the run: model request, running command and pending approvals. */
+  stop(): void {
+    if (!this.session?.running) return;
+    this.ctx.log.info('stop requested');
+    for (const id of [...this.pending.keys()]) this.decide(id, { decision: 'rejected', comment: 'stopped' });
+    this.session.stop();
+  }
+
+  /** Stops any run and starts clean. */
+  newTask(): void {
+    this.stop();
+    this.generation++;
+    this.session = null;
+    this.transcript = [];
+    this.feedbackGiven = false;
+    this.ended = false;
+    this.emitter.fire({ type: 'cleared' });
+  }
+
+  /** Records thumbs up/down on the current task. */
+  async feedback(rating: 'up' | 'down', comment?: string): Promise<void> {
+    if (!this.session || !this.ended) return;
+    await this.session.feedback(rating, comment?.trim() || undefined);
+    this.feedbackGiven = true;
+    this.ctx.log.info(`feedback ${rating} on task ${this.session.episodeId}`);
+    this.emitter.fire({ type: 'feedbackStored', rating });
+    this.ctx.historyChanged();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The extension's context object: owns every disposable, the log, the settings, the secret (API key), the trajectory
+ * store and the knowledge slot. Each `registerX(ctx)` in extension.ts hangs its pieces on it.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { Config } from './config';
+import { loadCore, type KnowledgeProvider, type TrajectoryStore } from './core';
+
+const API_KEY_SECRET = 'oel.provider.apiKey';
+
+/** Shared state of the activated extension. */
+export class OelContext implements vscode.Disposable {
+  readonly config = new Config();
+  readonly log: vscode.LogOutputChannel;
+  /** Fired after a task ended or history changed, so the history view and retention can react. */
+  readonly onDidChangeHistory: vscode.Event<void>;
+  /** Fired when the run state changes. */
+  readonly onDidChangeRunning: vscode.Event<boolean>;
+  private readonly historyEmitter = new vscode.EventEmitter<void>();
+  private readonly runningEmitter = new vscode.EventEmitter<boolean>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private storePromise: Promise<TrajectoryStore> | null = null;
+  private cachedKey: string | undefined;
+  private running = false;
+  /**
+   * The knowledge slot: the knowledge feature (src/extension/knowledge/**) sets it at activation; the agent passes
+   * it to the core, which works without it.
+   */
+  knowledge: KnowledgeProvider | undefined;
+
+  constructor(readonly ext: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('OEL Agent', { log: true });
+    this.onDidChangeHistory = this.historyEmitter.event;
+    this.onDidChangeRunning = this.runningEmitter.event;
+    this.disposables.push(this.log, this.historyEmitter, this.runningEmitter);
+    ext.subscriptions.push(this);
+  }
+
+  /** Registers disposables for deactivation. */
+  own<T extends vscode.Disposable>(item: T, ...more: vscode.Disposable[]): T {
+    this.disposables.push(item, ...more);
+    return item;
+  }
+
+  /** Registers a command, owned by the context; errors are logged and shown, never unhandled. */
+  command(id: string, run: (...args: never[]) => unknown): void {
+    this.own(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await (run as (...a: unknown[]) => unknown)(...args);
+      } catch (e) {
+        this.log.error(`${id} failed: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(`OEL Agent: ${(e as Error).message}`, 'Show Log').then((a) => a && this.log.show());
+      }
+    }));
+  }
+
+  get trusted(): boolean { return vscode.workspace.isTrusted; }
+
+  get isRunning(): boolean { return this.running; }
+  setRunning(running: boolean): void {
+    if (this.running === running) return;
+    this.running = running;
+    void vscode.commands.executeCommand('setContext', 'oel.running', running);
+    this.runningEmitter.fire(running);
+  }
+
+  historyChanged(): void { this.historyEmitter.fire(); }
+
+  /** The API key from SecretStorage (never from settings). */
+  async apiKey(): Promise<string | undefined> {
+    this.cachedKey = (await this.ext.secrets.get(API_KEY_SECRET)) || undefined;
+    return this.cachedKey;
+  }
+  async setApiKey(key: string | undefined): Promise<void> {
+    if (key) await this.ext.secrets.store(API_KEY_SECRET, key);
+    else await this.ext.secrets.delete(API_KEY_SECRET);
+    this.cachedKey = key || undefined;
+  }
+  /** Literal secrets the redactor strips from everything recorded or logged. */
+  knownSecrets(): string[] { return this.cachedKey ? [this.cachedKey] : []; }
+  watchSecret(listener: () => void): void {
+    this.own(this.ext.secrets.onDidChange((e) => { if (e.key === API_KEY_SECRET) listener(); }));
+  }
+
+  /** Episodes under the workspace storage (global storage without a workspace); the index under global storage. */
+  store(): Promise<TrajectoryStore> {
+    if (!this.storePromise) {
+      const base = (this.ext.storageUri ?? this.ext.globalStorageUri).fsPath;
+      const p = loadCore().then(({ TrajectoryStore }) => TrajectoryStore.open({
+        episodesDir: join(base, 'episodes'),
+        indexFile: join(this.ext.globalStorageUri.fsPath, 'episode-index.json'),
+        warn: (m) => this.log.warn(m),
+      }));
+      this.storePromise = p;
+      p.catch((e: unknown) => {
+        this.storePromise = null;
+        this.log.error(`could not open the task history: ${(e as Error).message}`);
+      });
+    }
+    return this.storePromise;
+  }
+
+  /** Applies `oel.history.*` retention and logs what it deleted. */
+  async applyRetention(): Promise<void> {
+    const policy = this.config.retention;
+    if (policy.maxDays === undefined && policy.maxEpisodes === undefined) return;
+    const store = await this.store();
+    const deleted = await store.applyRetention(policy);
+    if (deleted.length) {
+      this.log.info(`retention deleted ${deleted.length} task(s): ${deleted.map((d) => d.id).join(', ')}`);
+      this.historyChanged();
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0).reverse()) {
+      try { d.dispose(); } catch { /* keep disposing */ }
+    }
+    void this.storePromise?.then((s) => s.close()).catch(() => {});
+  }
+}

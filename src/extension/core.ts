@@ -1,0 +1,24 @@
+/**
+ * The one file through which the VS Code layer reaches the agent core. Types are re-exported here; runtime values
+ * come from {@link loadCore}, a lazy import, so activation does not evaluate the core's dependencies. When a core
+ * export changes, only this file and coreRuntime.ts need adapting.
+ */
+export type { AgentSession, AgentOutcome, AgentSessionOptions } from '../core/agent/session';
+export type { AgentEvent } from '../core/agent/events';
+export type { ConnectionResult } from '../core/provider/testConnection';
+export type { ProviderConfig } from '../core/provider/provider';
+export type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CommandResult, Diagnostic, EditProposal, RunCommandOptions, ToolHost, ToolCategory } from '../core/tools/host';
+export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';
+export type { Episode, EndReason, Step } from '../core/trajectory/episode';
+export type { KnowledgeProvider } from '../core/knowledge/knowledgeContext';
+
+/** The core's runtime values, loaded once on first use. */
+export type CoreRuntime = typeof import('./coreRuntime');
+let runtime: Promise<CoreRuntime> | undefined;
+export function loadCore(): Promise<CoreRuntime> {
+  // A plain require (resolved by the build to dist/extension-core.cjs): synchronous CommonJS inside the extension host,
+  // with no ESM-from-CJS interop to depend on.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  runtime ??= Promise.resolve().then(() => require('./coreRuntime') as CoreRuntime);
+  return runtime;
+}

@@ -1,0 +1,14 @@
+/**
+ * Runtime values of the agent core, loaded on first use through {@link loadCore} (core.ts). Keeping them out of the
+ * activation path keeps activation cheap: openai, lowdb, secretlint, zod and diff are evaluated only when a task,
+ * a connection test, the history or the agent view first needs them. The build emits this file as its own bundle,
+ * dist/extension-core.cjs, so activation does not even parse it (see docs/benchmarks.md).
+ */
+export { AgentSession } from '../core/agent/session';
+export { StoreRecorder } from '../core/agent/recorder';
+export { testConnection } from '../core/provider/testConnection';
+export { NodeToolHost } from '../core/tools/nodeToolHost';
+export { checkEditsStillStand } from '../core/agent/editCheck';
+export { TrajectoryStore } from '../core/trajectory/store';
+export { parseWebviewMessage } from '../core/protocol/webview';
+export { applyPatch } from 'diff';

@@ -1,0 +1,66 @@
+/** Set/Clear API Key (SecretStorage only), Test Connection, Open Settings, Show Log. */
+import * as vscode from 'vscode';
+import type { OelContext } from './context';
+import { loadCore, type ConnectionResult } from './core';
+
+/** The buttons offered for a failed connection test (pure). */
+export function actionsFor(status: ConnectionResult['status']): string[] {
+  switch (status) {
+    case 'ok': return [];
+    case 'bad_key': return ['Set API Key', 'Open Settings'];
+    case 'unreachable': case 'unknown_model': case 'no_tool_calling': return ['Open Settings', 'Set API Key'];
+    default: return ['Open Settings', 'Set API Key', 'Show Log'];
+  }
+}
+
+const ACTION_COMMAND: Record<string, string> = { 'Set API Key': 'oel.setApiKey', 'Open Settings': 'oel.openSettings', 'Show Log': 'oel.showLog' };
+
+/** Registers the provider commands. */
+export function registerProviderCommands(ctx: OelContext): void {
+  ctx.command('oel.setApiKey', async () => {
+    const key = await vscode.window.showInputBox({
+      title: 'OEL Agent: API Key',
+      prompt: `API key for ${ctx.config.baseUrl}. It is stored in the OS secret store, never in settings or logs.`,
+      password: true,
+      ignoreFocusOut: true,
+      placeHolder: 'sk-…',
+      validateInput: (v) => (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined),
+    });
+    if (key === undefined) return;
+    if (!key.trim()) { void vscode.window.showInformationMessage('OEL Agent: no key entered; nothing changed.'); return; }
+    await ctx.setApiKey(key.trim());
+    ctx.log.info('API key stored in secret storage');
+    const a = await vscode.window.showInformationMessage('OEL Agent: API key saved.', 'Test Connection');
+    if (a) await vscode.commands.executeCommand('oel.testConnection');
+  });
+  ctx.command('oel.clearApiKey', async () => {
+    await ctx.setApiKey(undefined);
+    ctx.log.info('API key removed from secret storage');
+    void vscode.window.showInformationMessage('OEL Agent: API key removed.');
+  });
+  ctx.command('oel.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:oel.oel-agent'));
+  ctx.command('oel.showLog', () => ctx.log.show());
+  ctx.command('oel.testConnection', async () => {
+    const cfg = ctx.config;
+    if (!cfg.model) {
+      const a = await vscode.window.showWarningMessage('OEL Agent: no model is configured. Set "oel.provider.model" first.', 'Open Settings');
+      if (a) await vscode.commands.executeCommand('oel.openSettings');
+      return;
+    }
+    const apiKey = await ctx.apiKey();
+    const { testConnection } = await loadCore();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `OEL Agent: testing ${cfg.model}…`, cancellable: true },
+      (_p, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        return testConnection({ baseUrl: cfg.baseUrl, model: cfg.model, apiKey, timeoutMs: Math.min(cfg.requestTimeoutMs, 30_000) }, ac.signal);
+      },
+    );
+    ctx.log.info(`test connection: ${result.status} — ${result.message}`);
+    if (result.status === 'ok') { void vscode.window.showInformationMessage(`OEL Agent: ${result.message}`); return; }
+    const actions = actionsFor(result.status);
+    const a = await vscode.window.showErrorMessage(`OEL Agent: ${result.message}`, ...actions);
+    if (a && ACTION_COMMAND[a]) await vscode.commands.executeCommand(ACTION_COMMAND[a]);
+  });
+}

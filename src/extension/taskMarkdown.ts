@@ -1,0 +1,49 @@
+/** Renders a stored episode as readable Markdown for the read-only `oel-task:` document (pure). */
+import type { Episode, Step } from './core';
+
+const REASON: Record<string, string> = { completed: 'completed', stopped: 'stopped by you', max_steps: 'max steps reached', error: 'error' };
+
+function fence(text: string, lang = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}${lang}\n${text}\n${f}`;
+}
+
+function quote(text: string): string {
+  return text.split('\n').map((l) => `> ${l}`).join('\n');
+}
+
+function step(s: Step): string {
+  switch (s.kind) {
+    case 'user': return `## 🧑 User\n\n${s.text}`;
+    case 'model': {
+      const parts = [`### 🤖 Assistant (turn ${s.turn + 1})`];
+      if (s.text) parts.push(s.text);
+      for (const c of s.toolCalls) parts.push(`- calls \`${c.name}\` ${fence(c.arguments, 'json')}`);
+      return parts.join('\n\n');
+    }
+    case 'tool': return `#### 🔧 \`${s.name}\` — ${s.status} (${s.durationMs} ms)\n\n${fence(s.output)}`;
+    case 'approval': return `- Approval of \`${s.tool}\` (${s.category}): **${s.decision}**${s.comment ? ` — ${s.comment}` : ''}`;
+    case 'edit': return `#### ✏️ Edit \`${s.path}\` (${s.mode}, ${s.accepted ? 'accepted' : 'rejected'})\n\n${fence(s.diff, 'diff')}`;
+    case 'feedback': return `## Feedback: ${s.rating === 'up' ? '👍' : '👎'}${s.comment ? `\n\n${quote(s.comment)}` : ''}`;
+    case 'error': return `> **Error (${s.source}):** ${s.message}`;
+    case 'end': return `---\n\n**Task ended: ${REASON[s.reason] ?? s.reason}**${s.message ? ` — ${s.message}` : ''}`;
+    case 'diagnostics': return `- Diagnostics ${s.phase}: ${s.errors} errors, ${s.warnings} warnings`;
+    default: return `- ${s.kind}`;
+  }
+}
+
+/** The whole episode as Markdown. */
+export function episodeMarkdown(e: Episode): string {
+  const head = [
+    `# ${e.title || '(untitled task)'}`,
+    '',
+    `- Started: ${e.startedAt}`,
+    `- Outcome: ${e.endReason ? REASON[e.endReason] : 'unfinished'}`,
+    `- Model: \`${e.provider.model}\` at ${e.provider.baseUrl}`,
+    `- Workspace: ${e.workspace}${e.trusted ? '' : ' (Restricted Mode)'}`,
+    e.systemPrompt.knowledge ? `- Knowledge items in context: ${e.systemPrompt.knowledge.itemIds.length}` : '',
+    '',
+  ].filter((l, i, all) => l !== '' || i === 1 || i === all.length - 1);
+  return `${head.join('\n')}\n${e.steps.map(step).join('\n\n')}\n`;
+}

@@ -1,0 +1,272 @@
+/**
+ * The agent view's script (browser, bundled to dist/webview/agent.js). Renders the transcript the extension sends and
+ * posts the user's actions; every message is validated against src/core/protocol/webview.ts. The DOM is built with
+ * textContent only (no innerHTML), so model output can never inject markup.
+ */
+import { parseExtensionMessage, type ExtensionToWebview, type TranscriptItem, type WebviewToExtension } from '../core/protocol/webview';
+
+declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
+
+const vscode = acquireVsCodeApi();
+const post = (msg: WebviewToExtension) => vscode.postMessage(msg);
+
+const TOOL_ICON: Record<string, string> = {
+  read_file: 'file', list_dir: 'folder', search_text: 'search', read_diagnostics: 'warning',
+  propose_edit: 'edit', create_file: 'new-file', run_command: 'terminal',
+};
+const STATUS_ICON: Record<string, string> = {
+  running: 'loading~spin', waiting: 'question', ok: 'check', error: 'error', refused: 'circle-slash', rejected: 'close', cancelled: 'debug-stop', timeout: 'watch',
+};
+const END_TEXT: Record<string, string> = { completed: 'Completed', stopped: 'Stopped by you', max_steps: 'Max steps reached', error: 'Error' };
+const END_ICON: Record<string, string> = { completed: 'pass', stopped: 'debug-stop', max_steps: 'warning', error: 'error' };
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+const icon = (name: string) => {
+  const [base, modifier] = name.split('~');
+  return el('span', { class: `codicon codicon-${base}${modifier ? ` codicon-modifier-${modifier}` : ''}`, 'aria-hidden': 'true' });
+};
+function button(label: string, testid: string, iconName: string, onClick: () => void, secondary = false): HTMLButtonElement {
+  const b = el('button', { class: secondary ? 'btn secondary' : 'btn', 'data-testid': testid, type: 'button' }, icon(iconName), el('span', {}, label));
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** Inline code and plain text of one paragraph. */
+function inline(text: string): Node[] {
+  const out: Node[] = [];
+  const parts = text.split(/(`[^`\n]+`)/);
+  for (const p of parts) {
+    if (!p) continue;
+    if (p.length > 2 && p.startsWith('`') && p.endsWith('`')) out.push(el('code', {}, p.slice(1, -1)));
+    else out.push(document.createTextNode(p));
+  }
+  return out;
+}
+
+/** Simple markdown: fenced code blocks, inline code, paragraphs with line breaks. */
+export function renderMarkdown(text: string): DocumentFragment {
+  const frag = document.createDocumentFragment();
+  const fence = /```([^\n`]*)\n?([\s\S]*?)(?:```|$)/g;
+  let last = 0;
+  const paragraphs = (chunk: string) => {
+    for (const para of chunk.split(/\n{2,}/)) {
+      if (!para.trim()) continue;
+      const p = el('p');
+      para.split('\n').forEach((line, i) => { if (i) p.append(el('br')); p.append(...inline(line)); });
+      frag.append(p);
+    }
+  };
+  for (let m = fence.exec(text); m; m = fence.exec(text)) {
+    paragraphs(text.slice(last, m.index));
+    const code = el('code', m[1].trim() ? { class: `language-${m[1].trim()}` } : {}, m[2].replace(/\n$/, ''));
+    frag.append(el('pre', { class: 'code-block' }, code));
+    last = fence.lastIndex;
+    if (m[0].length === 0) break;
+  }
+  paragraphs(text.slice(last));
+  return frag;
+}
+
+// ---- state and layout ----
+let running = false;
+let trusted = true;
+let model = '';
+let feedbackGiven = false;
+let lastAssistant: { turn: number; el: HTMLElement; text: string; pending: boolean } | null = null;
+const cards = new Map<string, { root: HTMLElement; status: HTMLElement; output: HTMLElement; details: HTMLDetailsElement }>();
+const approvals = new Map<string, HTMLElement>();
+
+const app = document.getElementById('app')!;
+const notices = el('div', { class: 'notices' });
+const log = el('div', { class: 'transcript', role: 'log', 'aria-live': 'polite' });
+const input = el('textarea', { 'data-testid': 'task-input', rows: '3', placeholder: 'Describe a task… (Enter to send, Shift+Enter for a new line)', 'aria-label': 'Task' });
+const send = button('Send', 'send', 'send', () => submit());
+const stop = button('Stop', 'stop', 'debug-stop', () => post({ type: 'stop' }), true);
+const newTask = button('New Task', 'new-task', 'add', () => post({ type: 'newTask' }), true);
+const composer = el('div', { class: 'composer' }, input, el('div', { class: 'actions' }, newTask, el('span', { class: 'spacer' }), stop, send));
+app.append(notices, log, composer);
+
+function submit(): void {
+  const text = input.value.trim();
+  if (!text || running) return;
+  input.value = '';
+  post({ type: 'send', text });
+}
+input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+});
+
+function renderChrome(): void {
+  stop.hidden = !running;
+  send.disabled = running;
+  input.placeholder = log.querySelector('[data-testid="message-user"]') ? 'Send a follow-up… (Enter to send, Shift+Enter for a new line)' : 'Describe a task… (Enter to send, Shift+Enter for a new line)';
+  notices.replaceChildren();
+  if (!trusted) {
+    notices.append(el('div', { class: 'notice warning', 'data-testid': 'restricted-notice', role: 'status' }, icon('shield'),
+      el('span', {}, 'Restricted Mode: this workspace is not trusted, so the agent can only read and search. It cannot edit files or run commands.')));
+  }
+  if (!model) {
+    const link = el('a', { href: '#' }, 'Open Settings');
+    link.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'command', command: 'oel.openSettings' }); });
+    notices.append(el('div', { class: 'notice' }, icon('info'), el('span', {}, 'No model is configured. '), link));
+  }
+}
+
+function scroll(): void { log.scrollTop = log.scrollHeight; }
+
+function renderAssistant(): void {
+  if (!lastAssistant) return;
+  lastAssistant.pending = false;
+  lastAssistant.el.querySelector('.body')!.replaceChildren(renderMarkdown(lastAssistant.text));
+  scroll();
+}
+
+function card(callId: string) { return cards.get(callId); }
+
+function removeFeedback(): void { log.querySelectorAll('.feedback').forEach((n) => n.remove()); }
+
+function feedbackRow(): HTMLElement {
+  const comment = el('input', { type: 'text', class: 'comment', 'data-testid': 'feedback-comment', placeholder: 'Optional comment', 'aria-label': 'Feedback comment' });
+  const send = (rating: 'up' | 'down') => post({ type: 'feedback', rating, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) });
+  const up = el('button', { class: 'icon-btn', 'data-testid': 'feedback-up', title: 'Good result', 'aria-label': 'Good result', type: 'button' }, icon('thumbsup'));
+  const down = el('button', { class: 'icon-btn', 'data-testid': 'feedback-down', title: 'Bad result', 'aria-label': 'Bad result', type: 'button' }, icon('thumbsdown'));
+  up.addEventListener('click', () => send('up'));
+  down.addEventListener('click', () => send('down'));
+  return el('div', { class: 'feedback' }, el('span', {}, 'Was this helpful?'), up, down, comment);
+}
+
+function apply(item: TranscriptItem, live: boolean): void {
+  if (item.type !== 'assistantDelta' && lastAssistant?.pending) renderAssistant();
+  switch (item.type) {
+    case 'user':
+      removeFeedback();
+      lastAssistant = null;
+      log.append(el('div', { class: 'message user', 'data-testid': 'message-user' }, el('div', { class: 'role' }, icon('account'), 'You'), el('div', { class: 'body' }, renderMarkdown(item.text))));
+      break;
+    case 'assistantDelta': {
+      if (!lastAssistant || lastAssistant.turn !== item.turn) {
+        const m = el('div', { class: 'message assistant', 'data-testid': 'message-assistant' }, el('div', { class: 'role' }, icon('hubot'), 'Agent'), el('div', { class: 'body' }));
+        log.append(m);
+        lastAssistant = { turn: item.turn, el: m, text: '', pending: false };
+      }
+      lastAssistant.text += item.delta;
+      if (!live) { lastAssistant.pending = true; break; }
+      if (!lastAssistant.pending) { lastAssistant.pending = true; requestAnimationFrame(renderAssistant); }
+      break;
+    }
+    case 'toolCall': {
+      lastAssistant = null;
+      const status = el('span', { class: 'status' }, icon(STATUS_ICON.running));
+      const output = el('pre', { class: 'output' });
+      const details = el('details', {}, el('summary', {}, 'Output'), output);
+      details.hidden = true;
+      const root = el('div', { class: 'card tool', 'data-testid': 'tool-card', 'data-call-id': item.callId, 'data-tool': item.name, 'data-status': 'running' },
+        el('div', { class: 'card-head' }, icon(TOOL_ICON[item.name] ?? 'tools'), el('span', { class: 'tool-name' }, item.name), el('span', { class: 'args', title: item.summary }, item.summary), status), details);
+      cards.set(item.callId, { root, status, output, details });
+      log.append(root);
+      break;
+    }
+    case 'toolOutput': {
+      const c = card(item.callId);
+      if (!c) break;
+      c.details.hidden = false;
+      c.details.open = true;
+      c.output.textContent = (c.output.textContent ?? '') + item.chunk;
+      break;
+    }
+    case 'toolResult': {
+      const c = card(item.callId);
+      if (!c) break;
+      c.root.dataset.status = item.status;
+      c.status.replaceChildren(icon(STATUS_ICON[item.status] ?? 'circle-outline'), el('span', {}, item.status));
+      c.output.textContent = item.output;
+      c.details.hidden = !item.output;
+      c.details.open = item.status !== 'ok';
+      break;
+    }
+    case 'approvalRequest': {
+      const c = card(item.callId);
+      if (c) { c.root.dataset.status = 'waiting'; c.status.replaceChildren(icon(STATUS_ICON.waiting)); }
+      const comment = el('input', { type: 'text', class: 'comment', 'data-testid': 'reject-comment', placeholder: 'Reason (optional)', 'aria-label': 'Reason for rejecting' });
+      const buttons = el('div', { class: 'buttons' },
+        button('Approve', 'approve', 'check', () => post({ type: 'approve', callId: item.callId })),
+        button('Reject', 'reject', 'close', () => post({ type: 'reject', callId: item.callId, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) }), true));
+      if (item.category === 'edit') buttons.append(button('Open Diff', 'open-diff', 'diff', () => post({ type: 'openDiff', callId: item.callId }), true));
+      buttons.append(comment);
+      const a = el('div', { class: 'card approval', 'data-testid': 'approval-card', 'data-call-id': item.callId, role: 'group', 'aria-label': item.summary },
+        el('div', { class: 'card-head' }, icon(item.category === 'edit' ? 'edit' : 'terminal'), el('strong', {}, item.summary)),
+        el('pre', { class: item.category === 'edit' ? 'detail diff' : 'detail' }, item.detail), buttons);
+      approvals.set(item.callId, a);
+      log.append(a);
+      break;
+    }
+    case 'approvalResolved': {
+      const a = approvals.get(item.callId);
+      if (!a) break;
+      a.dataset.decision = item.decision;
+      a.querySelector('.buttons')?.replaceChildren(el('span', { class: `decision ${item.decision}` }, icon(item.decision === 'approved' ? 'check' : 'close'), item.decision === 'approved' ? 'Approved' : 'Rejected'));
+      const c = card(item.callId);
+      if (c && c.root.dataset.status === 'waiting') { c.root.dataset.status = 'running'; c.status.replaceChildren(icon(STATUS_ICON.running)); }
+      break;
+    }
+    case 'taskEnded': {
+      lastAssistant = null;
+      log.append(el('div', { class: `end-banner ${item.reason}`, 'data-testid': 'end-banner', 'data-reason': item.reason, role: 'status' },
+        icon(END_ICON[item.reason]), el('strong', {}, END_TEXT[item.reason]), el('span', { class: 'end-detail' }, item.reason === 'completed' || item.reason === 'stopped' ? '' : item.message ?? '')));
+      removeFeedback();
+      log.append(feedbackRow());
+      break;
+    }
+    case 'error': {
+      const actions = el('span', { class: 'links' });
+      for (const [label, command] of [['Set API Key', 'oel.setApiKey'], ['Open Settings', 'oel.openSettings'], ['Show Log', 'oel.showLog']] as const) {
+        const a = el('a', { href: '#' }, label);
+        a.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'command', command }); });
+        actions.append(a);
+      }
+      log.append(el('div', { class: 'notice error', 'data-testid': 'error-message', role: 'alert' }, icon('error'), el('span', {}, item.message), actions));
+      break;
+    }
+  }
+  if (live) scroll();
+}
+
+function handle(msg: ExtensionToWebview): void {
+  switch (msg.type) {
+    case 'init':
+      trusted = msg.trusted; model = msg.model; running = msg.running; feedbackGiven = msg.feedbackGiven;
+      log.replaceChildren(); cards.clear(); approvals.clear(); lastAssistant = null;
+      for (const item of msg.transcript) apply(item, false);
+      renderAssistant();
+      if (feedbackGiven || running) removeFeedback();
+      scroll();
+      app.dataset.ready = 'true';
+      break;
+    case 'item': apply(msg.item, true); break;
+    case 'running': running = msg.running; if (running) removeFeedback(); break;
+    case 'cleared': log.replaceChildren(); cards.clear(); approvals.clear(); lastAssistant = null; input.focus(); break;
+    case 'settings': trusted = msg.trusted; model = msg.model; break;
+    case 'feedbackStored':
+      feedbackGiven = true;
+      log.querySelectorAll('.feedback').forEach((n) => n.replaceChildren(icon(msg.rating === 'up' ? 'thumbsup' : 'thumbsdown'), el('span', {}, 'Thanks for the feedback.')));
+      break;
+    case 'focusInput': input.focus(); break;
+  }
+  renderChrome();
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = parseExtensionMessage(event.data);
+  if (!msg) { console.warn('OEL agent view: ignored an invalid message', event.data); return; }
+  handle(msg);
+});
+renderChrome();
+post({ type: 'ready' });

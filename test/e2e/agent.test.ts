@@ -1,0 +1,229 @@
+/**
+ * A real task in a real VS Code: the packaged extension in code-server, driven by chromium, against the scripted
+ * OpenAI-compatible server (the only test double; the extension's openai client talks to it over HTTP).
+ * Covers: read -> proposed edit (accepted / rejected) -> approved command -> completed, a path outside the workspace,
+ * Restricted Mode, and a provider answering 401. Checks the file on disk, the view, and the trajectory JSONL that
+ * the extension writes under its storageUri (`<user-data>/User/workspaceStorage/<hash>/oel.oel-agent/episodes/`).
+ *
+ * Skipped (with the reason) until the extension entry and the webview exist in the source tree.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { codeServerInstall, installVsix, requireVsix, startCodeServer, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
+import { findFrameWith, launchBrowser, openWorkbench, screenshot, type TestBrowser } from '../support/browser';
+import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel';
+
+const SAMPLE = resolve('test/fixtures/sample-workspace');
+const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
+const FIXED = 'for (let i = 0; i < lines.length; i++) {';
+
+function missingPieces(): string | undefined {
+  if (!existsSync('src/extension/extension.ts')) return 'src/extension/extension.ts does not exist yet';
+  const webview = 'src/webview';
+  const hasInput = existsSync(webview) && walk(webview).some((f) => /task-input/.test(readFileSync(f, 'utf8')));
+  if (!hasInput) return 'the webview (data-testid="task-input") does not exist yet';
+  return undefined;
+}
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (/\.(ts|tsx|js|html)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+const skip = missingPieces();
+
+let tmp: string;
+let extensionsDir: string;
+let model: ScriptedModel;
+
+before(async () => {
+  if (skip) return;
+  codeServerInstall();
+  tmp = mkdtempSync(join(tmpdir(), 'oel-e2e-agent-'));
+  extensionsDir = join(tmp, 'extensions');
+  installVsix(requireVsix(), extensionsDir);
+  model = await startScriptedModel();
+});
+
+after(async () => {
+  await model?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+function providerSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    'oel.provider.baseUrl': model.url,
+    'oel.provider.model': 'scripted-model',
+    'oel.approval.read': 'auto',
+    'oel.approval.edit': 'ask',
+    'oel.approval.command': 'ask',
+    ...extra,
+  };
+}
+
+interface Ctx { page: Page; view: Frame; cs: RunningCodeServer; folder: string }
+
+/** code-server + chromium on a fresh copy of the sample workspace, the agent view open; always stops both. */
+async function withAgent(name: string, settings: Record<string, unknown>, body: (c: Ctx) => Promise<void>): Promise<void> {
+  const folder = join(tmp, name);
+  cpSync(SAMPLE, folder, { recursive: true });
+  let cs: RunningCodeServer | undefined;
+  let browser: TestBrowser | undefined;
+  try {
+    cs = await startCodeServer({ folder, settings, extensionsDir });
+    browser = await launchBrowser();
+    const { page } = browser;
+    await openWorkbench(page, cs.folderUrl);
+    await page.locator('.part.activitybar .action-label[aria-label^="OEL Agent"]').first().click();
+    const view = await findFrameWith(page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
+    await screenshot(page, `${name}-01-view`);
+    await body({ page, view, cs, folder });
+  } catch (err) {
+    if (browser) await screenshot(browser.page, `${name}-failure`).catch(() => undefined);
+    if (cs) process.stderr.write(`--- code-server output (${name}) ---\n${cs.output().slice(-4000)}\n`);
+    throw err;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+  }
+}
+
+async function sendTask(c: Ctx, text: string): Promise<void> {
+  await c.view.locator('[data-testid="task-input"]').fill(text);
+  await c.view.locator('[data-testid="send"]').click();
+}
+
+async function waitEnd(c: Ctx, timeoutMs = 90_000): Promise<string> {
+  const banner = c.view.locator('[data-testid="end-banner"]').last();
+  await banner.waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await banner.innerText()).trim();
+}
+
+/** Episodes (parsed JSONL lines) the extension recorded under this run's user-data-dir. */
+function episodes(userDataDir: string): Record<string, unknown>[][] {
+  const files: string[] = [];
+  const visit = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const n of readdirSync(dir)) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) visit(p);
+      else if (n.endsWith('.jsonl') && p.includes('oel.oel-agent')) files.push(p);
+    }
+  };
+  visit(join(userDataDir, 'User'));
+  return files.map((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+}
+
+async function lastEpisode(userDataDir: string, timeoutMs = 15_000): Promise<Record<string, unknown>[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const eps = episodes(userDataDir).filter((e) => e.some((s) => s.kind === 'end'));
+    if (eps.length) return eps[eps.length - 1];
+    if (Date.now() > deadline) throw new Error(`no finished episode JSONL under ${userDataDir}/User`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+const steps = (ep: Record<string, unknown>[], kind: string) => ep.filter((s) => s.kind === kind);
+
+describe('agent tasks in code-server', { skip, timeout: 600_000, concurrency: 1 }, () => {
+  test('reads a file, applies an accepted edit, runs an approved command, completes', async () => {
+    model.reset();
+    model.enqueue(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
+      { text: 'The loop skips the first line.', toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
+      { toolCalls: [{ name: 'run_command', arguments: { command: 'npm test' } }] },
+      { text: 'Fixed the off-by-one in subtotal; the tests pass.' },
+    );
+    await withAgent('accept', trustedSettings(providerSettings()), async (c) => {
+      await sendTask(c, 'subtotal() ignores the first invoice line; fix it and run the tests');
+      await c.view.locator('[data-testid="approve"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await screenshot(c.page, 'accept-02-edit-proposed');
+      await c.view.locator('[data-testid="approve"]').first().click();
+      await c.view.locator('[data-testid="approve"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await screenshot(c.page, 'accept-03-command-proposed');
+      await c.view.locator('[data-testid="approve"]').first().click();
+      const end = await waitEnd(c);
+      await screenshot(c.page, 'accept-04-completed');
+      assert.match(end, /complete/i);
+      assert.match(await c.view.locator('[data-testid="message-assistant"]').last().innerText(), /off-by-one/);
+      assert.ok((await c.view.locator('[data-testid="tool-card"]').count()) >= 3, 'a tool card per tool call');
+
+      assert.ok(readFileSync(join(c.folder, 'src/totals.js'), 'utf8').includes(FIXED), 'the edit is on disk');
+      const ep = await lastEpisode(c.cs.userDataDir);
+      assert.ok(steps(ep, 'tool').some((s) => s.name === 'read_file' && s.status === 'ok'), 'read_file ok');
+      assert.ok(steps(ep, 'edit').some((s) => s.accepted === true), 'edit accepted');
+      assert.ok(steps(ep, 'command').some((s) => s.exitCode === 0), 'command exit 0');
+      assert.equal(steps(ep, 'end')[0].reason, 'completed');
+    });
+  });
+
+  test('a rejected edit leaves the file unchanged and is recorded', async () => {
+    model.reset();
+    model.enqueue(
+      { toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
+      { text: 'Understood, I left the file as it was.' },
+    );
+    await withAgent('reject', trustedSettings(providerSettings()), async (c) => {
+      const before = readFileSync(join(c.folder, 'src/totals.js'), 'utf8');
+      await sendTask(c, 'fix subtotal');
+      await c.view.locator('[data-testid="reject"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await c.view.locator('[data-testid="reject"]').first().click();
+      await waitEnd(c);
+      await screenshot(c.page, 'reject-02-ended');
+      assert.equal(readFileSync(join(c.folder, 'src/totals.js'), 'utf8'), before);
+      const ep = await lastEpisode(c.cs.userDataDir);
+      assert.ok(steps(ep, 'edit').some((s) => s.accepted === false) || steps(ep, 'approval').some((s) => s.decision === 'rejected'));
+    });
+  });
+
+  test('a path outside the workspace is refused', async () => {
+    model.reset();
+    model.enqueue({ toolCalls: [{ name: 'read_file', arguments: { path: '../../../../etc/passwd' } }] }, { text: 'I cannot read that file.' });
+    await withAgent('outside', trustedSettings(providerSettings()), async (c) => {
+      await sendTask(c, 'show me /etc/passwd');
+      await waitEnd(c);
+      await screenshot(c.page, 'outside-02-refused');
+      const card = await c.view.locator('[data-testid="tool-card"]').first().innerText();
+      assert.match(card, /outside|not allowed|refus|denied/i);
+      assert.doesNotMatch(card, /root:x:0:0/);
+    });
+  });
+
+  test('Restricted Mode: the view says so and edits are refused', async () => {
+    model.reset();
+    model.enqueue(
+      { toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
+      { text: 'Edits are not possible in Restricted Mode.' },
+    );
+    await withAgent('restricted', untrustedSettings(providerSettings()), async (c) => {
+      const before = readFileSync(join(c.folder, 'src/totals.js'), 'utf8');
+      assert.match(await c.view.locator('body').innerText(), /Restricted Mode/i);
+      await sendTask(c, 'fix subtotal');
+      await waitEnd(c);
+      await screenshot(c.page, 'restricted-02-refused');
+      assert.equal(await c.view.locator('[data-testid="approve"]').count(), 0, 'no approval is offered');
+      assert.equal(readFileSync(join(c.folder, 'src/totals.js'), 'utf8'), before);
+    });
+  });
+
+  test('a provider answering 401 shows an actionable error', async () => {
+    model.reset();
+    model.enqueue({ error: { status: 401, message: 'Incorrect API key provided' } });
+    await withAgent('auth', trustedSettings(providerSettings()), async (c) => {
+      await sendTask(c, 'fix subtotal');
+      const end = await waitEnd(c);
+      await screenshot(c.page, 'auth-02-error');
+      assert.match(await c.view.locator('body').innerText(), /API key/i);
+      assert.match(end, /error|fail/i);
+      const ep = await lastEpisode(c.cs.userDataDir);
+      assert.equal(steps(ep, 'end')[0].reason, 'error');
+    });
+  });
+});
