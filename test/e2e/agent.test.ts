@@ -9,6 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -153,9 +154,26 @@ describe('agent tasks in code-server', { skip, timeout: 600_000, concurrency: 1 
       await screenshot(c.page, 'accept-04-completed');
       assert.match(end, /complete/i);
       assert.match(await c.view.locator('[data-testid="message-assistant"]').last().innerText(), /off-by-one/);
-      assert.ok((await c.view.locator('[data-testid="tool-card"]').count()) >= 3, 'a tool card per tool call');
+      const cards = c.view.locator('[data-testid="tool-card"]');
+      assert.deepEqual(await cards.evaluateAll((els) => els.map((e) => [e.getAttribute('data-tool'), e.getAttribute('data-status')])), [
+        ['read_file', 'ok'], ['propose_edit', 'ok'], ['run_command', 'ok'],
+      ]);
+      // The command's output (collapsed under "Output" when it succeeded) shows the passing run.
+      assert.match((await cards.nth(2).locator('.output').textContent()) ?? '', /pass 4/);
 
-      assert.ok(readFileSync(join(c.folder, 'src/totals.js'), 'utf8').includes(FIXED), 'the edit is on disk');
+      // Disk: the file is fixed and the workspace's own tests pass.
+      const source = readFileSync(join(c.folder, 'src/totals.js'), 'utf8');
+      assert.ok(source.includes(FIXED) && !source.includes(BUGGY), 'the edit is on disk');
+      execFileSync(process.execPath, ['--test', 'test/'], { cwd: c.folder, stdio: 'pipe' });
+
+      // The model saw the file's content as the read_file result and the test output as the command's result.
+      assert.equal(model.pending(), 0);
+      assert.equal(model.requests.length, 4);
+      const toolMsgs = model.requests[3].messages.filter((m) => m.role === 'tool');
+      assert.equal(toolMsgs.length, 3);
+      assert.ok(JSON.stringify(toolMsgs[0].content).includes('subtotal'), 'read_file result lacks the file content');
+      assert.ok(JSON.stringify(toolMsgs[2].content).includes('pass 4'), 'run_command result lacks the test output');
+
       const ep = await lastEpisode(c.cs.userDataDir);
       assert.ok(steps(ep, 'tool').some((s) => s.name === 'read_file' && s.status === 'ok'), 'read_file ok');
       assert.ok(steps(ep, 'edit').some((s) => s.accepted === true), 'edit accepted');
