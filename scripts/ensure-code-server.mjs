@@ -132,8 +132,12 @@ function ensureCodeServerPackage(paths, node) {
   writeFileSync(join(paths.harnessDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   const npmCli = findNpmCli();
   log(`installing code-server@${CODE_SERVER_VERSION} with Node 24 (a few minutes, ~600 MB)`);
+  // Run under `npm test`, the environment carries the parent npm's settings (npm_config_user_agent says node/v20),
+  // which the child npm would take as its own config; code-server's postinstall reads the Node version from that user
+  // agent and refuses. So the install starts from the environment without any inherited npm_* variable.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const env = {
-    ...process.env,
+    ...inherited,
     PATH: `${join(paths.nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
     npm_config_nodedir: paths.nodeDir,
     npm_config_update_notifier: 'false',
