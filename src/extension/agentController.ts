@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver } from './core';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
 import { VsCodeToolHost } from './toolHost';
 import { EditCheckScheduler } from './editChecks';
@@ -39,6 +39,8 @@ export class AgentController {
   private generation = 0;
   private ended = false;
   private readonly editChecks: EditCheckScheduler;
+  /** Records the current task's steps; kept so the end of a task can wait until it is on disk. */
+  private recorder: StoreRecorder | undefined;
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' }>();
   /** Everything the view must hear about. */
   readonly onDidChange = this.emitter.event;
@@ -84,6 +86,7 @@ export class AgentController {
       const store = await this.ctx.store().catch(() => null);
       const cfg = this.ctx.config;
       const gen = this.generation;
+      this.recorder = store ? new StoreRecorder(store, { knownSecrets: this.ctx.knownSecrets(), onError: (m) => this.error(m) }) : undefined;
       this.session = new AgentSession({
         provider: { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
         host: new VsCodeToolHost(new NodeToolHost(root), cfg, (p) => this.ctx.log.info(`edited ${p}`)),
@@ -92,7 +95,7 @@ export class AgentController {
         trusted: this.ctx.trusted,
         knowledge: this.ctx.knowledge,
         maxSteps: cfg.maxSteps,
-        recorder: store ? new StoreRecorder(store, { knownSecrets: this.ctx.knownSecrets(), onError: (m) => this.error(m) }) : undefined,
+        recorder: this.recorder,
         onEvent: (e) => { if (gen === this.generation) this.onEvent(e); },
       });
       if (!store) this.error('The task history could not be opened; this task will not be recorded (see the log).');
@@ -113,6 +116,8 @@ export class AgentController {
     } finally {
       this.ctx.setRunning(false);
       this.emitter.fire({ type: 'running', running: false });
+      // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
+      await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
       void this.ctx.applyRetention().catch((e: unknown) => this.ctx.log.warn(`retention failed: ${(e as Error).message}`));
     }

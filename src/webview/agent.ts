@@ -219,24 +219,33 @@ function apply(item: TranscriptItem, live: boolean): void {
     }
     case 'taskEnded': {
       lastAssistant = null;
-      log.append(el('div', { class: `end-banner ${item.reason}`, 'data-testid': 'end-banner', 'data-reason': item.reason, role: 'status' },
-        icon(END_ICON[item.reason]), el('strong', {}, END_TEXT[item.reason]), el('span', { class: 'end-detail' }, item.reason === 'completed' || item.reason === 'stopped' ? '' : item.message ?? '')));
+      const banner = el('div', { class: `end-banner ${item.reason}`, 'data-testid': 'end-banner', 'data-reason': item.reason, role: 'status' },
+        icon(END_ICON[item.reason]), el('strong', {}, END_TEXT[item.reason]));
+      if (item.reason !== 'completed' && item.reason !== 'stopped' && item.message) banner.append(el('span', { class: 'end-detail' }, item.message));
+      // An error usually needs one of these to fix: offer them where the user is reading.
+      if (item.reason === 'error') banner.append(commandLinks());
+      log.append(banner);
       removeFeedback();
       log.append(feedbackRow());
       break;
     }
     case 'error': {
-      const actions = el('span', { class: 'links' });
-      for (const [label, command] of [['Set API Key', 'oel.setApiKey'], ['Open Settings', 'oel.openSettings'], ['Show Log', 'oel.showLog']] as const) {
-        const a = el('a', { href: '#' }, label);
-        a.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'command', command }); });
-        actions.append(a);
-      }
-      log.append(el('div', { class: 'notice error', 'data-testid': 'error-message', role: 'alert' }, icon('error'), el('span', {}, item.message), actions));
+      log.append(el('div', { class: 'notice error', 'data-testid': 'error-message', role: 'alert' }, icon('error'), el('span', {}, item.message), commandLinks()));
       break;
     }
   }
   if (live) scroll();
+}
+
+/** Links to the commands that fix most errors: the key, the settings, the log. */
+function commandLinks(): HTMLElement {
+  const actions = el('span', { class: 'links' });
+  for (const [label, command] of [['Set API Key', 'oel.setApiKey'], ['Open Settings', 'oel.openSettings'], ['Show Log', 'oel.showLog']] as const) {
+    const a = el('a', { href: '#' }, label);
+    a.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'command', command }); });
+    actions.append(a);
+  }
+  return actions;
 }
 
 function handle(msg: ExtensionToWebview): void {
