@@ -4,7 +4,7 @@ import { EpisodeSchema, type Episode } from '../core/trajectory/episode';
 import { parseEpisodeFile } from '../core/trajectory/episodeFile';
 import { liveItems, parseKnowledge, serializeKnowledge, tombstones, type KnowledgeDiagnostic } from '../core/knowledge/format';
 import { extractKnowledge } from '../core/knowledge/extraction';
-import { writeFileAtomic } from '../core/knowledge/store';
+import { writeFileAtomic } from '../core/util/atomicWrite';
 
 const usage = `usage: oel knowledge <command> ...
 

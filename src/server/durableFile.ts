@@ -1,7 +1,7 @@
-import { mkdirSync, openSync, fsyncSync, closeSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import { fsyncDir, writeFileAtomic, writeFileAtomicSync } from '../core/util/atomicWrite';
 
 /**
  * A lowdb adapter that makes every write durable: write a temporary sibling, fsync it, rename it over the file, fsync
@@ -9,7 +9,6 @@ import { Low, type Adapter } from 'lowdb';
  * loss; the server only acknowledges a submission after this returns.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
-  private seq = 0;
   constructor(readonly path: string) {}
 
   async read(): Promise<T | null> {
@@ -19,36 +18,16 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     // Serialize synchronously, so mutations made after this call starts land in the next write, not half in this one.
-    const text = JSON.stringify(data);
-    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${++this.seq}.tmp`);
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
-    fsyncDir(dirname(this.path));
+    await writeFileAtomic(this.path, JSON.stringify(data), { mode: 0o600 });
   }
-}
-
-/** fsync a folder so a rename inside it survives a crash. */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
 /** Synchronous durable write for small files written outside the request path (keys, tokens, manifests). */
 export function writeFileDurableSync(path: string, text: string, mode = 0o600): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  const fd = openSync(tmp, 'r+');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(tmp, path);
-  fsyncDir(dirname(path));
+  writeFileAtomicSync(path, text, { mode });
 }
+
+export { fsyncDir };
 
 /**
  * A lowdb database with group commit: callers mutate `data` synchronously, then await `commit()`, which resolves once

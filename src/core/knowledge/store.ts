@@ -2,37 +2,10 @@
  * A knowledge file on disk: read, update through a function, write atomically. When the file changed on disk since
  * it was read (the user edited it, or git pulled), the update is merged by item id ({@link mergeKnowledge}).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { cloneDocument, emptyDocument, parseKnowledge, serializeKnowledge, type KnowledgeDiagnostic, type KnowledgeDocument } from './format';
 import { mergeKnowledge, type MergeConflict } from './merge';
-
-/** Writes `text` to `path` atomically: a temp file in the same folder, fsync, rename, then fsync of the folder. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  try {
-    const dh = await open(dir, 'r');
-    try { await dh.sync(); } finally { await dh.close(); }
-  } catch {
-    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
-  }
-}
 
 async function readOrNull(path: string): Promise<string | null> {
   try {
