@@ -2,6 +2,7 @@
  * Team merge: near-duplicate detection across members and the k-anonymity rule. Pure functions, so any store (lowdb
  * today, Postgres later) applies the same rules inside its own transaction.
  */
+import { characterTrigrams } from '../core/util/trigrams';
 
 /** Lower-case, Unicode-normalized, punctuation-insensitive form of an item, used for exact-duplicate lookup. */
 export function normalizeText(text: string): string {
@@ -14,12 +15,7 @@ export function normalizeText(text: string): string {
 }
 
 /** Character trigrams of the normalized text (with word boundaries), the basis of the lexical similarity. */
-export function trigrams(norm: string): Set<string> {
-  const s = ` ${norm} `;
-  const out = new Set<string>();
-  for (let i = 0; i + 3 <= s.length; i++) out.add(s.slice(i, i + 3));
-  return out;
-}
+export const trigrams = characterTrigrams;
 
 /** Dice coefficient of two trigram sets: 1 for identical texts, near 0 for unrelated ones. */
 export function similarity(a: Set<string>, b: Set<string>): number {

@@ -5,6 +5,7 @@
  * Exact matches of the normalized text are always duplicates. Candidates are checked against live items AND
  * tombstones, so a pruned item is not learned again.
  */
+import { characterTrigrams } from '../util/trigrams';
 import type { KnowledgeItem } from './format';
 
 /** Cosine similarity at or above which two embedded texts count as the same item. */
@@ -22,10 +23,7 @@ export function normalizeText(text: string): string {
 
 /** Set of character trigrams of the normalized text (padded with spaces). */
 export function trigrams(text: string): Set<string> {
-  const t = ` ${normalizeText(text)} `;
-  const out = new Set<string>();
-  for (let i = 0; i + 3 <= t.length; i++) out.add(t.slice(i, i + 3));
-  return out;
+  return characterTrigrams(normalizeText(text));
 }
 
 /** Jaccard similarity of the trigram sets of two texts (1 = same). */
