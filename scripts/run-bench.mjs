@@ -1,20 +1,11 @@
 // Runs every bench/**/*.bench.ts with tsx, one process each, and prints what each printed, then a summary.
 // Files are discovered, so benches added under any bench/ subfolder (agent, knowledge, server, extension...) run too.
 // Usage: npm run bench [-- FILTER...]   e.g. `npm run bench -- agent` runs only files whose path contains "agent".
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { listFiles } from './list-files.mjs';
 import { spawnSync } from 'node:child_process';
 
 const filters = process.argv.slice(2);
-const files = [];
-function walk(dir) {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.bench.ts')) files.push(path);
-  }
-}
-try { walk('bench'); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+const files = listFiles('bench', (name) => name.endsWith('.bench.ts'));
 const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (selected.length === 0) {
   console.error(`run-bench: no *.bench.ts files under bench/${filters.length ? ` matching ${filters.join(', ')}` : ''}`);

@@ -1,21 +1,12 @@
 // Runs node's built-in test runner over every *.test.ts under the given folders, with tsx as the TypeScript loader.
 // Node 20's --test does not expand globs or pick up .ts files by itself, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { listFiles } from './list-files.mjs';
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const dirs = args.filter((a) => !a.startsWith('--'));
 const passthrough = args.filter((a) => a.startsWith('--'));
-const files = [];
-function walk(dir) {
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.test.ts')) files.push(path);
-  }
-}
-for (const dir of dirs) walk(dir);
+const files = dirs.flatMap((dir) => listFiles(dir, (name) => name.endsWith('.test.ts')));
 if (files.length === 0) {
   console.error(`run-node-tests: no *.test.ts files under ${dirs.join(', ')}`);
   process.exit(1);
