@@ -4,8 +4,6 @@
  * Covers: read -> proposed edit (accepted / rejected) -> approved command -> completed, a path outside the workspace,
  * Restricted Mode, and a provider answering 401. Checks the file on disk, the view, and the trajectory JSONL that
  * the extension writes under its storageUri (`<user-data>/User/workspaceStorage/<hash>/oel.oel-agent/episodes/`).
- *
- * Skipped (with the reason) until the extension entry and the webview exist in the source tree.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,38 +12,20 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { codeServerInstall, installVsix, requireVsix, startCodeServer, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
-import { findFrameWith, launchBrowser, openWorkbench, screenshot, type TestBrowser } from '../support/browser';
+import { codeServerInstall, installVsix, requireVsix, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
+import { findFrameWith, screenshot } from '../support/browser';
+import { withWorkbench } from '../support/workbench';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
 const FIXED = 'for (let i = 0; i < lines.length; i++) {';
 
-function missingPieces(): string | undefined {
-  if (!existsSync('src/extension/extension.ts')) return 'src/extension/extension.ts does not exist yet';
-  const webview = 'src/webview';
-  const hasInput = existsSync(webview) && walk(webview).some((f) => /task-input/.test(readFileSync(f, 'utf8')));
-  if (!hasInput) return 'the webview (data-testid="task-input") does not exist yet';
-  return undefined;
-}
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (/\.(ts|tsx|js|html)$/.test(name)) out.push(p);
-  }
-  return out;
-}
-const skip = missingPieces();
-
 let tmp: string;
 let extensionsDir: string;
 let model: ScriptedModel;
 
 before(async () => {
-  if (skip) return;
   codeServerInstall();
   tmp = mkdtempSync(join(tmpdir(), 'oel-e2e-agent-'));
   extensionsDir = join(tmp, 'extensions');
@@ -71,29 +51,16 @@ function providerSettings(extra: Record<string, unknown> = {}): Record<string, u
 
 interface Ctx { page: Page; view: Frame; cs: RunningCodeServer; folder: string }
 
-/** code-server + chromium on a fresh copy of the sample workspace, the agent view open; always stops both. */
+/** A scenario on a fresh copy of the sample workspace with the agent view open and ready. */
 async function withAgent(name: string, settings: Record<string, unknown>, body: (c: Ctx) => Promise<void>): Promise<void> {
   const folder = join(tmp, name);
   cpSync(SAMPLE, folder, { recursive: true });
-  let cs: RunningCodeServer | undefined;
-  let browser: TestBrowser | undefined;
-  try {
-    cs = await startCodeServer({ folder, settings, extensionsDir });
-    browser = await launchBrowser();
-    const { page } = browser;
-    await openWorkbench(page, cs.folderUrl);
+  await withWorkbench(name, { folder, settings, extensionsDir }, async ({ browser: { page }, cs }) => {
     await page.locator('.part.activitybar .action-label[aria-label^="OEL Agent"]').first().click();
     const view = await findFrameWith(page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
     await screenshot(page, `${name}-01-view`);
     await body({ page, view, cs, folder });
-  } catch (err) {
-    if (browser) await screenshot(browser.page, `${name}-failure`).catch(() => undefined);
-    if (cs) process.stderr.write(`--- code-server output (${name}) ---\n${cs.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
-  }
+  });
 }
 
 async function sendTask(c: Ctx, text: string): Promise<void> {
@@ -133,7 +100,7 @@ async function lastEpisode(userDataDir: string, timeoutMs = 15_000): Promise<Rec
 }
 const steps = (ep: Record<string, unknown>[], kind: string) => ep.filter((s) => s.kind === kind);
 
-describe('agent tasks in code-server', { skip, timeout: 600_000, concurrency: 1 }, () => {
+describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () => {
   test('reads a file, applies an accepted edit, runs an approved command, completes', async () => {
     model.reset();
     model.enqueue(

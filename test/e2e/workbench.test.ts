@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { codeServerInstall, installVsix, requireVsix, startCodeServer, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
-import { activityBarItems, closePalette, findFrameWith, launchBrowser, openPalette, openWorkbench, runCommand, runningExtensionRow, screenshot, type TestBrowser } from '../support/browser';
+import { codeServerInstall, installVsix, requireVsix, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
+import { activityBarItems, closePalette, findFrameWith, openPalette, runCommand, runningExtensionRow, screenshot, type TestBrowser } from '../support/browser';
+import { withWorkbench } from '../support/workbench';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 
@@ -52,28 +53,14 @@ function freshWorkspace(name: string): string {
 }
 
 /** Starts code-server + chromium on a copy of the sample workspace, runs `body`, and always stops both. */
-async function withWorkbench(name: string, settings: Record<string, unknown>, body: (b: TestBrowser, cs: RunningCodeServer) => Promise<void>): Promise<void> {
-  const folder = freshWorkspace(name);
-  let cs: RunningCodeServer | undefined;
-  let browser: TestBrowser | undefined;
-  try {
-    cs = await startCodeServer({ folder, settings, extensionsDir });
-    browser = await launchBrowser();
-    await openWorkbench(browser.page, cs.folderUrl);
-    await body(browser, cs);
-  } catch (err) {
-    if (browser) await screenshot(browser.page, `${name}-failure`).catch(() => undefined);
-    if (cs) process.stderr.write(`--- code-server output (${name}) ---\n${cs.output().slice(-4000)}\n`);
-    throw err;
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
-  }
+/** A scenario on a fresh copy of the sample workspace (see test/support/workbench.ts for the lifecycle). */
+function onWorkbench(name: string, settings: Record<string, unknown>, body: (b: TestBrowser, cs: RunningCodeServer) => Promise<void>): Promise<void> {
+  return withWorkbench(name, { folder: freshWorkspace(name), settings, extensionsDir }, ({ browser, cs }) => body(browser, cs));
 }
 
 describe('packaged extension in code-server', { timeout: 240_000 }, () => {
   test('installs, activates and shows its contributions in a trusted workspace', async () => {
-    await withWorkbench('trusted', trustedSettings(), async ({ page }) => {
+    await onWorkbench('trusted', trustedSettings(), async ({ page }) => {
       // The sample workspace is open: its files are in the explorer.
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'package.json' }).first().waitFor({ timeout: 30_000 });
       await screenshot(page, 'workbench-trusted');
@@ -128,7 +115,7 @@ describe('packaged extension in code-server', { timeout: 240_000 }, () => {
   });
 
   test('opens in Restricted Mode when the workspace is not trusted', async () => {
-    await withWorkbench('untrusted', untrustedSettings(), async ({ page }) => {
+    await onWorkbench('untrusted', untrustedSettings(), async ({ page }) => {
       await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 60_000 });
       await screenshot(page, 'workbench-restricted');
       // "limited" support: the extension still runs in Restricted Mode.
