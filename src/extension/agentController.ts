@@ -107,10 +107,12 @@ export class AgentController {
     this.ctx.setRunning(true);
     this.emitter.fire({ type: 'running', running: true });
     this.ctx.log.info(`${continuing ? 'follow-up on' : 'starting'} task ${session.episodeId} (model ${model}, trusted ${this.ctx.trusted})`);
+    let finished: string | undefined;
     try {
       const outcome = continuing ? await session.followUp(text) : await session.start(text);
       this.ctx.log.info(`task ${outcome.episodeId} ended: ${outcome.reason} — ${outcome.message}`);
       this.editChecks.schedule(outcome.episodeId, root);
+      finished = outcome.episodeId;
     } catch (e) {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
@@ -119,6 +121,7 @@ export class AgentController {
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
+      if (finished && this.recorder) this.ctx.taskFinished(finished);
       void this.ctx.applyRetention().catch((e: unknown) => this.ctx.log.warn(`retention failed: ${(e as Error).message}`));
     }
   }

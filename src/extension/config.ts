@@ -31,6 +31,36 @@ export function readRetention(get: SettingGetter): RetentionPolicy {
   };
 }
 
+/** When knowledge is extracted after a task. */
+export type ExtractionMode = 'off' | 'manual' | 'auto';
+
+/** The `oel.knowledge.*` settings. */
+export interface KnowledgeSettings {
+  extraction: ExtractionMode;
+  /** Another model for extraction; empty means the model that ran the task. */
+  extractionModel: string;
+  dailyTokenBudget: number;
+  autoAccept: boolean;
+  promptBudgetTokens: number;
+  newItemScope: 'workspace' | 'user';
+  /** Embeddings model for dedup; empty means the lexical measure. */
+  embeddingModel: string;
+}
+
+/** Knowledge settings from `oel.knowledge.*`; anything invalid falls back to its default. */
+export function readKnowledgeSettings(get: SettingGetter): KnowledgeSettings {
+  const mode = get<string>('knowledge.extraction', 'auto');
+  return {
+    extraction: mode === 'off' || mode === 'manual' ? mode : 'auto',
+    extractionModel: String(get('knowledge.extractionModel', '') ?? '').trim(),
+    dailyTokenBudget: Math.floor(positive(get('knowledge.dailyTokenBudget', 200_000), 200_000)),
+    autoAccept: get<unknown>('knowledge.autoAccept', false) === true,
+    promptBudgetTokens: Math.floor(positive(get('knowledge.promptBudgetTokens', 2000), 2000)),
+    newItemScope: get<string>('knowledge.newItemScope', 'workspace') === 'user' ? 'user' : 'workspace',
+    embeddingModel: String(get('knowledge.embeddingModel', '') ?? '').trim(),
+  };
+}
+
 /** The extension's settings, read fresh on every access (settings can change at any time). */
 export class Config {
   static readonly section = 'oel';
@@ -42,6 +72,7 @@ export class Config {
   get maxSteps(): number { return Math.floor(positive(this.get('agent.maxSteps', 25), 25)); }
   get commandTimeoutMs(): number { return positive(this.get('agent.commandTimeoutSeconds', 120), 120) * 1000; }
   get policy(): ApprovalPolicy { return readPolicy(this.get); }
+  get knowledge(): KnowledgeSettings { return readKnowledgeSettings(this.get); }
   get retention(): RetentionPolicy { return readRetention(this.get); }
 
   /** Whether a configuration change event touches our settings (optionally one sub-key). */

@@ -17,7 +17,10 @@ export class OelContext implements vscode.Disposable {
   readonly onDidChangeHistory: vscode.Event<void>;
   /** Fired when the run state changes. */
   readonly onDidChangeRunning: vscode.Event<boolean>;
+  /** Fired when a task run (a task or a follow-up) ended and its trajectory is on disk; learning listens. */
+  readonly onDidFinishTask: vscode.Event<string>;
   private readonly historyEmitter = new vscode.EventEmitter<void>();
+  private readonly finishEmitter = new vscode.EventEmitter<string>();
   private readonly runningEmitter = new vscode.EventEmitter<boolean>();
   private readonly disposables: vscode.Disposable[] = [];
   private storePromise: Promise<TrajectoryStore> | null = null;
@@ -33,7 +36,8 @@ export class OelContext implements vscode.Disposable {
     this.log = vscode.window.createOutputChannel('OEL Agent', { log: true });
     this.onDidChangeHistory = this.historyEmitter.event;
     this.onDidChangeRunning = this.runningEmitter.event;
-    this.disposables.push(this.log, this.historyEmitter, this.runningEmitter);
+    this.onDidFinishTask = this.finishEmitter.event;
+    this.disposables.push(this.log, this.historyEmitter, this.runningEmitter, this.finishEmitter);
     ext.subscriptions.push(this);
   }
 
@@ -66,6 +70,8 @@ export class OelContext implements vscode.Disposable {
   }
 
   historyChanged(): void { this.historyEmitter.fire(); }
+  /** A task run ended and its steps are on disk. */
+  taskFinished(episodeId: string): void { this.finishEmitter.fire(episodeId); }
 
   /** The API key from SecretStorage (never from settings). */
   async apiKey(): Promise<string | undefined> {

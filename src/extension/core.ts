@@ -11,7 +11,10 @@ export type { ProviderConfig } from '../core/provider/provider';
 export type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CommandResult, Diagnostic, EditProposal, RunCommandOptions, ToolHost, ToolCategory } from '../core/tools/host';
 export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';
 export type { Episode, EndReason, Step } from '../core/trajectory/episode';
-export type { KnowledgeProvider } from '../core/knowledge/knowledgeContext';
+export type { KnowledgeProvider, KnowledgeInContext } from '../core/knowledge/knowledgeContext';
+export type { KnowledgeDocument, KnowledgeItem, KnowledgeDiagnostic, KnowledgeScope, ItemLocation } from '../core/knowledge/format';
+export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledge/store';
+export type { MergeConflict } from '../core/knowledge/merge';
 
 /** The core's runtime values, loaded once on first use. */
 export type CoreRuntime = typeof import('./coreRuntime');

@@ -12,3 +12,8 @@ export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseWebviewMessage } from '../core/protocol/webview';
 export { applyPatch } from 'diff';
+export {
+  KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
+  liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
+  applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
+} from '../core/knowledge';

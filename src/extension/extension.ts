@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { registerAgent } from './agent';
 import { OelContext } from './context';
 import { registerHistory } from './history';
+import { registerKnowledge } from './knowledge';
 import { registerProviderCommands } from './providerCommands';
 import { registerStatusBar } from './statusBar';
 
@@ -21,8 +22,8 @@ export function activate(ext: vscode.ExtensionContext): OelApi {
   const ctx = (current = new OelContext(ext));
   registerProviderCommands(ctx);
   registerHistory(ctx);
-  // Knowledge feature seam: src/extension/knowledge/** adds `registerKnowledge(ctx)` here; it sets ctx.knowledge
-  // (a KnowledgeProvider) before the first task starts, and the agent passes it to the core.
+  // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
+  registerKnowledge(ctx);
   registerAgent(ctx);
   registerStatusBar(ctx);
   ctx.watchSecret(() => ctx.log.info('API key changed'));

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
 import type { EpisodeSummary } from './core';
-import { episodeMarkdown } from './taskMarkdown';
+import { episodeMarkdown, episodeMarkdownWithLines } from './taskMarkdown';
 
 export const TASK_SCHEME = 'oel-task';
 
@@ -82,6 +82,24 @@ async function pickId(ctx: OelContext, arg: unknown, placeHolder: string): Promi
     { placeHolder },
   );
   return picked?.row;
+}
+
+/**
+ * Opens a stored task's read-only document, scrolled to one of its steps ("Show Source" of a knowledge item).
+ * Returns false, after telling the user, when the task is no longer stored here.
+ */
+export async function openTaskAt(ctx: OelContext, episodeId: string, stepIndex: number): Promise<boolean> {
+  const episode = (await ctx.store()).read(episodeId);
+  if (!episode) {
+    void vscode.window.showWarningMessage(`OEL Agent: the task ${episodeId} is not in this workspace's history (deleted, or learned in another workspace).`);
+    return false;
+  }
+  const { stepLines } = episodeMarkdownWithLines(episode);
+  const line = stepLines[Math.min(Math.max(0, stepIndex), stepLines.length - 1)] ?? 0;
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: TASK_SCHEME, path: `/${episodeId}.md` }));
+  const range = new vscode.Range(line, 0, line, 0);
+  await vscode.window.showTextDocument(doc, { preview: true, selection: range });
+  return true;
 }
 
 /** Registers the History view, the task document and its commands. */

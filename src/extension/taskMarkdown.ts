@@ -29,12 +29,13 @@ function step(s: Step): string {
     case 'error': return `> **Error (${s.source}):** ${s.message}`;
     case 'end': return `---\n\n**Task ended: ${REASON[s.reason] ?? s.reason}**${s.message ? ` — ${s.message}` : ''}`;
     case 'diagnostics': return `- Diagnostics ${s.phase}: ${s.errors} errors, ${s.warnings} warnings`;
+    case 'citation': return `- Cited knowledge: ${s.itemIds.join(', ')}`;
     default: return `- ${s.kind}`;
   }
 }
 
-/** The whole episode as Markdown. */
-export function episodeMarkdown(e: Episode): string {
+/** The whole episode as Markdown, with the 0-based line where each step's block starts (for "Show Source"). */
+export function episodeMarkdownWithLines(e: Episode): { text: string; stepLines: number[] } {
   const head = [
     `# ${e.title || '(untitled task)'}`,
     '',
@@ -42,8 +43,22 @@ export function episodeMarkdown(e: Episode): string {
     `- Outcome: ${e.endReason ? REASON[e.endReason] : 'unfinished'}`,
     `- Model: \`${e.provider.model}\` at ${e.provider.baseUrl}`,
     `- Workspace: ${e.workspace}${e.trusted ? '' : ' (Restricted Mode)'}`,
-    e.systemPrompt.knowledge ? `- Knowledge items in context: ${e.systemPrompt.knowledge.itemIds.length}` : '',
+    e.systemPrompt.knowledge ? `- Knowledge items in context: ${e.systemPrompt.knowledge.itemIds.join(', ')} (version ${e.systemPrompt.knowledge.version})` : '',
     '',
   ].filter((l, i, all) => l !== '' || i === 1 || i === all.length - 1);
-  return `${head.join('\n')}\n${e.steps.map(step).join('\n\n')}\n`;
+  const stepLines: number[] = [];
+  let line = head.length;
+  const blocks = e.steps.map((s, i) => {
+    if (i > 0) line += 1; // the blank line between blocks
+    stepLines.push(line);
+    const b = step(s);
+    line += b.split('\n').length;
+    return b;
+  });
+  return { text: `${head.join('\n')}\n${blocks.join('\n\n')}\n`, stepLines };
+}
+
+/** The whole episode as Markdown. */
+export function episodeMarkdown(e: Episode): string {
+  return episodeMarkdownWithLines(e).text;
 }

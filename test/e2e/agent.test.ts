@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { codeServerInstall, installVsix, requireVsix, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
-import { findFrameWith, screenshot } from '../support/browser';
+import { screenshot } from '../support/browser';
+import { openAgentView, sendTask as sendTaskIn, waitEnd as waitEndIn } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel';
 
@@ -56,23 +57,14 @@ async function withAgent(name: string, settings: Record<string, unknown>, body: 
   const folder = join(tmp, name);
   cpSync(SAMPLE, folder, { recursive: true });
   await withWorkbench(name, { folder, settings, extensionsDir }, async ({ browser: { page }, cs }) => {
-    await page.locator('.part.activitybar .action-label[aria-label^="OEL Agent"]').first().click();
-    const view = await findFrameWith(page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
+    const view = await openAgentView(page);
     await screenshot(page, `${name}-01-view`);
     await body({ page, view, cs, folder });
   });
 }
 
-async function sendTask(c: Ctx, text: string): Promise<void> {
-  await c.view.locator('[data-testid="task-input"]').fill(text);
-  await c.view.locator('[data-testid="send"]').click();
-}
-
-async function waitEnd(c: Ctx, timeoutMs = 90_000): Promise<string> {
-  const banner = c.view.locator('[data-testid="end-banner"]').last();
-  await banner.waitFor({ state: 'visible', timeout: timeoutMs });
-  return (await banner.innerText()).trim();
-}
+const sendTask = (c: Ctx, text: string): Promise<void> => sendTaskIn(c.view, text);
+const waitEnd = (c: Ctx, timeoutMs?: number): Promise<string> => waitEndIn(c.view, timeoutMs);
 
 /** Episodes (parsed JSONL lines) the extension recorded under this run's user-data-dir. */
 function episodes(userDataDir: string): Record<string, unknown>[][] {

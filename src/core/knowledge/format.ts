@@ -39,6 +39,11 @@ export interface KnowledgeItem {
   harmful: number;
   /** False, or the version of the adapter that absorbed this item. */
   consolidated: false | string;
+  /**
+   * Set on an `inactive` item that the extension set aside because it did not fit the prompt budget (metadata
+   * `inactive: budget`); such an item is re-activated when it fits again. An item made inactive by hand lacks it.
+   */
+  overBudget?: true;
   flags: KnowledgeFlag[];
   /** Set on tombstones: when the item was pruned. */
   pruned?: string;
@@ -52,7 +57,7 @@ export interface KnowledgeDiagnostic { line: number; message: string; severity: 
 /** A stretch of the file: hand-written text, an item, or the heading that starts the pruned section. */
 export type KnowledgeBlock =
   | { kind: 'text'; lines: string[] }
-  | { kind: 'item'; item: KnowledgeItem; tombstone: boolean }
+  | { kind: 'item'; item: KnowledgeItem; tombstone: boolean; /** 0-based line in the text it was parsed from. */ line?: number }
   | { kind: 'pruned-heading'; line: string };
 
 /** A parsed knowledge file. */
@@ -77,7 +82,7 @@ const ITEM_LINE_RE = /^- (K-\S*) \[([a-z]+)\] (.*)$/;
 const ITEM_START_RE = /^[-*+] K-/;
 const META_OPEN = '  <!-- oel';
 const META_CLOSE = '  -->';
-const KNOWN_KEYS = ['scope', 'sources', 'created', 'updated', 'helpful', 'harmful', 'consolidated', 'flag', 'pruned'];
+const KNOWN_KEYS = ['scope', 'sources', 'created', 'updated', 'helpful', 'harmful', 'consolidated', 'inactive', 'flag', 'pruned'];
 
 /** A fresh random item id (`K-` + 8 lowercase alphanumerics). */
 export function newItemId(): string {
@@ -156,6 +161,10 @@ function applyMeta(item: KnowledgeItem, line: string, seen: Set<string>): string
     case 'consolidated':
       if (!value) return 'consolidated must be false or an adapter version';
       item.consolidated = value === 'false' ? false : value;
+      return null;
+    case 'inactive':
+      if (value !== 'budget') return `inactive must be 'budget' (set aside for the prompt budget)`;
+      item.overBudget = true;
       return null;
     case 'flag': {
       const f = parseFlag(value);
@@ -260,7 +269,7 @@ export function parseKnowledge(source: string): ParseResult {
       pushText(...raw);
     } else {
       ids.add(item.id);
-      blocks.push({ kind: 'item', item, tombstone: inPruned });
+      blocks.push({ kind: 'item', item, tombstone: inPruned, line: i });
     }
     i = end;
   }
@@ -275,6 +284,7 @@ export function itemLines(item: KnowledgeItem, tombstone: boolean): string[] {
   if (item.created) out.push(`  created: ${item.created}`);
   if (item.updated) out.push(`  updated: ${item.updated}`);
   out.push(`  helpful: ${item.helpful}`, `  harmful: ${item.harmful}`, `  consolidated: ${item.consolidated === false ? 'false' : item.consolidated}`);
+  if (item.overBudget) out.push('  inactive: budget');
   for (const f of item.flags) out.push(`  flag: ${f.kind}: ${oneLine(f.reason)}`);
   if (tombstone) {
     out.push(`  was: ${item.status}`);
@@ -315,4 +325,26 @@ export function tombstones(doc: KnowledgeDocument): KnowledgeItem[] {
 /** Deep copy of a document (items are plain data). */
 export function cloneDocument(doc: KnowledgeDocument): KnowledgeDocument {
   return structuredClone(doc);
+}
+
+/** Where an item's bullet line is in the serialized document. */
+export interface ItemLocation { id: string; /** 0-based line of the bullet. */ line: number; tombstone: boolean; item: KnowledgeItem }
+
+/**
+ * The 0-based line of every item's bullet: where the parser found it, for a document straight from
+ * {@link parseKnowledge} (hand-written items included); otherwise where {@link serializeKnowledge} would write it.
+ * The editor features (CodeLens, diagnostics, reveal) rely on it.
+ */
+export function locateItems(doc: KnowledgeDocument): ItemLocation[] {
+  const out: ItemLocation[] = [];
+  let line = 0;
+  for (const b of doc.blocks) {
+    if (b.kind === 'text') line += b.lines.length;
+    else if (b.kind === 'pruned-heading') line += 1;
+    else {
+      out.push({ id: b.item.id, line: b.line ?? line, tombstone: b.tombstone, item: b.item });
+      line += itemLines(b.item, b.tombstone).length;
+    }
+  }
+  return out;
 }

@@ -1,30 +1,120 @@
 /**
- * The whole learning step for one finished episode: evidence from its citations and outcome, then extraction by the
+ * The whole learning step for finished episodes: evidence from their citations and outcomes, then extraction by the
  * same model, and the proposals added to the knowledge file (pending unless auto-accept applies and nothing was
- * flagged). Respects a daily token budget.
+ * flagged). Several episodes that finished together are learned in one batch: one extraction request each, then one
+ * write per file. Respects a daily token budget.
  */
 import type { Episode } from '../trajectory/episode';
 import type { Embedder } from './dedup';
 import { DailyTokenBudget, extractKnowledge, type ExtractResult } from './extraction';
-import { liveItems, tombstones, type KnowledgeItem } from './format';
-import { addItem, applyEvidence, evidenceFromEpisode, type AddResult } from './operations';
+import { allItems, liveItems, tombstones, type KnowledgeItem, type KnowledgeScope } from './format';
+import { addItem, applyEvidence, evidenceFromEpisode, type AddResult, type Evidence } from './operations';
 import type { KnowledgeFileStore, KnowledgeUpdateResult } from './store';
 
-/** Options of {@link learnFromEpisode}. */
-export interface LearnOptions {
+/** One episode to learn from. */
+export interface LearnEpisode {
   episode: Episode;
+  /** Citations before this step index were counted already (the episode was learned before a follow-up). */
+  evidenceFromStep?: number;
+}
+
+/** Options of {@link learnFromEpisodes}. */
+export interface LearnBatchOptions {
+  episodes: LearnEpisode[];
+  /** The file new items go to. */
   store: KnowledgeFileStore;
+  /** Scope written on new items (the scope of `store`; default workspace). */
+  scope?: KnowledgeScope;
+  /**
+   * Other knowledge files (the user's file when `store` is the workspace's, and the reverse): the extractor sees their
+   * items and tombstones, dedup compares against them, and evidence for their items is written to them.
+   */
+  others?: KnowledgeFileStore[];
   baseUrl: string;
   apiKey: string;
-  /** Extraction model override (default: the episode's model). */
+  /** Extraction model override (default: each episode's own model). */
   model?: string;
   autoAccept?: boolean;
   budget?: DailyTokenBudget;
-  /** Tokens to reserve before calling the model (default 8,000). */
+  /** Tokens to reserve before each model call (default 8,000). */
   reserveTokens?: number;
   embed?: Embedder;
+  /** Literal secrets (the API key) to redact from proposals. */
+  knownSecrets?: readonly string[];
   signal?: AbortSignal;
   log?: (line: string) => void;
+}
+
+/** What {@link learnFromEpisodes} did. */
+export interface LearnBatchResult {
+  /** One entry per episode, in order; null where extraction was skipped (budget spent or aborted). */
+  extractions: (ExtractResult | null)[];
+  added: KnowledgeItem[];
+  /** Proposals not added because they repeat an item or a tombstone (in any of the files). */
+  duplicates: AddResult[];
+  /** Ids whose evidence counts changed, across all files (an id appears once per signal). */
+  evidenceIds: string[];
+  /** The write of `store`. */
+  update: KnowledgeUpdateResult;
+}
+
+/** Learns from finished episodes and writes the results through the stores. Model and network failures are logged, never thrown. */
+export async function learnFromEpisodes(opts: LearnBatchOptions): Promise<LearnBatchResult> {
+  const log = opts.log ?? (() => undefined);
+  const others = opts.others ?? [];
+  const snapshots = await Promise.all([opts.store, ...others].map((s) => s.read()));
+  const knowledge = snapshots.flatMap((s) => liveItems(s.doc));
+  const pruned = snapshots.flatMap((s) => tombstones(s.doc));
+  const extractions: (ExtractResult | null)[] = [];
+  for (const { episode } of opts.episodes) {
+    if (opts.signal?.aborted) { extractions.push(null); continue; }
+    if (opts.budget && !(await opts.budget.canSpend(opts.reserveTokens ?? 8000))) {
+      log(`learn: daily extraction token budget spent; extraction of ${episode.id} skipped`);
+      extractions.push(null);
+      continue;
+    }
+    const r = await extractKnowledge({
+      episode, knowledge, tombstones: pruned, baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model,
+      embed: opts.embed, knownSecrets: opts.knownSecrets, signal: opts.signal, log,
+    });
+    if (opts.budget && r.tokensUsed) await opts.budget.record(r.tokensUsed);
+    extractions.push(r);
+  }
+  const evidence: Evidence[] = opts.episodes.flatMap(({ episode, evidenceFromStep }, i) => [
+    ...evidenceFromEpisode(episode, evidenceFromStep ?? 0),
+    ...(extractions[i]?.evidence ?? []),
+  ]);
+  const added: KnowledgeItem[] = [];
+  const duplicates: AddResult[] = [];
+  const evidenceIds: string[] = [];
+  const update = await opts.store.update(async (d) => {
+    evidenceIds.push(...applyEvidence(d, evidence));
+    for (const [i, r] of extractions.entries()) {
+      const ep = opts.episodes[i].episode;
+      for (const p of r?.items ?? []) {
+        // A repeat of an item or tombstone in another file is caught by the extraction's dedup. Matches in this file
+        // are left to addItem, which tells a contradiction (flagged and kept) from a repeat (dropped).
+        const dupId = p.duplicateOf?.id;
+        if (p.duplicateOf && !allItems(d).some((x) => x.item.id === dupId)) { duplicates.push({ added: false, duplicateOf: p.duplicateOf }); continue; }
+        const res = await addItem(d, p.text, {
+          autoAccept: opts.autoAccept, embed: opts.embed, scope: opts.scope, knownSecrets: opts.knownSecrets,
+          sources: [{ episode: ep.id, step: Math.max(0, ep.steps.length - 1) }],
+        });
+        if (res.added) added.push(res.item);
+        else duplicates.push(res);
+      }
+    }
+  });
+  for (const other of others) {
+    const r = await other.update((d) => { evidenceIds.push(...applyEvidence(d, evidence)); });
+    if (r.conflicts.length) log(`learn: ${other.path}: ${r.conflicts.length} conflict(s) with an outside edit; kept the disk version`);
+  }
+  return { extractions, added, duplicates, evidenceIds, update };
+}
+
+/** Options of {@link learnFromEpisode}. */
+export interface LearnOptions extends Omit<LearnBatchOptions, 'episodes'> {
+  episode: Episode;
 }
 
 /** What {@link learnFromEpisode} did. */
@@ -37,29 +127,9 @@ export interface LearnResult {
   update: KnowledgeUpdateResult;
 }
 
-/** Runs evidence update and extraction for a finished episode and writes the result through the store. */
+/** Runs evidence update and extraction for one finished episode (see {@link learnFromEpisodes}). */
 export async function learnFromEpisode(opts: LearnOptions): Promise<LearnResult> {
-  const log = opts.log ?? (() => undefined);
-  const { doc } = await opts.store.read();
-  let extraction: ExtractResult | null = null;
-  if (!opts.budget || (await opts.budget.canSpend(opts.reserveTokens ?? 8000))) {
-    extraction = await extractKnowledge({
-      episode: opts.episode, knowledge: liveItems(doc), tombstones: tombstones(doc), baseUrl: opts.baseUrl, apiKey: opts.apiKey,
-      model: opts.model, embed: opts.embed, signal: opts.signal, log,
-    });
-    if (opts.budget && extraction.tokensUsed) await opts.budget.record(extraction.tokensUsed);
-  } else log('learn: daily extraction token budget spent; extraction skipped');
-  const added: KnowledgeItem[] = [];
-  const duplicates: AddResult[] = [];
-  let evidenceIds: string[] = [];
-  const lastStep = Math.max(0, opts.episode.steps.length - 1);
-  const update = await opts.store.update(async (d) => {
-    evidenceIds = applyEvidence(d, [...evidenceFromEpisode(opts.episode), ...(extraction?.evidence ?? [])]);
-    for (const p of extraction?.items ?? []) {
-      const r = await addItem(d, p.text, { autoAccept: opts.autoAccept, embed: opts.embed, sources: [{ episode: opts.episode.id, step: lastStep }] });
-      if (r.added) added.push(r.item);
-      else duplicates.push(r);
-    }
-  });
-  return { extraction, added, duplicates, evidenceIds, update };
+  const { episode, ...rest } = opts;
+  const r = await learnFromEpisodes({ ...rest, episodes: [{ episode }] });
+  return { extraction: r.extractions[0], added: r.added, duplicates: r.duplicates, evidenceIds: r.evidenceIds, update: r.update };
 }

@@ -131,6 +131,7 @@ export function acceptItem(doc: KnowledgeDocument, id: string, now?: Date): bool
   return mutate(doc, id, now, (i) => {
     i.status = 'accepted';
     i.flags = [];
+    delete i.overBudget;
   });
 }
 
@@ -140,6 +141,7 @@ export function editItemText(doc: KnowledgeDocument, id: string, text: string, n
     i.text = oneLine(redactKnowledgeText(text, knownSecrets));
     i.flags = safetyFlags(i.text);
     if (i.flags.length && i.status !== 'inactive') i.status = 'pending';
+    if (i.flags.length) delete i.overBudget;
   });
 }
 
@@ -147,6 +149,7 @@ export function editItemText(doc: KnowledgeDocument, id: string, text: string, n
 export function setPinned(doc: KnowledgeDocument, id: string, pinned: boolean, now?: Date): boolean {
   return mutate(doc, id, now, (i) => {
     i.status = pinned ? 'pinned' : 'accepted';
+    delete i.overBudget;
   });
 }
 
@@ -215,11 +218,16 @@ export function episodeOutcome(ep: Episode): 'good' | 'bad' | 'neutral' {
   return 'neutral';
 }
 
-/** Evidence from an episode: each cited id counts helpful on a good outcome, harmful on a bad one. */
-export function evidenceFromEpisode(ep: Episode): Evidence[] {
+/**
+ * Evidence from an episode: each cited id counts helpful on a good outcome, harmful on a bad one. `fromStep` skips
+ * citations before that step index, so an episode learned again after a follow-up does not count them twice.
+ */
+export function evidenceFromEpisode(ep: Episode, fromStep = 0): Evidence[] {
   const outcome = episodeOutcome(ep);
   if (outcome === 'neutral') return [];
   const cited = new Set<string>();
-  for (const s of ep.steps) if (s.kind === 'citation') for (const id of s.itemIds) cited.add(id);
+  ep.steps.forEach((s, i) => {
+    if (i >= fromStep && s.kind === 'citation') for (const id of s.itemIds) cited.add(id);
+  });
   return [...cited].map((id) => ({ id, kind: outcome === 'good' ? 'helpful' : 'harmful' }));
 }

@@ -1,12 +1,13 @@
 /**
  * Which items go into the agent's system prompt, and the exact text inserted: pinned items first, then by evidence
  * (helpful − harmful), then most recently updated, within a token budget. Items that do not fit are reported
- * inactive for this prompt (they stay in the file unchanged).
+ * inactive; {@link budgetMarks} and {@link applyBudgetMarks} write that to the file (`[inactive]` plus
+ * `inactive: budget`) and re-activate such items once they fit again.
  */
 import { createHash } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer';
 import type { KnowledgeInContext } from './knowledgeContext';
-import type { KnowledgeItem } from './format';
+import { liveItems, type KnowledgeDocument, type KnowledgeItem } from './format';
 
 /** Default token budget of the knowledge slot. */
 export const DEFAULT_KNOWLEDGE_BUDGET = 2000;
@@ -37,9 +38,13 @@ export interface Selection {
   tokens: number;
 }
 
-/** Whether an item may go into a prompt at all: accepted or pinned, and no open flags. */
+/**
+ * Whether an item may go into a prompt at all: accepted or pinned (or set aside only for the budget), and no open
+ * flags. Pending items and items made inactive by hand never are.
+ */
 export function isEligible(item: KnowledgeItem): boolean {
-  return (item.status === 'accepted' || item.status === 'pinned') && item.flags.length === 0;
+  const active = item.status === 'accepted' || item.status === 'pinned' || (item.status === 'inactive' && item.overBudget === true);
+  return active && item.flags.length === 0;
 }
 
 /** Orders items: pinned first, then helpful − harmful (higher first), then most recently updated, then id. */
@@ -91,4 +96,41 @@ export function buildKnowledgeInContext(selected: KnowledgeItem[], version: stri
   if (selected.length === 0) return null;
   const text = renderKnowledge(selected);
   return { version, itemIds: selected.map((i) => i.id), text, tokens: approxTokens(text) };
+}
+
+/** Status changes that make the files show the budget selection: which accepted items to set aside, which to bring back. */
+export interface BudgetMarks {
+  /** Accepted items that did not fit: become `inactive` with `inactive: budget`. */
+  deactivate: string[];
+  /** Items set aside for the budget earlier that fit now: become `accepted` again. */
+  activate: string[];
+}
+
+/** Compares a selection over `items` (all files together) with their statuses and returns the changes to write. */
+export function budgetMarks(items: KnowledgeItem[], budgetTokens = DEFAULT_KNOWLEDGE_BUDGET): BudgetMarks {
+  const { selected, inactive } = selectForPrompt(items, budgetTokens);
+  return {
+    deactivate: inactive.filter((i) => i.status === 'accepted').map((i) => i.id),
+    activate: selected.filter((i) => i.status === 'inactive' && i.overBudget).map((i) => i.id),
+  };
+}
+
+/**
+ * Applies {@link BudgetMarks} to the live items of one document (ids of other files are ignored); returns the ids
+ * changed. `updated` is left alone on purpose: it orders the selection by recency, and bumping it here would make the
+ * items just set aside the most recent ones, so the next selection would swap them back.
+ */
+export function applyBudgetMarks(doc: KnowledgeDocument, marks: BudgetMarks): string[] {
+  const changed: string[] = [];
+  for (const item of liveItems(doc)) {
+    if (marks.deactivate.includes(item.id) && item.status === 'accepted') {
+      item.status = 'inactive';
+      item.overBudget = true;
+    } else if (marks.activate.includes(item.id) && item.status === 'inactive' && item.overBudget) {
+      item.status = 'accepted';
+      delete item.overBudget;
+    } else continue;
+    changed.push(item.id);
+  }
+  return changed;
 }

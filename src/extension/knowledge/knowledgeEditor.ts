@@ -1,0 +1,110 @@
+/**
+ * The knowledge file in the editor: review actions as CodeLens above each item, and Problems diagnostics for
+ * malformed items, items flagged for review, and merge conflicts with outside edits. Both read the editor's text
+ * (unsaved changes included) when the file is open, so lines always match what the user sees.
+ */
+import * as vscode from 'vscode';
+import type { OelContext } from '../context';
+import { loadCore, type CoreRuntime, type ItemLocation, type KnowledgeDiagnostic } from '../core';
+import type { KnowledgeFile, KnowledgeFiles } from './knowledgeFiles';
+import type { ItemRef } from './knowledgeTree';
+
+/** A lens: its title and command (no command: a label the user reads). */
+export interface LensSpec { title: string; command?: string; tooltip: string }
+
+/** The CodeLens row of one item, by its status (pure, so the set of actions per status is unit-tested). */
+export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'>, scope: 'workspace' | 'user', readOnly: boolean): LensSpec[] {
+  const { item, tombstone } = loc;
+  if (readOnly) return [{ title: '$(lock) read-only in Restricted Mode', tooltip: 'Trust the workspace to review its knowledge.' }];
+  if (tombstone) return [
+    { title: '$(discard) Restore', command: 'oel.knowledge.restore', tooltip: 'Bring the item back with the status it had' },
+    { title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from' },
+  ];
+  const out: LensSpec[] = [];
+  for (const f of item.flags) out.push({ title: `$(warning) ${f.kind}: ${f.reason}`, tooltip: 'Flagged: never accepted automatically, never in the prompt until a person accepts it' });
+  if (item.status === 'pending' || item.status === 'inactive') out.push({ title: '$(check) Accept', command: 'oel.knowledge.accept', tooltip: 'Use this item in the agent\'s prompt' });
+  out.push({ title: '$(edit) Edit', command: 'oel.knowledge.edit', tooltip: 'Change the text' });
+  if (item.status === 'pinned') out.push({ title: '$(pinned) Unpin', command: 'oel.knowledge.unpin', tooltip: 'Back to accepted' });
+  else if (!item.flags.length) out.push({ title: '$(pin) Pin', command: 'oel.knowledge.pin', tooltip: 'Always put it in the prompt first' });
+  out.push({ title: scope === 'workspace' ? '$(arrow-swap) Move to User' : '$(arrow-swap) Move to Workspace', command: 'oel.knowledge.moveScope', tooltip: scope === 'workspace' ? 'Keep it for yourself, in all workspaces' : 'Share it through this workspace\'s .oel/knowledge.md' });
+  out.push({ title: '$(trash) Prune', command: 'oel.knowledge.prune', tooltip: 'Remove it; a tombstone keeps it from being learned again' });
+  if (item.sources.length) out.push({ title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from, at the step' });
+  return out;
+}
+
+const SEVERITY: Record<KnowledgeDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/** Registers the CodeLens provider and the diagnostics of both knowledge files. */
+export function registerKnowledgeEditor(ctx: OelContext, files: KnowledgeFiles): void {
+  let core: CoreRuntime | undefined;
+  void loadCore().then((c) => { core = c; refresh(); });
+  const lensEmitter = new vscode.EventEmitter<void>();
+  const diagnostics = vscode.languages.createDiagnosticCollection('oel-knowledge');
+  ctx.own(lensEmitter, diagnostics);
+
+  /** The text the user sees: the open editor's (unsaved edits included), else the disk's as last read. */
+  const textOf = (file: KnowledgeFile): string | null => {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file.uri.fsPath);
+    return doc ? doc.getText() : null;
+  };
+
+  const diagnose = (file: KnowledgeFile): void => {
+    if (!core) return;
+    const text = textOf(file);
+    const parsed = text === null ? { doc: file.doc, diagnostics: file.diagnostics } : core.parseKnowledge(text);
+    const locs = core.locateItems(parsed.doc);
+    const lineOf = (id?: string) => locs.find((l) => l.id === id)?.line ?? 0;
+    const out: vscode.Diagnostic[] = parsed.diagnostics.map((d) => new vscode.Diagnostic(new vscode.Range(Math.max(0, d.line - 1), 0, Math.max(0, d.line - 1), 1000), d.message, SEVERITY[d.severity]));
+    for (const l of locs) {
+      if (l.tombstone) continue;
+      for (const f of l.item.flags) {
+        const d = new vscode.Diagnostic(new vscode.Range(l.line, 0, l.line, 1000), `${l.id} needs review (${f.kind}): ${f.reason}`, f.kind === 'conflict' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+        d.code = `flag-${f.kind}`;
+        out.push(d);
+      }
+    }
+    for (const m of file.mergeDiagnostics) {
+      const line = lineOf(m.id);
+      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), m.message, SEVERITY[m.severity]);
+      d.code = 'merge';
+      out.push(d);
+    }
+    for (const d of out) d.source = 'OEL knowledge';
+    diagnostics.set(file.uri, out);
+  };
+
+  const refresh = (): void => {
+    for (const f of files.files()) diagnose(f);
+    lensEmitter.fire();
+  };
+  ctx.own(files.onDidChange(refresh));
+  let typing: NodeJS.Timeout | undefined;
+  ctx.own(vscode.workspace.onDidChangeTextDocument((e) => {
+    const f = files.fileOf(e.document.uri);
+    if (!f) return;
+    clearTimeout(typing);
+    typing = setTimeout(() => diagnose(f), 250);
+  }));
+  ctx.own(vscode.workspace.onDidCloseTextDocument((d) => { const f = files.fileOf(d.uri); if (f) diagnose(f); }));
+
+  ctx.own(vscode.languages.registerCodeLensProvider({ language: 'oel-knowledge' }, {
+    onDidChangeCodeLenses: lensEmitter.event,
+    provideCodeLenses(document): vscode.CodeLens[] {
+      const file = files.fileOf(document.uri);
+      if (!file || !core) return [];
+      const lenses: vscode.CodeLens[] = [];
+      for (const loc of core.locateItems(core.parseKnowledge(document.getText()).doc)) {
+        const range = new vscode.Range(loc.line, 0, loc.line, 0);
+        const ref: ItemRef = { id: loc.id, scope: file.scope };
+        for (const l of lensesFor(loc, file.scope, file.readOnly)) {
+          lenses.push(new vscode.CodeLens(range, { title: l.title, tooltip: l.tooltip, command: l.command ?? '', arguments: l.command ? [ref] : [] }));
+        }
+      }
+      return lenses;
+    },
+  }));
+}

@@ -1,0 +1,228 @@
+/**
+ * The two knowledge files the extension works on: the workspace's `.oel/knowledge.md` (committed, shared through git)
+ * and the user's own file in global storage (applies across workspaces). Keeps a parsed snapshot of each, watches
+ * them for outside edits (the editor, `git pull`), and routes every write through the core's KnowledgeFileStore so
+ * that outside edits are merged by item id and never overwritten.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { OelContext } from '../context';
+import { loadCore, type CoreRuntime, type KnowledgeDiagnostic, type KnowledgeDocument, type KnowledgeFileStore, type KnowledgeItem, type KnowledgeProvider, type KnowledgeScope, type KnowledgeUpdateResult } from '../core';
+
+/** One knowledge file and what was last read from it. */
+export interface KnowledgeFile {
+  scope: KnowledgeScope;
+  uri: vscode.Uri;
+  store: KnowledgeFileStore;
+  doc: KnowledgeDocument;
+  /** Parse diagnostics of the disk text. */
+  diagnostics: KnowledgeDiagnostic[];
+  /** Conflicts and warnings of the last merge with an outside edit (line 0 when not tied to a line). */
+  mergeDiagnostics: (KnowledgeDiagnostic & { id?: string })[];
+  /** The workspace file of an untrusted workspace: shown, never written, never put in a prompt. */
+  readOnly: boolean;
+}
+
+/** A live item or tombstone, with the file it lives in. */
+export interface KnowledgeEntry { item: KnowledgeItem; tombstone: boolean; file: KnowledgeFile }
+
+/** Name of the user's knowledge file under the extension's global storage. */
+export const USER_KNOWLEDGE_FILE = 'knowledge.md';
+
+/** The knowledge files of this window. Call {@link init} before use. */
+export class KnowledgeFiles implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fired after any file was re-read (an outside edit or the extension's own write). */
+  readonly onDidChange = this.emitter.event;
+  private core!: CoreRuntime;
+  private byScope = new Map<KnowledgeScope, KnowledgeFile>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly ctx: OelContext) {}
+
+  /** Loads the core, reads both files and starts watching them. Idempotent. */
+  init(): Promise<void> {
+    this.ready ??= this.doInit();
+    return this.ready;
+  }
+
+  private async doInit(): Promise<void> {
+    this.core = await loadCore();
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (root) this.add('workspace', vscode.Uri.joinPath(root, ...this.core.WORKSPACE_KNOWLEDGE_PATH.split(/[\\/]/)), !vscode.workspace.isTrusted);
+    this.add('user', vscode.Uri.joinPath(this.ctx.ext.globalStorageUri, USER_KNOWLEDGE_FILE), false);
+    await this.reload();
+    for (const f of this.byScope.values()) {
+      const dir = vscode.Uri.joinPath(f.uri, '..');
+      const name = f.uri.path.split('/').pop()!;
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, name));
+      const changed = () => this.scheduleReload();
+      this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
+    }
+    // Saves from this window are seen at once, whether or not the file watcher reports them.
+    // A save also clears the last merge's conflict reports: the user has looked at the file and decided.
+    this.disposables.push(vscode.workspace.onDidSaveTextDocument((d) => {
+      const f = this.fileOf(d.uri);
+      if (!f) return;
+      f.mergeDiagnostics = [];
+      this.scheduleReload();
+    }));
+    this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      const ws = this.byScope.get('workspace');
+      if (ws) ws.readOnly = false;
+      this.emitter.fire();
+    }));
+  }
+
+  private add(scope: KnowledgeScope, uri: vscode.Uri, readOnly: boolean): void {
+    const store = new this.core.KnowledgeFileStore(uri.fsPath);
+    this.byScope.set(scope, { scope, uri, store, doc: { blocks: [], eol: '\n', finalNewline: true }, diagnostics: [], mergeDiagnostics: [], readOnly });
+  }
+
+  /** The file of a scope; the workspace file is absent when no folder is open. */
+  file(scope: KnowledgeScope): KnowledgeFile | undefined { return this.byScope.get(scope); }
+  /** Every file, workspace first. */
+  files(): KnowledgeFile[] { return ['workspace', 'user'].flatMap((s) => this.byScope.get(s as KnowledgeScope) ?? []); }
+  /** The knowledge file at this URI, if it is one of ours. */
+  fileOf(uri: vscode.Uri): KnowledgeFile | undefined {
+    return this.files().find((f) => f.uri.toString() === uri.toString() || f.uri.fsPath === uri.fsPath);
+  }
+
+  /** Every item and tombstone of every file, in file order. */
+  entries(): KnowledgeEntry[] {
+    if (!this.core) return [];
+    return this.files().flatMap((file) => this.core.allItems(file.doc).map((e) => ({ ...e, file })));
+  }
+
+  /** The entry with this id (ids are unique per file; the workspace file wins when both have it). */
+  find(id: string, scope?: KnowledgeScope): KnowledgeEntry | undefined {
+    return this.entries().find((e) => e.item.id === id && (!scope || e.file.scope === scope));
+  }
+
+  /** Number of live items waiting for review. */
+  pendingCount(): number {
+    return this.entries().filter((e) => !e.tombstone && e.item.status === 'pending').length;
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.reload().catch((e: unknown) => this.ctx.log.warn(`knowledge: reload failed: ${(e as Error).message}`)), 150);
+  }
+
+  /** Re-reads every file from disk and tells listeners. A file that cannot be read keeps its last snapshot. */
+  async reload(): Promise<void> {
+    for (const f of this.byScope.values()) {
+      try {
+        const snap = await f.store.read();
+        f.doc = snap.doc;
+        f.diagnostics = snap.diagnostics;
+      } catch (e) {
+        this.ctx.log.warn(`knowledge: cannot read ${f.uri.fsPath}: ${(e as Error).message}`);
+      }
+    }
+    this.emitter.fire();
+  }
+
+  /**
+   * Before the extension writes a file, an open editor with unsaved changes to it is saved, so the hand edit reaches
+   * the disk and is merged instead of clashing with the write.
+   */
+  async saveOpenEditor(file: KnowledgeFile): Promise<void> {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file.uri.fsPath);
+    if (doc?.isDirty) await doc.save();
+  }
+
+  /** Refuses writes to a read-only file with a message that says why. */
+  private assertWritable(file: KnowledgeFile): void {
+    if (file.readOnly) throw new Error('the workspace is in Restricted Mode: its knowledge file is read-only until you trust the workspace.');
+  }
+
+  /** Applies `fn` to a file's document and writes it (merged with outside edits), then rebalances the prompt budget. */
+  async update(scope: KnowledgeScope, fn: (doc: KnowledgeDocument, core: CoreRuntime) => void | Promise<void>): Promise<KnowledgeUpdateResult> {
+    await this.init();
+    const file = this.byScope.get(scope);
+    if (!file) throw new Error('open a folder first: workspace knowledge lives in its .oel/knowledge.md.');
+    this.assertWritable(file);
+    await this.saveOpenEditor(file);
+    const r = await file.store.update((d) => fn(d, this.core));
+    this.noteMerge(file, r);
+    await this.afterWrite();
+    return r;
+  }
+
+  /** Moves a live item to the other file: written to the destination first, so a crash in between cannot lose it. */
+  async move(id: string, to: KnowledgeScope): Promise<boolean> {
+    await this.init();
+    const from = this.find(id);
+    const dest = this.byScope.get(to);
+    if (!from || from.tombstone || !dest || from.file.scope === to) return false;
+    this.assertWritable(from.file);
+    this.assertWritable(dest);
+    await this.saveOpenEditor(from.file);
+    await this.saveOpenEditor(dest);
+    let moved = false;
+    const r = await from.file.store.update(async (fromDoc) => {
+      const r2 = await dest.store.update((toDoc) => { moved = this.core.moveItem(fromDoc, toDoc, id, to); });
+      this.noteMerge(dest, r2);
+    });
+    this.noteMerge(from.file, r);
+    await this.afterWrite();
+    return moved;
+  }
+
+  /** After a write (by this class or the learning step): mark the prompt-budget selection in the files, re-read, notify. */
+  async afterWrite(): Promise<void> {
+    await this.reload().catch(() => undefined);
+    try {
+      const budget = this.ctx.config.knowledge.promptBudgetTokens;
+      const writable = this.files().filter((f) => !f.readOnly);
+      const items = writable.flatMap((f) => this.core.liveItems(f.doc));
+      const marks = this.core.budgetMarks(items, budget);
+      if (!marks.activate.length && !marks.deactivate.length) return;
+      for (const f of writable) {
+        const ids = new Set(this.core.liveItems(f.doc).map((i) => i.id));
+        if (![...marks.activate, ...marks.deactivate].some((id) => ids.has(id))) continue;
+        const r = await f.store.update((d) => { this.core.applyBudgetMarks(d, marks); });
+        this.noteMerge(f, r);
+      }
+      this.ctx.log.info(`knowledge: prompt budget ${budget} tokens: ${marks.deactivate.length} item(s) set inactive, ${marks.activate.length} re-activated`);
+      await this.reload();
+    } catch (e) {
+      this.ctx.log.warn(`knowledge: could not apply the prompt budget: ${(e as Error).message}`);
+    }
+  }
+
+  /** Keeps a merge's conflicts for the Problems panel and logs them. */
+  noteMerge(file: KnowledgeFile, r: KnowledgeUpdateResult): void {
+    // Only a write that met an outside edit says anything new; the others keep what the last merge reported.
+    if (!r.merged) return;
+    this.ctx.log.info(`knowledge: ${file.uri.fsPath} changed outside the extension; merged by item id`);
+    const conflictIds = new Set(r.conflicts.map((c) => c.id));
+    file.mergeDiagnostics = r.diagnostics.filter((d) => d.line === 0).map((d) => ({ ...d, id: [...conflictIds].find((id) => d.message.includes(id)) }));
+    for (const d of file.mergeDiagnostics) this.ctx.log.warn(`knowledge: ${d.message}`);
+  }
+
+  /** The knowledge slot of the agent: accepted items within the prompt budget, from the files the agent may trust. */
+  provider(): KnowledgeProvider {
+    return {
+      forTask: async (request) => {
+        await this.init();
+        const ws = this.byScope.get('workspace');
+        const user = this.byScope.get('user');
+        const p = new this.core.FileKnowledgeProvider({
+          workspaceRoot: ws && !ws.readOnly ? join(ws.uri.fsPath, '..', '..') : null,
+          userFile: user?.uri.fsPath ?? null,
+          budgetTokens: this.ctx.config.knowledge.promptBudgetTokens,
+        });
+        return p.forTask(request);
+      },
+    };
+  }
+
+  dispose(): void {
+    clearTimeout(this.reloadTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The Knowledge tree view (`oel.knowledgeView`): items grouped as Pending, Pinned, Accepted, Inactive and Pruned, from
+ * both files, with the review actions inline and in the context menu. The view's badge and a status-bar item show how
+ * many items wait for review.
+ */
+import * as vscode from 'vscode';
+import type { OelContext } from '../context';
+import type { KnowledgeItem, KnowledgeScope } from '../core';
+import type { KnowledgeEntry, KnowledgeFiles } from './knowledgeFiles';
+
+/** A group of the tree. */
+export type KnowledgeGroup = 'pending' | 'pinned' | 'accepted' | 'inactive' | 'pruned';
+
+const GROUPS: { id: KnowledgeGroup; label: string; icon: string; empty?: string }[] = [
+  { id: 'pending', label: 'Pending review', icon: 'inbox' },
+  { id: 'pinned', label: 'Pinned', icon: 'pinned' },
+  { id: 'accepted', label: 'Accepted', icon: 'check-all' },
+  { id: 'inactive', label: 'Inactive', icon: 'circle-slash' },
+  { id: 'pruned', label: 'Pruned', icon: 'trash' },
+];
+
+/** The group an entry belongs in (pure). */
+export function groupOf(e: { item: KnowledgeItem; tombstone: boolean }): KnowledgeGroup {
+  return e.tombstone ? 'pruned' : e.item.status;
+}
+
+/** `contextValue` of an item node: `oel.knowledge.<group>[.flagged][.readonly]`, matched by the menus in package.json (pure). */
+export function itemContextValue(e: { item: KnowledgeItem; tombstone: boolean; readOnly: boolean }): string {
+  return `oel.knowledge.${groupOf(e)}${e.item.flags.length ? '.flagged' : ''}${e.readOnly ? '.readonly' : ''}`;
+}
+
+/** The short description after an item's text: scope, evidence and why it is inactive (pure). */
+export function itemDescription(item: KnowledgeItem, scope: KnowledgeScope): string {
+  const parts: string[] = [];
+  if (scope === 'user') parts.push('user');
+  if (item.helpful || item.harmful) parts.push(`+${item.helpful} −${item.harmful}`);
+  if (item.status === 'inactive' && item.overBudget) parts.push('over prompt budget');
+  if (item.flags.length) parts.push(item.flags.map((f) => f.kind).join(', '));
+  return parts.join(' · ');
+}
+
+/** What a command receives from a tree node or a CodeLens: the item's id and the file it lives in. */
+export interface ItemRef { id: string; scope: KnowledgeScope }
+
+class GroupNode extends vscode.TreeItem {
+  constructor(readonly group: KnowledgeGroup, count: number) {
+    const g = GROUPS.find((x) => x.id === group)!;
+    super(g.label, group === 'pending' || group === 'pinned' || group === 'accepted' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `group:${group}`;
+    this.description = String(count);
+    this.iconPath = new vscode.ThemeIcon(g.icon);
+    this.contextValue = `oel.knowledgeGroup.${group}`;
+  }
+}
+
+/** A tree node for one item; commands get its {@link ItemRef} from `ref`. */
+export class ItemNode extends vscode.TreeItem {
+  readonly ref: ItemRef;
+  constructor(entry: KnowledgeEntry) {
+    super(entry.item.text, vscode.TreeItemCollapsibleState.None);
+    const { item, tombstone, file } = entry;
+    this.id = `${file.scope}/${item.id}`;
+    this.ref = { id: item.id, scope: file.scope };
+    this.description = itemDescription(item, file.scope);
+    this.contextValue = itemContextValue({ item, tombstone, readOnly: file.readOnly });
+    const icon = item.flags.length && !tombstone ? ['warning', 'list.warningForeground']
+      : tombstone ? ['trash', 'disabledForeground']
+        : item.status === 'pinned' ? ['pinned', 'charts.blue']
+          : item.status === 'accepted' ? ['check', 'testing.iconPassed']
+            : item.status === 'inactive' ? ['circle-slash', 'disabledForeground'] : ['circle-large-outline', 'list.warningForeground'];
+    this.iconPath = new vscode.ThemeIcon(icon[0], new vscode.ThemeColor(icon[1]));
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${item.id}** · ${tombstone ? `pruned (was ${item.status})` : item.status} · ${file.scope} scope\n\n`);
+    md.appendText(item.text);
+    md.appendMarkdown('\n\n');
+    for (const f of item.flags) md.appendMarkdown(`$(warning) **${f.kind}**: ${escapeMd(f.reason)}\n\n`);
+    md.appendMarkdown(`helpful ${item.helpful} · harmful ${item.harmful}${item.consolidated ? ` · consolidated in ${escapeMd(item.consolidated)}` : ''}\n\n`);
+    if (item.sources.length) md.appendMarkdown(`Learned from ${item.sources.map((s) => `\`${s.episode}#${s.step}\``).join(', ')}\n\n`);
+    if (item.created) md.appendMarkdown(`Created ${item.created.slice(0, 16).replace('T', ' ')}${item.updated ? ` · updated ${item.updated.slice(0, 16).replace('T', ' ')}` : ''}`);
+    this.tooltip = md;
+    this.command = { command: 'oel.knowledge.reveal', title: 'Reveal in Knowledge File', arguments: [{ id: item.id, scope: file.scope } satisfies ItemRef] };
+    this.accessibilityInformation = { label: `${item.text}, ${tombstone ? 'pruned' : item.status}${item.flags.length ? ', flagged' : ''}` };
+  }
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_[\]<>]/g, '\\$&');
+}
+
+type Node = GroupNode | ItemNode;
+
+class KnowledgeTreeProvider implements vscode.TreeDataProvider<Node> {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  constructor(private readonly files: KnowledgeFiles) {}
+
+  refresh(): void { this.emitter.fire(undefined); }
+  getTreeItem(n: Node): vscode.TreeItem { return n; }
+
+  getChildren(parent?: Node): Node[] {
+    const entries = this.files.entries();
+    if (!parent) {
+      if (!entries.length) return [];
+      return GROUPS.flatMap((g) => {
+        const n = entries.filter((e) => groupOf(e) === g.id).length;
+        return n || g.id === 'pending' || g.id === 'accepted' ? [new GroupNode(g.id, n)] : [];
+      });
+    }
+    if (parent instanceof GroupNode) {
+      const inGroup = entries.filter((e) => groupOf(e) === parent.group);
+      // Newest first: what was just learned or pruned is what the reviewer looks for.
+      inGroup.sort((a, b) => (b.item.updated ?? b.item.created ?? '').localeCompare(a.item.updated ?? a.item.created ?? ''));
+      return inGroup.map((e) => new ItemNode(e));
+    }
+    return [];
+  }
+
+  dispose(): void { this.emitter.dispose(); }
+}
+
+/** Registers the Knowledge view, its badge and the status-bar count of pending items. */
+export function registerKnowledgeTree(ctx: OelContext, files: KnowledgeFiles): void {
+  const provider = new KnowledgeTreeProvider(files);
+  const view = vscode.window.createTreeView('oel.knowledgeView', { treeDataProvider: provider, showCollapseAll: true });
+  const status = vscode.window.createStatusBarItem('oel.knowledgePending', vscode.StatusBarAlignment.Right, 99);
+  status.name = 'OEL Knowledge';
+  status.command = 'oel.knowledgeView.focus';
+  ctx.own(provider, view, status);
+  const update = (): void => {
+    provider.refresh();
+    const n = files.pendingCount();
+    view.badge = n ? { value: n, tooltip: `${n} knowledge item${n === 1 ? '' : 's'} pending review` } : undefined;
+    view.message = files.file('workspace')?.readOnly ? 'Restricted Mode: the workspace knowledge is read-only and not used by the agent.' : undefined;
+    status.text = `$(lightbulb) ${n}`;
+    status.tooltip = `OEL Agent: ${n} learned item${n === 1 ? '' : 's'} pending review — click to review`;
+    status.accessibilityInformation = { label: `${n} knowledge items pending review` };
+    if (n) status.show();
+    else status.hide();
+    void vscode.commands.executeCommand('setContext', 'oel.knowledgePending', n);
+  };
+  ctx.own(files.onDidChange(update));
+  update();
+}

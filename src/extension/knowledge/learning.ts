@@ -1,0 +1,132 @@
+/**
+ * Learning after tasks: when a task run ends, its episode is queued; after a short quiet period every queued episode
+ * is learned in one background batch (the same provider and model that ran it, unless overridden), within a daily
+ * token budget. Nothing here blocks the UI: the work runs after the task's end, and progress shows in the status bar.
+ */
+import * as vscode from 'vscode';
+import type { OelContext } from '../context';
+import { loadCore, type Episode } from '../core';
+import type { KnowledgeFiles } from './knowledgeFiles';
+
+/** Quiet period after the last finished task before a batch starts, so tasks that end together share one batch. */
+export const LEARN_DEBOUNCE_MS = 1500;
+const BUDGET_STATE = 'oel.knowledge.dailyTokens';
+const LEARNED_STATE = 'oel.knowledge.learnedSteps';
+
+/** What one batch did, for the log and the manual command's message. */
+export interface LearnSummary { episodes: number; added: number; pending: number; duplicates: number; skipped: number; errors: string[] }
+
+/** Queues finished tasks and learns from them in batches. */
+export class LearningScheduler implements vscode.Disposable {
+  private readonly queue = new Set<string>();
+  /** Episodes the user asked to learn from again (manual command): extracted even if nothing is new. */
+  private readonly forced = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<LearnSummary> | null = null;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {
+    ctx.own(ctx.onDidFinishTask((id) => {
+      if (ctx.config.knowledge.extraction === 'auto') this.enqueue(id);
+    }));
+  }
+
+  /** Queues an episode and (re)starts the quiet period. */
+  enqueue(episodeId: string): void {
+    this.queue.add(episodeId);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), LEARN_DEBOUNCE_MS);
+  }
+
+  /** Learns from everything queued now (after any batch already running). */
+  async flush(): Promise<LearnSummary> {
+    clearTimeout(this.timer);
+    while (this.running) await this.running.catch(() => undefined);
+    const ids = [...this.queue];
+    this.queue.clear();
+    if (!ids.length) return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: 0, errors: [] };
+    const run: Promise<LearnSummary> = Promise.resolve(vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: '$(lightbulb) OEL: learning from the task…' },
+      () => this.learn(ids),
+    )).catch((e: unknown) => ({ episodes: ids.length, added: 0, pending: 0, duplicates: 0, skipped: 0, errors: [(e as Error).message] }));
+    this.running = run;
+    try {
+      const r = await run;
+      for (const e of r.errors) this.ctx.log.warn(`knowledge: ${e}`);
+      return r;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Learns from one task now, whatever the extraction mode (the manual command). */
+  async learnNow(episodeId: string): Promise<LearnSummary> {
+    this.queue.add(episodeId);
+    this.forced.add(episodeId);
+    return this.flush();
+  }
+
+  private async learn(ids: string[]): Promise<LearnSummary> {
+    const errors: string[] = [];
+    if (!this.ctx.trusted) return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: ids.length, errors: ['Restricted Mode: the agent does not learn in an untrusted workspace.'] };
+    await this.files.init();
+    const core = await loadCore();
+    const store = await this.ctx.store();
+    const settings = this.ctx.config.knowledge;
+    const learned = this.ctx.ext.workspaceState.get<Record<string, number>>(LEARNED_STATE, {});
+    const episodes: { episode: Episode; evidenceFromStep: number }[] = [];
+    for (const id of ids) {
+      const episode = store.read(id);
+      if (!episode) { errors.push(`task ${id} is no longer stored; nothing to learn`); continue; }
+      if (!episode.endReason) { errors.push(`task ${id} is still running; it is learned when it ends`); continue; }
+      const force = this.forced.delete(id);
+      if (!force && (learned[id] ?? 0) >= episode.steps.length) continue; // nothing new since the last time
+      episodes.push({ episode, evidenceFromStep: learned[id] ?? 0 });
+    }
+    if (!episodes.length) return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: ids.length, errors };
+    const scope = settings.newItemScope === 'workspace' && this.files.file('workspace') ? 'workspace' : 'user';
+    const target = this.files.file(scope)!;
+    const others = this.files.files().filter((f) => f !== target && !f.readOnly);
+    await Promise.all([target, ...others].map((f) => this.files.saveOpenEditor(f)));
+    const apiKey = (await this.ctx.apiKey()) ?? '';
+    // On-policy: the provider and model that ran the task (the episode records them), unless the user chose another model.
+    const first = episodes[0].episode;
+    const budget = new core.DailyTokenBudget(
+      settings.dailyTokenBudget,
+      async () => this.ctx.ext.globalState.get(BUDGET_STATE) ?? null,
+      async (s) => { await this.ctx.ext.globalState.update(BUDGET_STATE, s); },
+    );
+    const embed = settings.embeddingModel ? core.openAiEmbedder(first.provider.baseUrl, apiKey, settings.embeddingModel) : undefined;
+    let added = 0, pending = 0, duplicates = 0, skipped = 0;
+    // Episodes from different providers (the settings changed between tasks) go in separate batches.
+    const byProvider = new Map<string, typeof episodes>();
+    for (const e of episodes) byProvider.set(e.episode.provider.baseUrl, [...(byProvider.get(e.episode.provider.baseUrl) ?? []), e]);
+    for (const [baseUrl, batch] of byProvider) {
+      const r = await core.learnFromEpisodes({
+        episodes: batch, store: target.store, scope, others: others.map((f) => f.store), baseUrl, apiKey,
+        model: settings.extractionModel || undefined, autoAccept: settings.autoAccept, budget, embed,
+        knownSecrets: this.ctx.knownSecrets(), signal: this.abort.signal, log: (l) => this.ctx.log.info(`knowledge: ${l}`),
+      });
+      this.files.noteMerge(target, r.update);
+      added += r.added.length;
+      pending += r.added.filter((i) => i.status === 'pending').length;
+      duplicates += r.duplicates.length;
+      r.extractions.forEach((x, i) => {
+        // The evidence of these steps is counted now, whatever the extraction did: never count it twice.
+        learned[batch[i].episode.id] = batch[i].episode.steps.length;
+        if (!x) skipped++;
+        else if (x.error) errors.push(`extraction for ${batch[i].episode.id} failed: ${x.error}`);
+      });
+      for (const item of r.added) this.ctx.log.info(`knowledge: learned ${item.id} [${item.status}]${item.flags.length ? ` flagged ${item.flags.map((f) => f.kind).join(', ')}` : ''}: ${item.text}`);
+    }
+    await this.ctx.ext.workspaceState.update(LEARNED_STATE, learned);
+    await this.files.afterWrite();
+    this.ctx.log.info(`knowledge: learned from ${episodes.length} task(s): ${added} new (${pending} pending), ${duplicates} duplicate(s), ${skipped} skipped by the daily budget`);
+    return { episodes: episodes.length, added, pending, duplicates, skipped, errors };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.abort.abort();
+  }
+}

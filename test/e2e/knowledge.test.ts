@@ -1,0 +1,182 @@
+/**
+ * Experiential knowledge in a real VS Code (code-server + chromium), learned by the same scripted model that ran the
+ * task: a finished task yields a pending item in the Knowledge view and in `.oel/knowledge.md`; accepting it puts it
+ * into the next task's system prompt (and the citation counts as helpful evidence); a hand edit typed in the editor
+ * survives the prune the extension then writes; the pruned item is a tombstone; learning from the same task again does
+ * not bring it back.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { codeServerInstall, installVsix, requireVsix, trustedSettings } from '../support/codeServer';
+import { notifications, openPalette, screenshot } from '../support/browser';
+import { withWorkbench } from '../support/workbench';
+import { openAgentView, sendTask, waitEnd } from '../support/agentView';
+import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel';
+
+const SAMPLE = resolve('test/fixtures/sample-workspace');
+/** Matches the agent's requests (its system prompt) and the extractor's, so neither consumes the other's script. */
+const AGENT = { systemIncludes: 'You are OEL Agent' };
+const EXTRACTOR = { systemIncludes: 'You extract reusable experience' };
+const LESSON = 'Invoice totals are computed in src/totals.js; check loop bounds there before touching callers.';
+const NOTE = 'Team note typed by hand: keep this line.';
+
+let tmp: string;
+let extensionsDir: string;
+let model: ScriptedModel;
+
+before(async () => {
+  codeServerInstall();
+  tmp = mkdtempSync(join(tmpdir(), 'oel-e2e-knowledge-'));
+  extensionsDir = join(tmp, 'extensions');
+  installVsix(requireVsix(), extensionsDir);
+  model = await startScriptedModel();
+});
+
+after(async () => {
+  await model?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Polls the knowledge file until `pred` holds; returns its text. */
+async function waitForFile(path: string, pred: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    if (pred(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${what}: not in ${path} after ${timeoutMs} ms:\n${text}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The Knowledge view's row holding `text` (the view must be expanded). */
+function knowledgeRow(page: Page, text: string) {
+  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Knowledge/i }) })
+    .locator('.monaco-list-row', { hasText: text }).first();
+}
+
+/** Runs an inline action (by its title) of the Knowledge view row that holds `text`. */
+async function rowAction(page: Page, text: string, action: string): Promise<void> {
+  const row = knowledgeRow(page, text);
+  await row.hover();
+  await row.locator(`.action-label[aria-label^="${action}"]`).click();
+}
+
+/** The id and status of the live item with this text in the file. */
+function itemLine(file: string, text: string): { id: string; status: string } | null {
+  const m = new RegExp(`^- (K-[a-z0-9]+) \\[([a-z]+)\\] ${text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm').exec(file);
+  return m ? { id: m[1], status: m[2] } : null;
+}
+
+describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
+  test('learn, review, use, prune, and not learn again', async () => {
+    model.reset();
+    const folder = join(tmp, 'ws');
+    cpSync(SAMPLE, folder, { recursive: true });
+    const kfile = join(folder, '.oel', 'knowledge.md');
+    const settings = trustedSettings({
+      'oel.provider.baseUrl': model.url,
+      'oel.provider.model': 'scripted-model',
+      'oel.approval.read': 'auto',
+      'oel.knowledge.extraction': 'auto',
+    });
+    await withWorkbench('knowledge', { folder, settings, extensionsDir }, async ({ browser: { page } }) => {
+      const view = await openAgentView(page);
+
+      // 1. A task, then the same model's extraction: a pending item in the file and in the view.
+      model.enqueue(
+        { match: AGENT, toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
+        { match: AGENT, text: 'subtotal() starts at line index 1; the bug is the loop bound.' },
+        { match: EXTRACTOR, text: `ITEM: ${LESSON}` },
+      );
+      await sendTask(view, 'Why does subtotal() skip the first line?');
+      await waitEnd(view);
+      const afterLearn = await waitForFile(kfile, (t) => itemLine(t, LESSON) !== null, 'the learned item');
+      const learned = itemLine(afterLearn, LESSON)!;
+      assert.equal(learned.status, 'pending', 'new items arrive pending');
+      assert.match(afterLearn, /sources: \d{8}T\d{6}Z-[a-z0-9]+#\d+/, 'the item records its source task and step');
+      const extraction = model.requests.find((r) => JSON.stringify(r.messages[0]).includes('You extract reusable experience'));
+      assert.ok(extraction, 'the extractor was called');
+      assert.equal(extraction.model, 'scripted-model', 'extraction uses the model that ran the task');
+      assert.match(JSON.stringify(extraction.messages), /Why does subtotal\(\) skip the first line\?/, 'the extractor read the trajectory');
+
+      await page.locator('.part.sidebar .pane-header', { hasText: /^Knowledge/i }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await knowledgeRow(page, LESSON).waitFor({ state: 'visible', timeout: 30_000 });
+      const pendingGroup = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Pending review' }).first();
+      assert.match(await pendingGroup.innerText(), /1/);
+      const pendingStatus = page.locator('.part.statusbar [aria-label="1 knowledge items pending review"]').first();
+      await pendingStatus.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await pendingStatus.innerText(), /1/);
+      await screenshot(page, 'knowledge-01-pending');
+
+      // 2. Accept it from the view.
+      await rowAction(page, LESSON, 'Accept Knowledge Item');
+      await waitForFile(kfile, (t) => itemLine(t, LESSON)?.status === 'accepted', 'the accepted status');
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Accepted' }).first().waitFor({ timeout: 15_000 });
+      await screenshot(page, 'knowledge-02-accepted');
+
+      // 5. The next task's request carries the accepted item in its system prompt; its citation counts as helpful.
+      model.enqueue(
+        { match: AGENT, text: `Checked the loop bounds in src/totals.js first [${learned.id}]. Nothing else to change.` },
+        { match: EXTRACTOR, text: 'NONE' },
+      );
+      const before2 = model.requests.length;
+      await view.locator('[data-testid="new-task"]').click();
+      await sendTask(view, 'Review src/totals.js for other off-by-one errors');
+      await waitEnd(view);
+      const agentReq = model.requests.slice(before2).find((r) => JSON.stringify(r.messages[0]).includes('You are OEL Agent'));
+      assert.ok(agentReq, 'the second task reached the model');
+      const system = String(agentReq.messages[0].content);
+      assert.ok(system.includes(`[${learned.id}] ${LESSON}`), `system prompt lacks the accepted item:\n${system}`);
+      assert.match(system, /learned experience: it may be\s+incomplete or wrong/);
+      await waitForFile(kfile, (t) => /helpful: 1/.test(t), 'the helpful evidence from the citation');
+
+      // 6 + 3. Open the file, type a note by hand (unsaved), then prune the item from its CodeLens: the extension saves
+      // and merges the hand edit, and the item becomes a tombstone under "## Pruned".
+      await knowledgeRow(page, LESSON).click(); // a row's click reveals the item in its file
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.waitFor({ state: 'visible', timeout: 30_000 });
+      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Prune' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, 'knowledge-03-codelens');
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type(NOTE);
+      await page.locator('.tab.dirty, .tab.active.dirty').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await lens.click();
+      const afterPrune = await waitForFile(kfile, (t) => /## Pruned[\s\S]*\[pruned\]/.test(t), 'the tombstone');
+      assert.ok(afterPrune.includes(NOTE), `the hand edit was lost:\n${afterPrune}`);
+      assert.deepEqual(itemLine(afterPrune, LESSON), { id: learned.id, status: 'pruned' }, 'the item is a tombstone now');
+      // The view follows: the item left the Accepted group (Pruned is collapsed).
+      await knowledgeRow(page, LESSON).waitFor({ state: 'hidden', timeout: 15_000 });
+      await screenshot(page, 'knowledge-04-pruned');
+
+      // 4. The same extraction again (Learn from Task on the first task) does not bring it back.
+      model.enqueue({ match: EXTRACTOR, text: `ITEM: ${LESSON}` });
+      const rows = await openPalette(page, 'OEL Agent: Learn from Task');
+      assert.ok(rows.some((r) => r.includes('Learn from Task')), `palette rows: ${JSON.stringify(rows)}`);
+      await page.keyboard.press('Enter');
+      const taskPick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Why does subtotal() skip the first line?' }).first();
+      await taskPick.waitFor({ state: 'visible', timeout: 15_000 });
+      await taskPick.click();
+      const deadline = Date.now() + 30_000;
+      let toasts: string[] = [];
+      while (Date.now() < deadline && !toasts.some((t) => /nothing new was learned/.test(t))) {
+        await page.waitForTimeout(300);
+        toasts = await notifications(page);
+      }
+      assert.ok(toasts.some((t) => /nothing new was learned \(1 proposal repeats known or pruned knowledge\)/.test(t)), `toasts: ${JSON.stringify(toasts)}`);
+      await screenshot(page, 'knowledge-05-not-relearned');
+      const final = readFileSync(kfile, 'utf8');
+      assert.equal(itemLine(final, LESSON)?.status, 'pruned', 'the pruned item came back');
+      assert.equal(final.split(LESSON).length - 1, 1, 'the lesson appears once, as the tombstone');
+      assert.ok(final.includes(NOTE), 'the hand edit is still there');
+      assert.equal(model.pending(), 0, 'every scripted response was used');
+    });
+  });
+});
