@@ -99,6 +99,7 @@ const itemArb: fc.Arbitrary<KnowledgeItem> = fc.record({
   helpful: fc.nat(50),
   harmful: fc.nat(50),
   consolidated: fc.oneof(fc.constant(false as const), fc.stringMatching(/^[a-z0-9.-]{1,10}$/)),
+  overBudget: fc.option(fc.constant(true as const), { nil: undefined }),
   flags: fc.array(fc.record({ kind: fc.constantFrom(...FLAG_KINDS), reason: fc.stringMatching(/^[a-z][a-z ]{0,20}[a-z]$/) }), { maxLength: 2 }),
   pruned: fc.constant(undefined),
   extra: fc.array(fc.tuple(fc.constantFrom('note', 'owner', 'x-tag'), fc.stringMatching(/^[a-z0-9]{1,8}$/)), { maxLength: 1 }),
@@ -150,4 +151,24 @@ test('property: arbitrary text never throws and round-trips after one canonical 
 test('item() helper serializes to a parseable item', () => {
   const doc: KnowledgeDocument = { blocks: [{ kind: 'item', item: item('K-abcd', 'hello world'), tombstone: false }], eol: '\n', finalNewline: true };
   assert.deepEqual(liveItems(parseKnowledge(serializeKnowledge(doc)).doc)[0], item('K-abcd', 'hello world'));
+});
+
+test('locateItems: bullet lines as parsed, hand-written items included', async () => {
+  const { locateItems } = await import('../../../src/core/knowledge/format');
+  const text = '# K\n\nnote\n- K-aaaa [accepted] hand written\n- K-bbbb [pending] with meta\n  <!-- oel\n  scope: user\n  -->\n\n## Pruned\n- K-cccc [pruned] gone\n';
+  const locs = locateItems(parseKnowledge(text).doc);
+  assert.deepEqual(locs.map((l) => [l.id, l.line, l.tombstone]), [['K-aaaa', 3, false], ['K-bbbb', 4, false], ['K-cccc', 10, true]]);
+  const lines = text.split('\n');
+  for (const l of locs) assert.ok(lines[l.line].includes(l.id));
+});
+
+test('inactive: budget round-trips and rejects other values', () => {
+  const text = '- K-aaaa [inactive] over\n  <!-- oel\n  scope: workspace\n  sources: -\n  helpful: 0\n  harmful: 0\n  consolidated: false\n  inactive: budget\n  -->\n';
+  const { doc, diagnostics } = parseKnowledge(text);
+  assert.deepEqual(diagnostics, []);
+  assert.equal(liveItems(doc)[0].overBudget, true);
+  assert.equal(serializeKnowledge(doc), text);
+  const bad = parseKnowledge(text.replace('inactive: budget', 'inactive: later'));
+  assert.match(bad.diagnostics[0].message, /inactive must be 'budget'/);
+  assert.equal(bad.diagnostics[0].line, 8);
 });

@@ -58,3 +58,39 @@ test('provider reads workspace and user files; version changes with content', as
   assert.equal(await new FileKnowledgeProvider({ workspaceRoot: join(dir, 'none'), userFile: null }).forTask('x'), null);
   await rm(dir, { recursive: true });
 });
+
+test('budget marks: accepted items over budget go inactive in the file and come back when they fit', async () => {
+  const { applyBudgetMarks, budgetMarks } = await import('../../../src/core/knowledge/selection');
+  const { liveItems, parseKnowledge } = await import('../../../src/core/knowledge/format');
+  const { pruneItem } = await import('../../../src/core/knowledge/operations');
+  const long = (n: number) => `Rule ${n}: ${'keep the invoice helpers pure and test them with small fixtures '.repeat(3)}`;
+  const doc: KnowledgeDocument = {
+    blocks: [
+      { kind: 'item', item: item('K-pin1', long(1), { status: 'pinned' }), tombstone: false },
+      { kind: 'item', item: item('K-acc2', long(2), { helpful: 3 }), tombstone: false },
+      { kind: 'item', item: item('K-acc3', long(3)), tombstone: false },
+      { kind: 'item', item: item('K-hand', long(4), { status: 'inactive' }), tombstone: false },
+    ],
+    eol: '\n', finalNewline: true,
+  };
+  const budget = approxTokens(KNOWLEDGE_PREAMBLE) + 2 * (approxTokens(`- [K-acc2] ${long(2)}`) + 1) + 2;
+  const m1 = budgetMarks(liveItems(doc), budget);
+  assert.deepEqual(m1, { deactivate: ['K-acc3'], activate: [] });
+  const updatedBefore = liveItems(doc).find((i) => i.id === 'K-acc3')!.updated;
+  assert.deepEqual(applyBudgetMarks(doc, m1), ['K-acc3']);
+  const text = serializeKnowledge(doc);
+  assert.match(text, /- K-acc3 \[inactive\][^\n]*\n(?:  [^\n]*\n)*  inactive: budget\n/);
+  const back = liveItems(parseKnowledge(text).doc);
+  assert.equal(back.find((i) => i.id === 'K-acc3')!.updated, updatedBefore, 'marking does not change recency');
+  // Selection is stable: the same budget marks nothing more.
+  assert.deepEqual(budgetMarks(back, budget), { deactivate: [], activate: [] });
+  // Pruning the pinned item frees room: the item set aside comes back; the hand-made inactive one never does.
+  pruneItem(doc, 'K-pin1');
+  const m2 = budgetMarks(liveItems(doc), budget);
+  assert.deepEqual(m2, { deactivate: [], activate: ['K-acc3'] });
+  applyBudgetMarks(doc, m2);
+  const acc3 = liveItems(doc).find((i) => i.id === 'K-acc3')!;
+  assert.equal(acc3.status, 'accepted');
+  assert.equal(acc3.overBudget, undefined);
+  assert.equal(liveItems(doc).find((i) => i.id === 'K-hand')!.status, 'inactive');
+});

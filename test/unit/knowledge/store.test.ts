@@ -110,3 +110,43 @@ test('learnFromEpisode: evidence + extraction written through the store', async 
     await rm(dir, { recursive: true });
   }
 });
+
+test('learnFromEpisodes: one batch, new items in the target file, evidence in both files, repeats of the other file dropped', async () => {
+  const { startScriptedModel } = await import('../../support/scriptedModel');
+  const { learnFromEpisodes } = await import('../../../src/core/knowledge/learn');
+  const { syntheticEpisode } = await import('./helpers');
+  const dir = await mkdtemp(join(tmpdir(), 'oel-learn-'));
+  const wsPath = join(dir, 'ws.md');
+  const userPath = join(dir, 'user.md');
+  await writeFile(userPath, '- K-user1 [accepted] Prefer small pure functions for invoice maths.\n- K-user2 [accepted] Name tests after the behaviour they check.\n');
+  const model = await startScriptedModel();
+  try {
+    const cite = (id: string) => ({ kind: 'citation' as const, at: '2026-01-01T00:00:00.000Z', itemIds: [id] });
+    const ep1 = { ...syntheticEpisode(1, [cite('K-user1')]), id: '20260101T000000Z-aaaa0001' };
+    const ep2 = { ...syntheticEpisode(1, [cite('K-user2')]), id: '20260101T000000Z-aaaa0002' };
+    model.enqueue(
+      { text: 'ITEM: Run the linter before the tests to catch import errors early.' },
+      { text: 'ITEM: Prefer small pure functions for invoice maths.\nEVIDENCE: K-user2 harmful' },
+    );
+    const ws = new KnowledgeFileStore(wsPath);
+    const user = new KnowledgeFileStore(userPath);
+    const r = await learnFromEpisodes({
+      // ep2 was learned before up to its last step: its citation must not count again.
+      episodes: [{ episode: ep1 }, { episode: ep2, evidenceFromStep: ep2.steps.length }],
+      store: ws, others: [user], baseUrl: model.url, apiKey: 'x', autoAccept: true,
+    });
+    assert.equal(model.requests.length, 2, 'one extraction request per episode');
+    assert.deepEqual(r.added.map((i) => i.text), ['Run the linter before the tests to catch import errors early.']);
+    assert.equal(r.added[0].status, 'accepted', 'auto-accept applies to an unflagged item');
+    assert.equal(r.duplicates.length, 1, 'the repeat of the user file item is dropped');
+    const wsDoc = parseKnowledge(await readFile(wsPath, 'utf8')).doc;
+    assert.equal(getItem(wsDoc, r.added[0].id)!.sources[0].episode, ep1.id);
+    const userDoc = parseKnowledge(await readFile(userPath, 'utf8')).doc;
+    assert.equal(getItem(userDoc, 'K-user1')!.helpful, 1, 'citation in a good task counts in the file that holds the item');
+    assert.equal(getItem(userDoc, 'K-user2')!.helpful, 0, 'an already counted citation is not counted again');
+    assert.equal(getItem(userDoc, 'K-user2')!.harmful, 1, 'extractor evidence for the other file is written there');
+  } finally {
+    await model.close();
+    await rm(dir, { recursive: true });
+  }
+});
