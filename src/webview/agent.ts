@@ -81,6 +81,8 @@ let trusted = true;
 let model = '';
 let feedbackGiven = false;
 let lastAssistant: { turn: number; el: HTMLElement; text: string; pending: boolean } | null = null;
+/** Tool calls of the current run that were rejected or refused, for an honest end banner. */
+let notDone = 0;
 const cards = new Map<string, { root: HTMLElement; status: HTMLElement; output: HTMLElement; details: HTMLDetailsElement }>();
 const approvals = new Map<string, HTMLElement>();
 
@@ -149,6 +151,7 @@ function apply(item: TranscriptItem, live: boolean): void {
     case 'user':
       removeFeedback();
       lastAssistant = null;
+      notDone = 0;
       log.append(el('div', { class: 'message user', 'data-testid': 'message-user' }, el('div', { class: 'role' }, icon('account'), 'You'), el('div', { class: 'body' }, renderMarkdown(item.text))));
       break;
     case 'assistantDelta': {
@@ -186,6 +189,7 @@ function apply(item: TranscriptItem, live: boolean): void {
       const c = card(item.callId);
       if (!c) break;
       c.root.dataset.status = item.status;
+      if (item.status === 'rejected' || item.status === 'refused') notDone++;
       c.status.replaceChildren(icon(STATUS_ICON[item.status] ?? 'circle-outline'), el('span', {}, item.status));
       c.output.textContent = item.output;
       c.details.hidden = !item.output;
@@ -219,8 +223,12 @@ function apply(item: TranscriptItem, live: boolean): void {
     }
     case 'taskEnded': {
       lastAssistant = null;
-      const banner = el('div', { class: `end-banner ${item.reason}`, 'data-testid': 'end-banner', 'data-reason': item.reason, role: 'status' },
-        icon(END_ICON[item.reason]), el('strong', {}, END_TEXT[item.reason]));
+      // A run that finished after edits or commands were rejected or refused did not do all it set out to: say so
+      // instead of a green "Completed".
+      const partial = item.reason === 'completed' && notDone > 0;
+      const banner = el('div', { class: `end-banner ${item.reason}${partial ? ' partial' : ''}`, 'data-testid': 'end-banner', 'data-reason': item.reason, role: 'status' },
+        icon(partial ? 'info' : END_ICON[item.reason]), el('strong', {}, END_TEXT[item.reason]));
+      if (partial) banner.append(el('span', { class: 'end-detail' }, `${notDone} action${notDone === 1 ? ' was' : 's were'} rejected or not allowed; check the result.`));
       if (item.reason !== 'completed' && item.reason !== 'stopped' && item.message) banner.append(el('span', { class: 'end-detail' }, item.message));
       // An error usually needs one of these to fix: offer them where the user is reading.
       if (item.reason === 'error') banner.append(commandLinks());

@@ -152,7 +152,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       await sendTask(c, 'fix subtotal');
       await c.view.locator('[data-testid="reject"]').first().waitFor({ state: 'visible', timeout: 60_000 });
       await c.view.locator('[data-testid="reject"]').first().click();
-      await waitEnd(c);
+      // The run completed, but the banner does not pretend the work was done.
+      assert.match(await waitEnd(c), /Completed[\s\S]*1 action was rejected or not allowed/);
       await screenshot(c.page, 'reject-02-ended');
       assert.equal(readFileSync(join(c.folder, 'src/totals.js'), 'utf8'), before);
       const ep = await lastEpisode(c.cs.userDataDir);
@@ -183,7 +184,7 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       const before = readFileSync(join(c.folder, 'src/totals.js'), 'utf8');
       assert.match(await c.view.locator('body').innerText(), /Restricted Mode/i);
       await sendTask(c, 'fix subtotal');
-      await waitEnd(c);
+      assert.match(await waitEnd(c), /rejected or not allowed/);
       await screenshot(c.page, 'restricted-02-refused');
       assert.equal(await c.view.locator('[data-testid="approve"]').count(), 0, 'no approval is offered');
       assert.equal(readFileSync(join(c.folder, 'src/totals.js'), 'utf8'), before);

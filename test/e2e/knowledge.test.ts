@@ -156,6 +156,12 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       await knowledgeRow(page, LESSON).waitFor({ state: 'hidden', timeout: 15_000 });
       await screenshot(page, 'knowledge-04-pruned');
 
+      // Show Source on the tombstone opens the task it was learned from.
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Show Source' }).first().click();
+      await page.locator('.tab', { hasText: /\.md/ }).filter({ hasText: /^\d{8}T/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page.locator('.editor-instance .view-lines', { hasText: 'Task ended: completed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await screenshot(page, 'knowledge-04b-source');
+
       // 4. The same extraction again (Learn from Task on the first task) does not bring it back.
       model.enqueue({ match: EXTRACTOR, text: `ITEM: ${LESSON}` });
       const rows = await openPalette(page, 'OEL Agent: Learn from Task');

@@ -16,6 +16,8 @@ export interface LearnEpisode {
   episode: Episode;
   /** Citations before this step index were counted already (the episode was learned before a follow-up). */
   evidenceFromStep?: number;
+  /** False: only count its citations as evidence, no extraction request (extraction is off or manual). Default true. */
+  extract?: boolean;
 }
 
 /** Options of {@link learnFromEpisodes}. */
@@ -47,7 +49,7 @@ export interface LearnBatchOptions {
 
 /** What {@link learnFromEpisodes} did. */
 export interface LearnBatchResult {
-  /** One entry per episode, in order; null where extraction was skipped (budget spent or aborted). */
+  /** One entry per episode, in order; null where extraction was skipped (not asked for, budget spent, or aborted). */
   extractions: (ExtractResult | null)[];
   added: KnowledgeItem[];
   /** Proposals not added because they repeat an item or a tombstone (in any of the files). */
@@ -66,8 +68,8 @@ export async function learnFromEpisodes(opts: LearnBatchOptions): Promise<LearnB
   const knowledge = snapshots.flatMap((s) => liveItems(s.doc));
   const pruned = snapshots.flatMap((s) => tombstones(s.doc));
   const extractions: (ExtractResult | null)[] = [];
-  for (const { episode } of opts.episodes) {
-    if (opts.signal?.aborted) { extractions.push(null); continue; }
+  for (const { episode, extract } of opts.episodes) {
+    if (extract === false || opts.signal?.aborted) { extractions.push(null); continue; }
     if (opts.budget && !(await opts.budget.canSpend(opts.reserveTokens ?? 8000))) {
       log(`learn: daily extraction token budget spent; extraction of ${episode.id} skipped`);
       extractions.push(null);

@@ -26,9 +26,9 @@ export class LearningScheduler implements vscode.Disposable {
   private readonly abort = new AbortController();
 
   constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {
-    ctx.own(ctx.onDidFinishTask((id) => {
-      if (ctx.config.knowledge.extraction === 'auto') this.enqueue(id);
-    }));
+    // Every finished run is queued: its citations count as evidence whatever the extraction mode; only `auto` also
+    // asks the model for new items.
+    ctx.own(ctx.onDidFinishTask((id) => this.enqueue(id)));
   }
 
   /** Queues an episode and (re)starts the quiet period. */
@@ -68,20 +68,24 @@ export class LearningScheduler implements vscode.Disposable {
 
   private async learn(ids: string[]): Promise<LearnSummary> {
     const errors: string[] = [];
-    if (!this.ctx.trusted) return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: ids.length, errors: ['Restricted Mode: the agent does not learn in an untrusted workspace.'] };
+    if (!this.ctx.trusted) {
+      // Restricted Mode: no learning and no writes. Only a request by the user deserves an answer.
+      const asked = ids.some((id) => this.forced.delete(id));
+      return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: ids.length, errors: asked ? ['Restricted Mode: the agent does not learn in an untrusted workspace.'] : [] };
+    }
     await this.files.init();
     const core = await loadCore();
     const store = await this.ctx.store();
     const settings = this.ctx.config.knowledge;
     const learned = this.ctx.ext.workspaceState.get<Record<string, number>>(LEARNED_STATE, {});
-    const episodes: { episode: Episode; evidenceFromStep: number }[] = [];
+    const episodes: { episode: Episode; evidenceFromStep: number; extract: boolean }[] = [];
     for (const id of ids) {
       const episode = store.read(id);
       if (!episode) { errors.push(`task ${id} is no longer stored; nothing to learn`); continue; }
       if (!episode.endReason) { errors.push(`task ${id} is still running; it is learned when it ends`); continue; }
       const force = this.forced.delete(id);
       if (!force && (learned[id] ?? 0) >= episode.steps.length) continue; // nothing new since the last time
-      episodes.push({ episode, evidenceFromStep: learned[id] ?? 0 });
+      episodes.push({ episode, evidenceFromStep: learned[id] ?? 0, extract: force || settings.extraction === 'auto' });
     }
     if (!episodes.length) return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: ids.length, errors };
     const scope = settings.newItemScope === 'workspace' && this.files.file('workspace') ? 'workspace' : 'user';
@@ -114,6 +118,7 @@ export class LearningScheduler implements vscode.Disposable {
       r.extractions.forEach((x, i) => {
         // The evidence of these steps is counted now, whatever the extraction did: never count it twice.
         learned[batch[i].episode.id] = batch[i].episode.steps.length;
+        if (!batch[i].extract) return;
         if (!x) skipped++;
         else if (x.error) errors.push(`extraction for ${batch[i].episode.id} failed: ${x.error}`);
       });

@@ -150,3 +150,21 @@ test('learnFromEpisodes: one batch, new items in the target file, evidence in bo
     await rm(dir, { recursive: true });
   }
 });
+
+test('learnFromEpisodes with extract: false counts citations without calling the model', async () => {
+  const { startScriptedModel } = await import('../../support/scriptedModel');
+  const { learnFromEpisodes } = await import('../../../src/core/knowledge/learn');
+  const { syntheticEpisode } = await import('./helpers');
+  const { dir, path } = await seeded();
+  const model = await startScriptedModel();
+  try {
+    const ep = syntheticEpisode(1, [{ kind: 'citation', at: '2026-01-01T00:00:00.000Z', itemIds: ['K-aaaa'] }]);
+    const r = await learnFromEpisodes({ episodes: [{ episode: ep, extract: false }], store: new KnowledgeFileStore(path), baseUrl: model.url, apiKey: 'x' });
+    assert.equal(model.requests.length, 0, 'no extraction request');
+    assert.deepEqual(r.extractions, [null]);
+    assert.equal(getItem(parseKnowledge(await readFile(path, 'utf8')).doc, 'K-aaaa')!.helpful, 1);
+  } finally {
+    await model.close();
+    await rm(dir, { recursive: true });
+  }
+});
