@@ -5,43 +5,27 @@
  * Restricted Mode, and a provider answering 401. Checks the file on disk, the view, and the trajectory JSONL that
  * the extension writes under its storageUri (`<user-data>/User/workspaceStorage/<hash>/oel.oel-agent/episodes/`).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { codeServerInstall, installVsix, requireVsix, trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
+import { trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
 import { screenshot } from '../support/browser';
 import { openAgentView, sendTask as sendTaskIn, waitEnd as waitEndIn } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
-import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel';
+import { agentSuite } from '../support/e2eSuite';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
 const FIXED = 'for (let i = 0; i < lines.length; i++) {';
 
-let tmp: string;
-let extensionsDir: string;
-let model: ScriptedModel;
-
-before(async () => {
-  codeServerInstall();
-  tmp = mkdtempSync(join(tmpdir(), 'oel-e2e-agent-'));
-  extensionsDir = join(tmp, 'extensions');
-  installVsix(requireVsix(), extensionsDir);
-  model = await startScriptedModel();
-});
-
-after(async () => {
-  await model?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+const suite = agentSuite('agent');
 
 function providerSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    'oel.provider.baseUrl': model.url,
+    'oel.provider.baseUrl': suite.model.url,
     'oel.provider.model': 'scripted-model',
     'oel.approval.read': 'auto',
     'oel.approval.edit': 'ask',
@@ -54,9 +38,9 @@ interface Ctx { page: Page; view: Frame; cs: RunningCodeServer; folder: string }
 
 /** A scenario on a fresh copy of the sample workspace with the agent view open and ready. */
 async function withAgent(name: string, settings: Record<string, unknown>, body: (c: Ctx) => Promise<void>): Promise<void> {
-  const folder = join(tmp, name);
+  const folder = join(suite.tmp, name);
   cpSync(SAMPLE, folder, { recursive: true });
-  await withWorkbench(name, { folder, settings, extensionsDir }, async ({ browser: { page }, cs }) => {
+  await withWorkbench(name, { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
     const view = await openAgentView(page);
     await screenshot(page, `${name}-01-view`);
     await body({ page, view, cs, folder });
@@ -94,8 +78,8 @@ const steps = (ep: Record<string, unknown>[], kind: string) => ep.filter((s) => 
 
 describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () => {
   test('reads a file, applies an accepted edit, runs an approved command, completes', async () => {
-    model.reset();
-    model.enqueue(
+    suite.model.reset();
+    suite.model.enqueue(
       { toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
       { text: 'The loop skips the first line.', toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
       { toolCalls: [{ name: 'run_command', arguments: { command: 'npm test' } }] },
@@ -126,9 +110,9 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       execFileSync(process.execPath, ['--test', 'test/'], { cwd: c.folder, stdio: 'pipe' });
 
       // The model saw the file's content as the read_file result and the test output as the command's result.
-      assert.equal(model.pending(), 0);
-      assert.equal(model.requests.length, 4);
-      const toolMsgs = model.requests[3].messages.filter((m) => m.role === 'tool');
+      assert.equal(suite.model.pending(), 0);
+      assert.equal(suite.model.requests.length, 4);
+      const toolMsgs = suite.model.requests[3].messages.filter((m) => m.role === 'tool');
       assert.equal(toolMsgs.length, 3);
       assert.ok(JSON.stringify(toolMsgs[0].content).includes('subtotal'), 'read_file result lacks the file content');
       assert.ok(JSON.stringify(toolMsgs[2].content).includes('pass 4'), 'run_command result lacks the test output');
@@ -142,8 +126,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
   });
 
   test('a rejected edit leaves the file unchanged and is recorded', async () => {
-    model.reset();
-    model.enqueue(
+    suite.model.reset();
+    suite.model.enqueue(
       { toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
       { text: 'Understood, I left the file as it was.' },
     );
@@ -162,8 +146,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
   });
 
   test('a path outside the workspace is refused', async () => {
-    model.reset();
-    model.enqueue({ toolCalls: [{ name: 'read_file', arguments: { path: '../../../../etc/passwd' } }] }, { text: 'I cannot read that file.' });
+    suite.model.reset();
+    suite.model.enqueue({ toolCalls: [{ name: 'read_file', arguments: { path: '../../../../etc/passwd' } }] }, { text: 'I cannot read that file.' });
     await withAgent('outside', trustedSettings(providerSettings()), async (c) => {
       await sendTask(c, 'show me /etc/passwd');
       await waitEnd(c);
@@ -175,8 +159,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
   });
 
   test('Restricted Mode: the view says so and edits are refused', async () => {
-    model.reset();
-    model.enqueue(
+    suite.model.reset();
+    suite.model.enqueue(
       { toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
       { text: 'Edits are not possible in Restricted Mode.' },
     );
@@ -192,8 +176,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
   });
 
   test('a provider answering 401 shows an actionable error', async () => {
-    model.reset();
-    model.enqueue({ error: { status: 401, message: 'Incorrect API key provided' } });
+    suite.model.reset();
+    suite.model.enqueue({ error: { status: 401, message: 'Incorrect API key provided' } });
     await withAgent('auth', trustedSettings(providerSettings()), async (c) => {
       await sendTask(c, 'fix subtotal');
       const end = await waitEnd(c);

@@ -5,17 +5,16 @@
  * survives the prune the extension then writes; the pruned item is a tombstone; learning from the same task again does
  * not bring it back.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { codeServerInstall, installVsix, requireVsix, trustedSettings } from '../support/codeServer';
+import { trustedSettings } from '../support/codeServer';
 import { notifications, openPalette, screenshot } from '../support/browser';
 import { withWorkbench } from '../support/workbench';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
-import { startScriptedModel, type ScriptedModel } from '../support/scriptedModel';
+import { agentSuite } from '../support/e2eSuite';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 /** Matches the agent's requests (its system prompt) and the extractor's, so neither consumes the other's script. */
@@ -24,22 +23,7 @@ const EXTRACTOR = { systemIncludes: 'You extract reusable experience' };
 const LESSON = 'Invoice totals are computed in src/totals.js; check loop bounds there before touching callers.';
 const NOTE = 'Team note typed by hand: keep this line.';
 
-let tmp: string;
-let extensionsDir: string;
-let model: ScriptedModel;
-
-before(async () => {
-  codeServerInstall();
-  tmp = mkdtempSync(join(tmpdir(), 'oel-e2e-knowledge-'));
-  extensionsDir = join(tmp, 'extensions');
-  installVsix(requireVsix(), extensionsDir);
-  model = await startScriptedModel();
-});
-
-after(async () => {
-  await model?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+const suite = agentSuite('knowledge');
 
 /** Polls the knowledge file until `pred` holds; returns its text. */
 async function waitForFile(path: string, pred: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
@@ -73,21 +57,21 @@ function itemLine(file: string, text: string): { id: string; status: string } | 
 
 describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
   test('learn, review, use, prune, and not learn again', async () => {
-    model.reset();
-    const folder = join(tmp, 'ws');
+    suite.model.reset();
+    const folder = join(suite.tmp, 'ws');
     cpSync(SAMPLE, folder, { recursive: true });
     const kfile = join(folder, '.oel', 'knowledge.md');
     const settings = trustedSettings({
-      'oel.provider.baseUrl': model.url,
+      'oel.provider.baseUrl': suite.model.url,
       'oel.provider.model': 'scripted-model',
       'oel.approval.read': 'auto',
       'oel.knowledge.extraction': 'auto',
     });
-    await withWorkbench('knowledge', { folder, settings, extensionsDir }, async ({ browser: { page } }) => {
+    await withWorkbench('knowledge', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page } }) => {
       const view = await openAgentView(page);
 
       // 1. A task, then the same model's extraction: a pending item in the file and in the view.
-      model.enqueue(
+      suite.model.enqueue(
         { match: AGENT, toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
         { match: AGENT, text: 'subtotal() starts at line index 1; the bug is the loop bound.' },
         { match: EXTRACTOR, text: `ITEM: ${LESSON}` },
@@ -98,7 +82,7 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       const learned = itemLine(afterLearn, LESSON)!;
       assert.equal(learned.status, 'pending', 'new items arrive pending');
       assert.match(afterLearn, /sources: \d{8}T\d{6}Z-[a-z0-9]+#\d+/, 'the item records its source task and step');
-      const extraction = model.requests.find((r) => JSON.stringify(r.messages[0]).includes('You extract reusable experience'));
+      const extraction = suite.model.requests.find((r) => JSON.stringify(r.messages[0]).includes('You extract reusable experience'));
       assert.ok(extraction, 'the extractor was called');
       assert.equal(extraction.model, 'scripted-model', 'extraction uses the model that ran the task');
       assert.match(JSON.stringify(extraction.messages), /Why does subtotal\(\) skip the first line\?/, 'the extractor read the trajectory');
@@ -119,15 +103,15 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       await screenshot(page, 'knowledge-02-accepted');
 
       // 5. The next task's request carries the accepted item in its system prompt; its citation counts as helpful.
-      model.enqueue(
+      suite.model.enqueue(
         { match: AGENT, text: `Checked the loop bounds in src/totals.js first [${learned.id}]. Nothing else to change.` },
         { match: EXTRACTOR, text: 'NONE' },
       );
-      const before2 = model.requests.length;
+      const before2 = suite.model.requests.length;
       await view.locator('[data-testid="new-task"]').click();
       await sendTask(view, 'Review src/totals.js for other off-by-one errors');
       await waitEnd(view);
-      const agentReq = model.requests.slice(before2).find((r) => JSON.stringify(r.messages[0]).includes('You are OEL Agent'));
+      const agentReq = suite.model.requests.slice(before2).find((r) => JSON.stringify(r.messages[0]).includes('You are OEL Agent'));
       assert.ok(agentReq, 'the second task reached the model');
       const system = String(agentReq.messages[0].content);
       assert.ok(system.includes(`[${learned.id}] ${LESSON}`), `system prompt lacks the accepted item:\n${system}`);
@@ -163,7 +147,7 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       await screenshot(page, 'knowledge-04b-source');
 
       // 4. The same extraction again (Learn from Task on the first task) does not bring it back.
-      model.enqueue({ match: EXTRACTOR, text: `ITEM: ${LESSON}` });
+      suite.model.enqueue({ match: EXTRACTOR, text: `ITEM: ${LESSON}` });
       const rows = await openPalette(page, 'OEL Agent: Learn from Task');
       assert.ok(rows.some((r) => r.includes('Learn from Task')), `palette rows: ${JSON.stringify(rows)}`);
       await page.keyboard.press('Enter');
@@ -182,7 +166,7 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       assert.equal(itemLine(final, LESSON)?.status, 'pruned', 'the pruned item came back');
       assert.equal(final.split(LESSON).length - 1, 1, 'the lesson appears once, as the tombstone');
       assert.ok(final.includes(NOTE), 'the hand edit is still there');
-      assert.equal(model.pending(), 0, 'every scripted response was used');
+      assert.equal(suite.model.pending(), 0, 'every scripted response was used');
     });
   });
 });
