@@ -112,7 +112,9 @@ function ensureNode24(paths) {
 function codeServerVersion(paths, node) {
   try {
     const out = execFileSync(node, [paths.entry, '--version'], { encoding: 'utf8', timeout: 60_000 });
-    return out.trim().split('\n')[0];
+    // The first run on a machine also logs "Wrote default config file ..." before the version line.
+    const lines = out.trim().split('\n');
+    return lines.find((l) => /^\d+\.\d+\.\d+ /.test(l)) ?? lines[0];
   } catch {
     return undefined;
   }
