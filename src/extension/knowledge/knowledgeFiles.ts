@@ -174,6 +174,7 @@ export class KnowledgeFiles implements vscode.Disposable {
 
   /** After a write (by this class or the learning step): mark the prompt-budget selection in the files, re-read, notify. */
   async afterWrite(): Promise<void> {
+    await this.init();
     await this.reload().catch(() => undefined);
     try {
       const budget = this.ctx.config.knowledge.promptBudgetTokens;
