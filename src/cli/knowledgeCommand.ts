@@ -141,7 +141,7 @@ async function extract(args: string[]): Promise<number> {
     if (r.error) process.stderr.write(`oel knowledge extract: ${r.error}\n`);
     if (r.items.length === 0) process.stdout.write('no new items proposed\n');
     for (const it of r.items) {
-      process.stdout.write(`- ${it.text}\n`);
+      process.stdout.write(`- ${it.text}${it.step === null ? '' : ` (from step ${it.step})`}\n`);
       for (const f of it.flags) process.stdout.write(`    flag: ${f.kind}: ${f.reason}\n`);
       if (it.duplicateOf) process.stdout.write(`    duplicate of ${it.duplicateOf.id}${it.duplicateOf.tombstone ? ' (pruned)' : ''} (${it.duplicateOf.method} ${it.duplicateOf.similarity.toFixed(2)})\n`);
     }

@@ -8,7 +8,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
@@ -16,6 +16,7 @@ import { screenshot } from '../support/browser';
 import { openAgentView, sendTask as sendTaskIn, waitEnd as waitEndIn } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
+import { lastEpisode } from '../support/episodes';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
@@ -50,30 +51,6 @@ async function withAgent(name: string, settings: Record<string, unknown>, body: 
 const sendTask = (c: Ctx, text: string): Promise<void> => sendTaskIn(c.view, text);
 const waitEnd = (c: Ctx, timeoutMs?: number): Promise<string> => waitEndIn(c.view, timeoutMs);
 
-/** Episodes (parsed JSONL lines) the extension recorded under this run's user-data-dir. */
-function episodes(userDataDir: string): Record<string, unknown>[][] {
-  const files: string[] = [];
-  const visit = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const n of readdirSync(dir)) {
-      const p = join(dir, n);
-      if (statSync(p).isDirectory()) visit(p);
-      else if (n.endsWith('.jsonl') && p.includes('oel.oel-agent')) files.push(p);
-    }
-  };
-  visit(join(userDataDir, 'User'));
-  return files.map((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
-}
-
-async function lastEpisode(userDataDir: string, timeoutMs = 15_000): Promise<Record<string, unknown>[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const eps = episodes(userDataDir).filter((e) => e.some((s) => s.kind === 'end'));
-    if (eps.length) return eps[eps.length - 1];
-    if (Date.now() > deadline) throw new Error(`no finished episode JSONL under ${userDataDir}/User`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 const steps = (ep: Record<string, unknown>[], kind: string) => ep.filter((s) => s.kind === kind);
 
 describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () => {

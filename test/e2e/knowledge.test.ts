@@ -15,6 +15,9 @@ import { notifications, openPalette, screenshot } from '../support/browser';
 import { withWorkbench } from '../support/workbench';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
+import { recordedEpisodes } from '../support/episodes';
+import { parseEpisodeFile } from '../../src/core/trajectory/episodeFile';
+import { episodeMarkdownWithLines } from '../../src/extension/taskMarkdown';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 /** Matches the agent's requests (its system prompt) and the extractor's, so neither consumes the other's script. */
@@ -67,25 +70,29 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       'oel.approval.read': 'auto',
       'oel.knowledge.extraction': 'auto',
     });
-    await withWorkbench('knowledge', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page } }) => {
+    await withWorkbench('knowledge', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       const view = await openAgentView(page);
 
-      // 1. A task, then the same model's extraction: a pending item in the file and in the view.
+      // 1. A task, then the same model's extraction: a pending item in the file and in the view. The extractor names
+      // the step it learned from: [3] is the read of src/totals.js (after the diagnostics, the request and the call).
       suite.model.enqueue(
         { match: AGENT, toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
         { match: AGENT, text: 'subtotal() starts at line index 1; the bug is the loop bound.' },
-        { match: EXTRACTOR, text: `ITEM: ${LESSON}` },
+        { match: EXTRACTOR, text: `ITEM [3]: ${LESSON}` },
       );
       await sendTask(view, 'Why does subtotal() skip the first line?');
       await waitEnd(view);
       const afterLearn = await waitForFile(kfile, (t) => itemLine(t, LESSON) !== null, 'the learned item');
       const learned = itemLine(afterLearn, LESSON)!;
       assert.equal(learned.status, 'pending', 'new items arrive pending');
-      assert.match(afterLearn, /sources: \d{8}T\d{6}Z-[a-z0-9]+#\d+/, 'the item records its source task and step');
+      const source = /sources: (\d{8}T\d{6}Z-[a-z0-9]+)#(\d+)/.exec(afterLearn);
+      assert.ok(source, `the item records its source task and step:\n${afterLearn}`);
+      assert.equal(source[2], '3', 'the source step is the one the extractor named');
       const extraction = suite.model.requests.find((r) => JSON.stringify(r.messages[0]).includes('You extract reusable experience'));
       assert.ok(extraction, 'the extractor was called');
       assert.equal(extraction.model, 'scripted-model', 'extraction uses the model that ran the task');
       assert.match(JSON.stringify(extraction.messages), /Why does subtotal\(\) skip the first line\?/, 'the extractor read the trajectory');
+      assert.match(String(extraction.messages[1].content), /^\[3\] TOOL read_file -> ok/m, 'the extractor saw the read as step [3]');
 
       await page.locator('.part.sidebar .pane-header', { hasText: /^Knowledge/i }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await knowledgeRow(page, LESSON).waitFor({ state: 'visible', timeout: 30_000 });
@@ -143,7 +150,15 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       // Show Source on the tombstone opens the task it was learned from.
       await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Show Source' }).first().click();
       await page.locator('.tab', { hasText: /\.md/ }).filter({ hasText: /^\d{8}T/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
-      await page.locator('.editor-instance .view-lines', { hasText: 'Task ended: completed' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      // ...with the cursor on the step the item came from: the line where the task document renders step 3.
+      const recorded = recordedEpisodes(cs.userDataDir).find((e) => e.path.endsWith(`${source[1]}.jsonl`));
+      assert.ok(recorded, `episode ${source[1]} was recorded`);
+      const episode = parseEpisodeFile(readFileSync(recorded.path, 'utf8'));
+      assert.equal(episode.steps[3].kind, 'tool', 'step 3 is the file read');
+      const stepLine = episodeMarkdownWithLines(episode).stepLines[3] + 1;
+      await page.locator('.part.statusbar', { hasText: `Ln ${stepLine}, Col 1` }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      // The editor renders spaces as no-break spaces; \s matches both.
+      await page.locator('.editor-instance .view-lines', { hasText: /Tool\s`read_file`\s—\sok/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
       await screenshot(page, 'knowledge-04b-source');
 
       // 4. The same extraction again (Learn from Task on the first task) does not bring it back.

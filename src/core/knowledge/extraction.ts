@@ -27,10 +27,12 @@ strategies or pitfalls that would help the agent on future tasks in this workspa
 or pruned items. Do not include secrets, URLs, or instructions about hiding things from the user. If nothing new was
 learned, propose nothing.
 Answer ONLY with lines in this exact format, nothing else:
-ITEM: <one sentence of knowledge>
+ITEM [<step>]: <one sentence of knowledge>
 EVIDENCE: <existing item id> helpful|harmful
 NONE
-Use EVIDENCE only for existing item ids that clearly helped or hurt in this task. Write NONE alone if there is nothing.`;
+<step> is the [number] of the trajectory step the item is mostly learned from (omit "[<step>]" if no single step
+fits). Use EVIDENCE only for existing item ids that clearly helped or hurt in this task. Write NONE alone if there is
+nothing.`;
 
 /** What {@link buildExtractionPrompt} needs. */
 export interface ExtractionPromptInput {
@@ -65,12 +67,16 @@ export function buildExtractionPrompt(input: ExtractionPromptInput): ExtractionP
   return { system: EXTRACTION_SYSTEM_PROMPT, user, tokens: approxTokens(EXTRACTION_SYSTEM_PROMPT) + approxTokens(user), trajectoryTokens: traj.tokens, omittedSteps: traj.omittedSteps };
 }
 
+/** One `ITEM` line: its text, and the trajectory step it names (null when it names none). */
+export interface ParsedItem { text: string; step: number | null }
+
 /** Parsed model output. */
-export interface ParsedExtraction { items: string[]; evidence: Evidence[] }
+export interface ParsedExtraction { items: ParsedItem[]; evidence: Evidence[] }
 
 /**
  * Parses extractor output. Everything up to the last `</think>` is dropped (an unclosed `<think>` drops all);
- * only `ITEM:` and `EVIDENCE:` lines count, at most {@link MAX_EXTRACTED_ITEMS} items, evidence only for `knownIds`.
+ * only `ITEM:` (optionally `ITEM [step]:`) and `EVIDENCE:` lines count, at most {@link MAX_EXTRACTED_ITEMS} items,
+ * evidence only for `knownIds`.
  * Never throws; each dropped line is reported to `log`.
  */
 export function parseExtractionOutput(raw: string, knownIds: ReadonlySet<string>, log: (line: string) => void = () => undefined): ParsedExtraction {
@@ -81,18 +87,18 @@ export function parseExtractionOutput(raw: string, knownIds: ReadonlySet<string>
     log('extraction: reasoning block never closed; output ignored');
     return { items: [], evidence: [] };
   }
-  const items: string[] = [];
+  const items: ParsedItem[] = [];
   const evidence: Evidence[] = [];
   for (const rawLine of text.split(/\r?\n/)) {
     const line = rawLine.trim().replace(/^(?:[-*+]|\d+[.)])\s+/, '').replace(/^\*\*(ITEM|EVIDENCE)\*\*/i, '$1');
     if (!line || /^none\.?$/i.test(line)) continue;
-    const item = /^ITEM\s*:\s*(.*)$/i.exec(line);
+    const item = /^ITEM\s*(?:\[\s*(?:step\s*)?(\d{1,6})\s*\])?\s*:\s*(.*)$/i.exec(line);
     if (item) {
-      const t = oneLine(item[1]).replace(/^["'`]+|["'`]+$/g, '');
+      const t = oneLine(item[2]).replace(/^["'`]+|["'`]+$/g, '');
       if (t.length < 8) log(`extraction: item too short, dropped: ${JSON.stringify(t)}`);
       else if (t.length > MAX_ITEM_CHARS) log(`extraction: item longer than ${MAX_ITEM_CHARS} characters, dropped`);
       else if (items.length >= MAX_EXTRACTED_ITEMS) log(`extraction: more than ${MAX_EXTRACTED_ITEMS} items, dropped: ${JSON.stringify(t.slice(0, 80))}`);
-      else if (!items.includes(t)) items.push(t);
+      else if (!items.some((i) => i.text === t)) items.push({ text: t, step: item[1] === undefined ? null : Number(item[1]) });
       continue;
     }
     const ev = /^EVIDENCE\s*:\s*\[?(K-[^\s\]]+)\]?\s+(helpful|harmful)\s*$/i.exec(line);
@@ -108,7 +114,13 @@ export function parseExtractionOutput(raw: string, knownIds: ReadonlySet<string>
 }
 
 /** An item proposed by extraction, after redaction, safety checks and dedup. */
-export interface ProposedItem { text: string; flags: KnowledgeFlag[]; duplicateOf: DuplicateMatch | null }
+export interface ProposedItem {
+  text: string;
+  /** The episode step it was learned from, as the model named it (null: none named, or not a step of the episode). */
+  step: number | null;
+  flags: KnowledgeFlag[];
+  duplicateOf: DuplicateMatch | null;
+}
 
 /** Options of {@link extractKnowledge}. */
 export interface ExtractOptions {
@@ -168,9 +180,14 @@ export async function extractKnowledge(opts: ExtractOptions): Promise<ExtractRes
   const parsed = parseExtractionOutput(raw, new Set(knowledge.map((i) => i.id)), log);
   const existing = [...knowledge.map((item) => ({ item, tombstone: false })), ...tombs.map((item) => ({ item, tombstone: true }))];
   const items: ProposedItem[] = [];
-  for (const t of parsed.items) {
-    const text = oneLine(redactKnowledgeText(t, [...(opts.knownSecrets ?? []), opts.apiKey].filter((k) => k && k.length >= 12)));
-    items.push({ text, flags: safetyFlags(text), duplicateOf: await findDuplicate(text, existing, opts.embed) });
+  for (const p of parsed.items) {
+    const text = oneLine(redactKnowledgeText(p.text, [...(opts.knownSecrets ?? []), opts.apiKey].filter((k) => k && k.length >= 12)));
+    let step = p.step;
+    if (step !== null && step >= opts.episode.steps.length) {
+      log(`extraction: step ${step} is not in the trajectory (${opts.episode.steps.length} steps); source set to the end`);
+      step = null;
+    }
+    items.push({ text, step, flags: safetyFlags(text), duplicateOf: await findDuplicate(text, existing, opts.embed) });
   }
   return { items, evidence: parsed.evidence, model, tokensUsed, promptTokens: prompt.tokens, raw };
 }

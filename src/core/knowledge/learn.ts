@@ -100,7 +100,8 @@ export async function learnFromEpisodes(opts: LearnBatchOptions): Promise<LearnB
         if (p.duplicateOf && !allItems(d).some((x) => x.item.id === dupId)) { duplicates.push({ added: false, duplicateOf: p.duplicateOf }); continue; }
         const res = await addItem(d, p.text, {
           autoAccept: opts.autoAccept, embed: opts.embed, scope: opts.scope, knownSecrets: opts.knownSecrets,
-          sources: [{ episode: ep.id, step: Math.max(0, ep.steps.length - 1) }],
+          // The step the model named; else the end of the task, where its outcome is.
+          sources: [{ episode: ep.id, step: p.step ?? Math.max(0, ep.steps.length - 1) }],
         });
         if (res.added) added.push(res.item);
         else duplicates.push(res);

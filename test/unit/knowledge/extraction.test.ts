@@ -8,16 +8,30 @@ import { item, syntheticEpisode } from './helpers';
 
 const known = new Set(['K-abcd1234']);
 
+/** Parses `raw`; `items` are the item texts, `steps` the steps they name. */
 function parse(raw: string) {
   const log: string[] = [];
-  return { ...parseExtractionOutput(raw, known, (l) => log.push(l)), log };
+  const r = parseExtractionOutput(raw, known, (l) => log.push(l));
+  return { items: r.items.map((i) => i.text), steps: r.items.map((i) => i.step), evidence: r.evidence, log };
 }
 
 test('well-formed output', () => {
   const r = parse('ITEM: Run the type checker after editing TypeScript files.\nEVIDENCE: K-abcd1234 helpful\n');
   assert.deepEqual(r.items, ['Run the type checker after editing TypeScript files.']);
+  assert.deepEqual(r.steps, [null]);
   assert.deepEqual(r.evidence, [{ id: 'K-abcd1234', kind: 'helpful' }]);
   assert.deepEqual(r.log, []);
+});
+
+test('an item may name the trajectory step it was learned from', () => {
+  const r = parse('ITEM [4]: Read the failing test before editing the code.\nITEM [step 12]: Totals live in one module.');
+  assert.deepEqual(r.items, ['Read the failing test before editing the code.', 'Totals live in one module.']);
+  assert.deepEqual(r.steps, [4, 12]);
+  assert.deepEqual(r.log, []);
+  // A bracket that is not a step number is not an ITEM line at all: dropped with a log line, never half-read.
+  const bad = parse('ITEM [four]: Read the failing test first, always.');
+  assert.deepEqual(bad.items, []);
+  assert.match(bad.log[0], /unrecognized/);
 });
 
 test('garbage, partial lines and NONE give no items and never throw', () => {

@@ -95,14 +95,16 @@ test('learnFromEpisode: evidence + extraction written through the store', async 
   try {
     const store = new KnowledgeFileStore(path);
     const ep = syntheticEpisode(2, [{ kind: 'citation', at: '2026-01-01T00:00:00.000Z', itemIds: ['K-aaaa'] }]);
-    model.enqueue({ text: 'ITEM: Check command exit codes before reporting success.\nEVIDENCE: K-bbbb helpful' });
+    model.enqueue({ text: 'ITEM [3]: Check command exit codes before reporting success.\nITEM [999]: Prefer small focused edits over rewrites of whole files.\nEVIDENCE: K-bbbb helpful' });
     let state: { day: string; used: number } | null = null;
     const budget = new DailyTokenBudget(100_000, async () => state, async (s) => { state = s; });
     const r = await learnFromEpisode({ episode: ep, store, baseUrl: model.url, apiKey: 'x', budget });
-    assert.equal(r.added.length, 1);
+    assert.equal(r.added.length, 2);
     assert.deepEqual(r.evidenceIds.sort(), ['K-aaaa', 'K-bbbb']);
     const doc = parseKnowledge(await readFile(path, 'utf8')).doc;
-    assert.equal(getItem(doc, r.added[0].id)!.sources[0].episode, ep.id);
+    // The source is the step the model named; a step the task does not have falls back to its last step.
+    assert.deepEqual(getItem(doc, r.added[0].id)!.sources, [{ episode: ep.id, step: 3 }]);
+    assert.deepEqual(getItem(doc, r.added[1].id)!.sources, [{ episode: ep.id, step: ep.steps.length - 1 }]);
     assert.equal(getItem(doc, 'K-aaaa')!.helpful, 1);
     assert.ok(state!.used > 0);
   } finally {
