@@ -10,7 +10,7 @@ import type { OelContext } from '../context';
 import { loadCore, type KnowledgeScope } from '../core';
 import { openTaskAt } from '../history';
 import type { KnowledgeEntry, KnowledgeFile, KnowledgeFiles } from './knowledgeFiles';
-import { groupOf, type ItemRef, type KnowledgeGroup } from './knowledgeTree';
+import { groupOf, type ItemRef, type KnowledgeGroup } from './presentation';
 
 /** The item reference in a command argument: a tree node (`ref`) or a plain `{id, scope}` (CodeLens, tests). */
 export function refOf(arg: unknown): ItemRef | undefined {

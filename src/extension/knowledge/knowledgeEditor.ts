@@ -5,32 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { OelContext } from '../context';
-import { loadCore, type CoreRuntime, type ItemLocation, type KnowledgeDiagnostic } from '../core';
+import { loadCore, type CoreRuntime, type KnowledgeDiagnostic } from '../core';
 import type { KnowledgeFile, KnowledgeFiles } from './knowledgeFiles';
-import type { ItemRef } from './knowledgeTree';
-
-/** A lens: its title and command (no command: a label the user reads). */
-export interface LensSpec { title: string; command?: string; tooltip: string }
-
-/** The CodeLens row of one item, by its status (pure, so the set of actions per status is unit-tested). */
-export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'>, scope: 'workspace' | 'user', readOnly: boolean): LensSpec[] {
-  const { item, tombstone } = loc;
-  if (readOnly) return [{ title: '$(lock) read-only in Restricted Mode', tooltip: 'Trust the workspace to review its knowledge.' }];
-  if (tombstone) return [
-    { title: '$(discard) Restore', command: 'oel.knowledge.restore', tooltip: 'Bring the item back with the status it had' },
-    { title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from' },
-  ];
-  const out: LensSpec[] = [];
-  for (const f of item.flags) out.push({ title: `$(warning) ${f.kind}: ${f.reason}`, tooltip: 'Flagged: never accepted automatically, never in the prompt until a person accepts it' });
-  if (item.status === 'pending' || item.status === 'inactive') out.push({ title: '$(check) Accept', command: 'oel.knowledge.accept', tooltip: 'Use this item in the agent\'s prompt' });
-  out.push({ title: '$(edit) Edit', command: 'oel.knowledge.edit', tooltip: 'Change the text' });
-  if (item.status === 'pinned') out.push({ title: '$(pinned) Unpin', command: 'oel.knowledge.unpin', tooltip: 'Back to accepted' });
-  else if (!item.flags.length) out.push({ title: '$(pin) Pin', command: 'oel.knowledge.pin', tooltip: 'Always put it in the prompt first' });
-  out.push({ title: scope === 'workspace' ? '$(arrow-swap) Move to User' : '$(arrow-swap) Move to Workspace', command: 'oel.knowledge.moveScope', tooltip: scope === 'workspace' ? 'Keep it for yourself, in all workspaces' : 'Share it through this workspace\'s .oel/knowledge.md' });
-  out.push({ title: '$(trash) Prune', command: 'oel.knowledge.prune', tooltip: 'Remove it; a tombstone keeps it from being learned again' });
-  if (item.sources.length) out.push({ title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from, at the step' });
-  return out;
-}
+import { lensesFor, type ItemRef } from './presentation';
 
 const SEVERITY: Record<KnowledgeDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,

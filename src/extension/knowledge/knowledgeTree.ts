@@ -5,11 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { OelContext } from '../context';
-import type { KnowledgeItem, KnowledgeScope } from '../core';
 import type { KnowledgeEntry, KnowledgeFiles } from './knowledgeFiles';
-
-/** A group of the tree. */
-export type KnowledgeGroup = 'pending' | 'pinned' | 'accepted' | 'inactive' | 'pruned';
+import { groupOf, itemContextValue, itemDescription, type ItemRef, type KnowledgeGroup } from './presentation';
 
 const GROUPS: { id: KnowledgeGroup; label: string; icon: string; empty?: string }[] = [
   { id: 'pending', label: 'Pending review', icon: 'inbox' },
@@ -18,29 +15,6 @@ const GROUPS: { id: KnowledgeGroup; label: string; icon: string; empty?: string 
   { id: 'inactive', label: 'Inactive', icon: 'circle-slash' },
   { id: 'pruned', label: 'Pruned', icon: 'trash' },
 ];
-
-/** The group an entry belongs in (pure). */
-export function groupOf(e: { item: KnowledgeItem; tombstone: boolean }): KnowledgeGroup {
-  return e.tombstone ? 'pruned' : e.item.status;
-}
-
-/** `contextValue` of an item node: `oel.knowledge.<group>[.flagged][.readonly]`, matched by the menus in package.json (pure). */
-export function itemContextValue(e: { item: KnowledgeItem; tombstone: boolean; readOnly: boolean }): string {
-  return `oel.knowledge.${groupOf(e)}${e.item.flags.length ? '.flagged' : ''}${e.readOnly ? '.readonly' : ''}`;
-}
-
-/** The short description after an item's text: scope, evidence and why it is inactive (pure). */
-export function itemDescription(item: KnowledgeItem, scope: KnowledgeScope): string {
-  const parts: string[] = [];
-  if (scope === 'user') parts.push('user');
-  if (item.helpful || item.harmful) parts.push(`+${item.helpful} −${item.harmful}`);
-  if (item.status === 'inactive' && item.overBudget) parts.push('over prompt budget');
-  if (item.flags.length) parts.push(item.flags.map((f) => f.kind).join(', '));
-  return parts.join(' · ');
-}
-
-/** What a command receives from a tree node or a CodeLens: the item's id and the file it lives in. */
-export interface ItemRef { id: string; scope: KnowledgeScope }
 
 class GroupNode extends vscode.TreeItem {
   constructor(readonly group: KnowledgeGroup, count: number) {
