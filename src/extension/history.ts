@@ -33,7 +33,7 @@ class EpisodeItem extends vscode.TreeItem {
     super(summary.title || '(untitled task)', vscode.TreeItemCollapsibleState.None);
     this.id = summary.id;
     this.contextValue = 'oel.episode';
-    this.description = relativeTime(summary.startedAt) + (summary.feedback ? (summary.feedback === 'up' ? ' · 👍' : ' · 👎') : '');
+    this.description = relativeTime(summary.startedAt) + (summary.feedback ? (summary.feedback === 'up' ? ' · rated helpful' : ' · rated not helpful') : '');
     const [icon, color] = summary.endReason ? OUTCOME_ICON[summary.endReason] ?? ['circle-outline', ''] : ['sync', 'foreground'];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.tooltip = new vscode.MarkdownString(`**${summary.title.replace(/[\\`*_[\]]/g, '\\$&')}**\n\n${summary.startedAt} · ${summary.endReason ?? 'running'} · ${summary.workspace}`);

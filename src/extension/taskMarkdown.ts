@@ -15,17 +15,17 @@ function quote(text: string): string {
 
 function step(s: Step): string {
   switch (s.kind) {
-    case 'user': return `## 🧑 User\n\n${s.text}`;
+    case 'user': return `## User\n\n${s.text}`;
     case 'model': {
-      const parts = [`### 🤖 Assistant (turn ${s.turn + 1})`];
+      const parts = [`### Assistant (turn ${s.turn + 1})`];
       if (s.text) parts.push(s.text);
-      for (const c of s.toolCalls) parts.push(`- calls \`${c.name}\` ${fence(c.arguments, 'json')}`);
+      for (const c of s.toolCalls) parts.push(`Calls \`${c.name}\`:`, fence(c.arguments, 'json'));
       return parts.join('\n\n');
     }
-    case 'tool': return `#### 🔧 \`${s.name}\` — ${s.status} (${s.durationMs} ms)\n\n${fence(s.output)}`;
+    case 'tool': return `#### Tool \`${s.name}\` — ${s.status} (${Math.round(s.durationMs)} ms)\n\n${fence(s.output)}`;
     case 'approval': return `- Approval of \`${s.tool}\` (${s.category}): **${s.decision}**${s.comment ? ` — ${s.comment}` : ''}`;
-    case 'edit': return `#### ✏️ Edit \`${s.path}\` (${s.mode}, ${s.accepted ? 'accepted' : 'rejected'})\n\n${fence(s.diff, 'diff')}`;
-    case 'feedback': return `## Feedback: ${s.rating === 'up' ? '👍' : '👎'}${s.comment ? `\n\n${quote(s.comment)}` : ''}`;
+    case 'edit': return `#### Edit \`${s.path}\` (${s.mode}, ${s.accepted ? 'accepted' : 'rejected'})\n\n${fence(s.diff, 'diff')}`;
+    case 'feedback': return `## Feedback: ${s.rating === 'up' ? 'helpful' : 'not helpful'}${s.comment ? `\n\n${quote(s.comment)}` : ''}`;
     case 'error': return `> **Error (${s.source}):** ${s.message}`;
     case 'end': return `---\n\n**Task ended: ${REASON[s.reason] ?? s.reason}**${s.message ? ` — ${s.message}` : ''}`;
     case 'diagnostics': return `- Diagnostics ${s.phase}: ${s.errors} errors, ${s.warnings} warnings`;

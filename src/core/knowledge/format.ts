@@ -76,7 +76,7 @@ export const ITEM_ID_RE = /^K-[a-z0-9]{4,12}$/;
 /** The heading that starts the tombstone section. */
 export const PRUNED_HEADING = '## Pruned';
 /** First line of a new file written by the extension. */
-export const DEFAULT_HEADER = ['# OEL knowledge', '', 'Learned experience of the OEL agent. Review pending items; see docs/knowledge-format.md.', ''];
+export const DEFAULT_HEADER = ['# OEL knowledge', '', 'Learned experience of the OEL agent, one item per bullet. Review pending items in the Knowledge view or with the actions above each item.', ''];
 
 const ITEM_LINE_RE = /^- (K-\S*) \[([a-z]+)\] (.*)$/;
 const ITEM_START_RE = /^[-*+] K-/;

@@ -8,9 +8,9 @@ test('Show Source lands on the step: every step line starts that step\'s block',
   const { text, stepLines } = episodeMarkdownWithLines(ep);
   const lines = text.split('\n');
   assert.equal(stepLines.length, ep.steps.length);
-  assert.match(lines[stepLines[0]], /^## 🧑 User/);
-  assert.match(lines[stepLines[1]], /^### 🤖 Assistant \(turn 1\)/);
-  assert.match(lines[stepLines[2]], /^#### 🔧 `read_file`/);
+  assert.match(lines[stepLines[0]], /^## User$/);
+  assert.match(lines[stepLines[1]], /^### Assistant \(turn 1\)$/);
+  assert.match(lines[stepLines[2]], /^#### Tool `read_file` — ok \(\d+ ms\)$/);
   const citation = ep.steps.findIndex((s) => s.kind === 'citation');
   assert.equal(lines[stepLines[citation]], '- Cited knowledge: K-abcd');
   assert.match(lines[stepLines[ep.steps.length - 1]], /^---$/);
