@@ -25,6 +25,8 @@ const AGENT = { systemIncludes: 'You are OEL Agent' };
 const EXTRACTOR = { systemIncludes: 'You extract reusable experience' };
 const LESSON = 'Invoice totals are computed in src/totals.js; check loop bounds there before touching callers.';
 const NOTE = 'Team note typed by hand: keep this line.';
+/** An item line typed by hand with an id the format does not allow: a Problem on its line, kept as typed. */
+const MALFORMED = '- K-x [accepted] Hand-typed item with a bad id.';
 
 const suite = agentSuite('knowledge');
 
@@ -124,9 +126,15 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       assert.ok(system.includes(`[${learned.id}] ${LESSON}`), `system prompt lacks the accepted item:\n${system}`);
       assert.match(system, /learned experience: it may be\s+incomplete or wrong/);
       await waitForFile(kfile, (t) => /helpful: 1/.test(t), 'the helpful evidence from the citation');
+      // The trajectory records which items, from which version of the files, were in the prompt.
+      const second = recordedEpisodes(cs.userDataDir).find((e) => e.lines[0].title === 'Review src/totals.js for other off-by-one errors');
+      const inContext = (second?.lines[0].systemPrompt as { knowledge?: { itemIds: string[]; version: string } } | undefined)?.knowledge;
+      assert.deepEqual(inContext?.itemIds, [learned.id], 'the episode header lists the items in context');
+      assert.match(inContext?.version ?? '', /^[0-9a-f]{8,}$/, 'and the knowledge version');
 
-      // 6 + 3. Open the file, type a note by hand (unsaved), then prune the item from its CodeLens: the extension saves
-      // and merges the hand edit, and the item becomes a tombstone under "## Pruned".
+      // 6 + 3. Open the file, type a note and a malformed item by hand (unsaved): the malformed one is a Problem on its
+      // line. Then prune the item from its CodeLens: the extension saves and merges the hand edit, keeps the malformed
+      // line as typed, and the item becomes a tombstone under "## Pruned".
       await knowledgeRow(page, LESSON).click(); // a row's click reveals the item in its file
       const editor = page.locator('.editor-instance .monaco-editor').first();
       await editor.waitFor({ state: 'visible', timeout: 30_000 });
@@ -138,10 +146,18 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       await page.keyboard.press('End');
       await page.keyboard.press('Enter');
       await page.keyboard.type(NOTE);
+      await page.keyboard.press('Enter');
+      await page.keyboard.insertText(MALFORMED); // inserted as is, without the editor's auto-closing brackets
       await page.locator('.tab.dirty, .tab.active.dirty').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await page.keyboard.press('Control+Shift+M'); // the Problems panel
+      const problem = page.locator('.part.panel .monaco-list-row', { hasText: "invalid id 'K-x'" }).first();
+      await problem.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await problem.innerText(), /\[Ln 3, Col 1\]/, 'the Problem points at the line typed');
+      await screenshot(page, 'knowledge-03b-problem');
       await lens.click();
       const afterPrune = await waitForFile(kfile, (t) => /## Pruned[\s\S]*\[pruned\]/.test(t), 'the tombstone');
       assert.ok(afterPrune.includes(NOTE), `the hand edit was lost:\n${afterPrune}`);
+      assert.ok(afterPrune.includes(`\n${MALFORMED}\n`), `the malformed line was not kept as typed:\n${afterPrune}`);
       assert.deepEqual(itemLine(afterPrune, LESSON), { id: learned.id, status: 'pruned' }, 'the item is a tombstone now');
       // The view follows: the item left the Accepted group (Pruned is collapsed).
       await knowledgeRow(page, LESSON).waitFor({ state: 'hidden', timeout: 15_000 });
@@ -182,6 +198,15 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       assert.equal(final.split(LESSON).length - 1, 1, 'the lesson appears once, as the tombstone');
       assert.ok(final.includes(NOTE), 'the hand edit is still there');
       assert.equal(suite.model.pending(), 0, 'every scripted response was used');
+
+      // Tombstones are listed under Pruned and can be restored: the item comes back with the status it had.
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Pruned' }).first().click();
+      await knowledgeRow(page, LESSON).waitFor({ state: 'visible', timeout: 15_000 });
+      await rowAction(page, LESSON, 'Restore Pruned Knowledge Item');
+      const restored = await waitForFile(kfile, (t) => itemLine(t, LESSON)?.status === 'accepted', 'the restored item');
+      assert.ok(!/## Pruned[\s\S]*\[pruned\]/.test(restored), `no tombstone left:\n${restored}`);
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'Accepted' }).filter({ hasText: '1' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await screenshot(page, 'knowledge-06-restored');
     });
   });
 });
