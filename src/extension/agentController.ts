@@ -135,6 +135,8 @@ export class AgentController {
       case 'approval_decided': this.push({ type: 'approvalResolved', callId: e.callId, decision: e.decision }); break;
       case 'command_output': this.push({ type: 'toolOutput', callId: e.callId, chunk: e.chunk }); break;
       case 'tool_result': this.push({ type: 'toolResult', callId: e.observation.callId, status: e.observation.status, output: e.observation.output }); break;
+      case 'knowledge_in_context': this.push({ type: 'knowledge', items: e.items }); break;
+      case 'knowledge_cited': this.push({ type: 'cited', itemIds: e.itemIds }); break;
       case 'task_ended':
         this.ended = true;
         this.push({ type: 'taskEnded', reason: e.reason, message: e.message });

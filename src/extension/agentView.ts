@@ -102,6 +102,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
         case 'openDiff': await this.agent.openDiff(msg.callId); break;
         case 'feedback': await this.agent.feedback(msg.rating, msg.comment); break;
         case 'command': await vscode.commands.executeCommand(msg.command); break;
+        case 'revealKnowledge': await vscode.commands.executeCommand('oel.knowledge.reveal', { id: msg.id }); break;
       }
     } catch (e) {
       this.agent.error(`${msg.type} failed: ${(e as Error).message}`);

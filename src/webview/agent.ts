@@ -84,6 +84,8 @@ let lastAssistant: { turn: number; el: HTMLElement; text: string; pending: boole
 /** Tool calls of the current run that were rejected or refused, for an honest end banner. */
 let notDone = 0;
 const cards = new Map<string, { root: HTMLElement; status: HTMLElement; output: HTMLElement; details: HTMLDetailsElement }>();
+/** Texts of the learned items in the current task's prompt, by id, for the tooltips of the cited ids. */
+const knownItems = new Map<string, string>();
 const approvals = new Map<string, HTMLElement>();
 
 const app = document.getElementById('app')!;
@@ -221,6 +223,21 @@ function apply(item: TranscriptItem, live: boolean): void {
       if (c && c.root.dataset.status === 'waiting') { c.root.dataset.status = 'running'; c.status.replaceChildren(icon(STATUS_ICON.running)); }
       break;
     }
+    case 'knowledge': {
+      knownItems.clear();
+      for (const i of item.items) knownItems.set(i.id, i.text);
+      const list = el('ul', { class: 'knowledge-list' }, ...item.items.map((i) => el('li', {}, itemLink(i.id), el('span', { class: 'item-text' }, i.text))));
+      const n = item.items.length;
+      log.append(el('details', { class: 'knowledge-context', 'data-testid': 'knowledge-context' },
+        el('summary', {}, icon('lightbulb'), el('span', {}, `${n} learned item${n === 1 ? '' : 's'} in context`)), list));
+      break;
+    }
+    case 'cited': {
+      const row = el('div', { class: 'citations', 'data-testid': 'citations' }, icon('lightbulb'), el('span', {}, 'Used learned knowledge:'));
+      for (const id of item.itemIds) row.append(itemLink(id));
+      log.append(row);
+      break;
+    }
     case 'taskEnded': {
       lastAssistant = null;
       // A run that finished after edits or commands were rejected or refused did not do all it set out to: say so
@@ -245,6 +262,14 @@ function apply(item: TranscriptItem, live: boolean): void {
   if (live) scroll();
 }
 
+/** A knowledge item id as a link that reveals the item in its knowledge file. */
+function itemLink(id: string): HTMLElement {
+  const text = knownItems.get(id);
+  const a = el('a', { href: '#', class: 'item-id', 'data-testid': 'knowledge-id', title: text ? `${text}\n\nReveal in the knowledge file` : 'Reveal in the knowledge file' }, id);
+  a.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'revealKnowledge', id }); });
+  return a;
+}
+
 /** Links to the commands that fix most errors: the key, the settings, the log. */
 function commandLinks(): HTMLElement {
   const actions = el('span', { class: 'links' });
@@ -260,7 +285,7 @@ function handle(msg: ExtensionToWebview): void {
   switch (msg.type) {
     case 'init':
       trusted = msg.trusted; model = msg.model; running = msg.running; feedbackGiven = msg.feedbackGiven;
-      log.replaceChildren(); cards.clear(); approvals.clear(); lastAssistant = null;
+      log.replaceChildren(); cards.clear(); approvals.clear(); knownItems.clear(); lastAssistant = null;
       for (const item of msg.transcript) apply(item, false);
       renderAssistant();
       if (feedbackGiven || running) removeFeedback();
@@ -269,7 +294,7 @@ function handle(msg: ExtensionToWebview): void {
       break;
     case 'item': apply(msg.item, true); break;
     case 'running': running = msg.running; if (running) removeFeedback(); break;
-    case 'cleared': log.replaceChildren(); cards.clear(); approvals.clear(); lastAssistant = null; input.focus(); break;
+    case 'cleared': log.replaceChildren(); cards.clear(); approvals.clear(); knownItems.clear(); lastAssistant = null; input.focus(); break;
     case 'settings': trusted = msg.trusted; model = msg.model; break;
     case 'feedbackStored':
       feedbackGiven = true;

@@ -125,6 +125,14 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       const system = String(agentReq.messages[0].content);
       assert.ok(system.includes(`[${learned.id}] ${LESSON}`), `system prompt lacks the accepted item:\n${system}`);
       assert.match(system, /learned experience: it may be\s+incomplete or wrong/);
+      // The Agent view shows what the agent was told and what its answer relied on.
+      const inView = view.locator('[data-testid="knowledge-context"]').last();
+      assert.match(await inView.innerText(), /^1 learned item in context/);
+      await inView.locator('summary').click();
+      assert.match(await inView.innerText(), new RegExp(`${learned.id}\\s*Invoice totals are computed`));
+      const cited = view.locator('[data-testid="citations"]').last();
+      assert.equal((await cited.innerText()).replace(/\s+/g, ' ').trim(), `Used learned knowledge: ${learned.id}`);
+      await screenshot(page, 'knowledge-02b-used');
       await waitForFile(kfile, (t) => /helpful: 1/.test(t), 'the helpful evidence from the citation');
       // The trajectory records which items, from which version of the files, were in the prompt.
       const second = recordedEpisodes(cs.userDataDir).find((e) => e.lines[0].title === 'Review src/totals.js for other off-by-one errors');
@@ -135,7 +143,7 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       // 6 + 3. Open the file, type a note and a malformed item by hand (unsaved): the malformed one is a Problem on its
       // line. Then prune the item from its CodeLens: the extension saves and merges the hand edit, keeps the malformed
       // line as typed, and the item becomes a tombstone under "## Pruned".
-      await knowledgeRow(page, LESSON).click(); // a row's click reveals the item in its file
+      await cited.locator('[data-testid="knowledge-id"]').click(); // a cited id reveals the item in its file
       const editor = page.locator('.editor-instance .monaco-editor').first();
       await editor.waitFor({ state: 'visible', timeout: 30_000 });
       const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Prune' }).first();

@@ -3,10 +3,18 @@ import type { EndReason } from '../trajectory/episode';
 import type { ApprovalRequest } from '../tools/host';
 import type { ToolObservation } from '../tools/executor';
 import type { ChatTurn } from '../provider/provider';
+import type { KnowledgeInContext } from '../knowledge/knowledgeContext';
 
 /** Every event of a session, discriminated by `type`. */
 export type AgentEvent =
   | { type: 'task_started'; episodeId: string; title: string }
+  /**
+   * The learned knowledge placed in the system prompt (emitted after `task_started`, only when there is some), with
+   * each item's text as the slot lists it (empty when the slot text does not list it in the usual form).
+   */
+  | { type: 'knowledge_in_context'; knowledge: KnowledgeInContext; items: { id: string; text: string }[] }
+  /** The final answer cited these items of the knowledge in context (ids not in context are not counted). */
+  | { type: 'knowledge_cited'; itemIds: string[] }
   | { type: 'text_delta'; turn: number; delta: string }
   | { type: 'reasoning_delta'; turn: number; delta: string }
   | { type: 'turn_finished'; turn: number; result: ChatTurn }

@@ -15,6 +15,7 @@ import { newEpisodeId } from '../util/ids';
 import type { AgentEvent, AgentEventListener } from './events';
 import type { TrajectoryRecorder } from './recorder';
 import { DEFAULT_SYSTEM_TEMPLATE, buildSystemPrompt, citedIds } from './systemPrompt';
+import { promptItems } from '../knowledge/selection';
 
 /** Everything a session needs. */
 export interface AgentSessionOptions {
@@ -85,6 +86,10 @@ export class AgentSession {
       systemPrompt: { template, knowledge: this.knowledge }, trusted: this.opts.trusted,
     });
     this.emit({ type: 'task_started', episodeId: this.episodeId, title });
+    if (this.knowledge?.itemIds.length) {
+      const texts = new Map(promptItems(this.knowledge.text).map((i) => [i.id, i.text]));
+      this.emit({ type: 'knowledge_in_context', knowledge: this.knowledge, items: this.knowledge.itemIds.map((id) => ({ id, text: texts.get(id) ?? '' })) });
+    }
     await this.recordDiagnostics('before');
     return this.run(request);
   }
@@ -172,8 +177,13 @@ export class AgentSession {
         ...(result.toolCalls.length ? { tool_calls: result.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
       });
       if (!result.toolCalls.length) {
-        const cited = citedIds(result.text);
-        if (cited.length) this.record({ kind: 'citation', at: now(), itemIds: cited });
+        // Only items that were in the prompt count: an id the model read in a file, or made up, is no evidence.
+        const inContext = new Set(this.knowledge?.itemIds ?? []);
+        const cited = citedIds(result.text).filter((id) => inContext.has(id));
+        if (cited.length) {
+          this.record({ kind: 'citation', at: now(), itemIds: cited });
+          this.emit({ type: 'knowledge_cited', itemIds: cited });
+        }
         return this.end('completed', 'The agent finished.', finalText);
       }
       for (const call of result.toolCalls) {

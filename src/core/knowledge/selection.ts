@@ -28,6 +28,11 @@ export function promptLine(item: KnowledgeItem): string {
   return `- [${item.id}] ${item.text}`;
 }
 
+/** The items of a knowledge slot text, read back from its {@link promptLine}s (the preamble is skipped). */
+export function promptItems(text: string): { id: string; text: string }[] {
+  return [...text.matchAll(/^- \[(K-[a-z0-9]+)\] (.*)$/gm)].map((m) => ({ id: m[1], text: m[2] }));
+}
+
 /** Result of {@link selectForPrompt}. */
 export interface Selection {
   /** Items chosen, in prompt order. */

@@ -8,6 +8,8 @@
 import { z } from 'zod';
 
 const callId = z.string().min(1).max(200);
+/** A knowledge item id, as the knowledge file writes it. */
+const itemId = z.string().regex(/^K-[a-z0-9]{4,12}$/);
 
 /** Tool categories with their own approval policy (mirrors tools/host.ts). */
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
@@ -32,6 +34,13 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string() }),
   /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
   z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
+  /**
+   * Sent by the extension when a task starts with learned knowledge in its system prompt: the items, in prompt order
+   * (`text` is empty when the slot did not list the item in the usual form).
+   */
+  z.object({ type: z.literal('knowledge'), items: z.array(z.object({ id: itemId, text: z.string() })).min(1) }),
+  /** Sent by the extension: the final answer cited these items of the knowledge in context. */
+  z.object({ type: z.literal('cited'), itemIds: z.array(itemId).min(1) }),
   /** Sent by the extension: the task ended; the view shows the end banner and the feedback buttons. */
   z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string() }),
   /** Sent by the extension: an actionable error outside a task (no model configured, provider unreachable...). */
@@ -83,6 +92,8 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openDiff'), callId }),
   /** Sent by the webview: thumbs up/down after a task, with an optional comment. */
   z.object({ type: z.literal('feedback'), rating: z.enum(['up', 'down']), comment: z.string().max(10_000).optional() }),
+  /** Sent by the webview: a knowledge item's id was clicked; the extension reveals it in its knowledge file. */
+  z.object({ type: z.literal('revealKnowledge'), id: itemId }),
   /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */
   z.object({ type: z.literal('command'), command: z.enum(['oel.setApiKey', 'oel.openSettings', 'oel.testConnection', 'oel.showLog']) }),
 ]);

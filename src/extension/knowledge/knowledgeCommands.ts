@@ -12,11 +12,15 @@ import { openTaskAt } from '../history';
 import type { KnowledgeEntry, KnowledgeFile, KnowledgeFiles } from './knowledgeFiles';
 import { groupOf, type ItemRef, type KnowledgeGroup } from './presentation';
 
-/** The item reference in a command argument: a tree node (`ref`) or a plain `{id, scope}` (CodeLens, tests). */
-export function refOf(arg: unknown): ItemRef | undefined {
+/**
+ * The item reference in a command argument: a tree node (`ref`), a plain `{id, scope}` (CodeLens, tests), or just
+ * `{id}` (an id clicked in the Agent view, which knows no scope: the workspace file is looked in first).
+ */
+export function refOf(arg: unknown): Partial<ItemRef> & { id: string } | undefined {
   const a = (arg && typeof arg === 'object' && 'ref' in arg ? (arg as { ref: unknown }).ref : arg) as Partial<ItemRef> | undefined;
-  if (a && typeof a.id === 'string' && (a.scope === 'workspace' || a.scope === 'user')) return { id: a.id, scope: a.scope };
-  return undefined;
+  if (!a || typeof a.id !== 'string') return undefined;
+  if (a.scope === 'workspace' || a.scope === 'user') return { id: a.id, scope: a.scope };
+  return a.scope === undefined ? { id: a.id } : undefined;
 }
 
 const OTHER: Record<KnowledgeScope, KnowledgeScope> = { workspace: 'user', user: 'workspace' };
@@ -47,14 +51,14 @@ export function registerKnowledgeCommands(ctx: OelContext, files: KnowledgeFiles
     const ref = refOf(arg);
     if (ref) {
       let e = files.find(ref.id, ref.scope);
-      const file = files.file(ref.scope);
-      if (!e && file) {
+      const inFiles = ref.scope ? [files.file(ref.scope)].filter((f) => f !== undefined) : files.files();
+      if (!e && inFiles.length) {
         // A CodeLens on an item typed in the editor but not saved yet: save, re-read, look again.
-        await files.saveOpenEditor(file);
+        for (const f of inFiles) await files.saveOpenEditor(f);
         await files.reload();
         e = files.find(ref.id, ref.scope);
       }
-      if (!e) throw new Error(`the item ${ref.id} is no longer in the ${ref.scope} knowledge file.`);
+      if (!e) throw new Error(`the item ${ref.id} is no longer in ${ref.scope ? `the ${ref.scope}` : 'any'} knowledge file.`);
       return e;
     }
     const candidates = files.entries().filter((e) => groups.includes(groupOf(e)));

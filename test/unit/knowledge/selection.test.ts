@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { serializeKnowledge, type KnowledgeDocument } from '../../../src/core/knowledge/format';
 import { KnowledgeInContextSchema } from '../../../src/core/knowledge/knowledgeContext';
 import { FileKnowledgeProvider } from '../../../src/core/knowledge/provider';
-import { KNOWLEDGE_PREAMBLE, approxTokens, buildKnowledgeInContext, selectForPrompt } from '../../../src/core/knowledge/selection';
+import { KNOWLEDGE_PREAMBLE, approxTokens, buildKnowledgeInContext, promptItems, selectForPrompt } from '../../../src/core/knowledge/selection';
 import { item } from './helpers';
 
 test('order: pinned, then helpful - harmful, then recency; ineligible excluded', () => {
@@ -93,4 +93,11 @@ test('budget marks: accepted items over budget go inactive in the file and come 
   assert.equal(acc3.status, 'accepted');
   assert.equal(acc3.overBudget, undefined);
   assert.equal(liveItems(doc).find((i) => i.id === 'K-hand')!.status, 'inactive');
+});
+
+test('promptItems reads back the items of a slot text, preamble skipped', () => {
+  const items = [item('K-abcd1234', 'Run `npm test` before reporting success.'), item('K-efgh5678', 'Totals live in src/totals.js [see invoice.js].')];
+  const k = buildKnowledgeInContext(items, 'v1')!;
+  assert.deepEqual(promptItems(k.text), items.map((i) => ({ id: i.id, text: i.text })));
+  assert.deepEqual(promptItems('Learned: free text without item lines.'), []);
 });

@@ -37,7 +37,8 @@ test('tool calls across several turns, then a final answer with citations', asyn
   model.enqueue(
     { toolCalls: [{ name: 'read_file', arguments: { path: 'src/app.ts' } }] },
     { toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/app.ts', search: 'x = 1', replace: 'x = 2' } }] },
-    { text: 'Changed x to 2 as [K-ab12cd] suggests.', chunkSize: 5 },
+    // K-zz99yy is not in the prompt (read in a file, or made up): it must not count as a citation.
+    { text: 'Changed x to 2 as [K-ab12cd] suggests, not [K-zz99yy].', chunkSize: 5 },
   );
   const outcome = await session.start('set x to 2');
   assert.equal(outcome.reason, 'completed');
@@ -53,6 +54,10 @@ test('tool calls across several turns, then a final answer with citations', asyn
   const kinds = ep.steps.map((s) => s.kind);
   for (const k of ['diagnostics', 'user', 'model', 'tool', 'approval', 'edit', 'citation', 'end']) assert.ok(kinds.includes(k as never), k);
   assert.deepEqual(ep.steps.find((s) => s.kind === 'citation'), { ...ep.steps.find((s) => s.kind === 'citation'), itemIds: ['K-ab12cd'] });
+  // The view hears what was in context (right after the start) and what the answer cited.
+  const types = events.map((e) => e.type);
+  assert.equal(types.indexOf('knowledge_in_context'), types.indexOf('task_started') + 1);
+  assert.deepEqual(events.find((e) => e.type === 'knowledge_cited'), { type: 'knowledge_cited', itemIds: ['K-ab12cd'] });
 });
 
 test('follow-up continues the same task with history; a new session starts clean', async () => {
