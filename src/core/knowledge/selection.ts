@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer';
 import type { KnowledgeInContext } from './knowledgeContext';
-import { liveItems, type KnowledgeDocument, type KnowledgeItem } from './format';
+import { ITEM_ID_RE, liveItems, type KnowledgeDocument, type KnowledgeItem } from './format';
 
 /** Default token budget of the knowledge slot. */
 export const DEFAULT_KNOWLEDGE_BUDGET = 2000;
@@ -30,7 +30,7 @@ export function promptLine(item: KnowledgeItem): string {
 
 /** The items of a knowledge slot text, read back from its {@link promptLine}s (the preamble is skipped). */
 export function promptItems(text: string): { id: string; text: string }[] {
-  return [...text.matchAll(/^- \[(K-[a-z0-9]+)\] (.*)$/gm)].map((m) => ({ id: m[1], text: m[2] }));
+  return [...text.matchAll(/^- \[(\S+)\] (.*)$/gm)].filter((m) => ITEM_ID_RE.test(m[1])).map((m) => ({ id: m[1], text: m[2] }));
 }
 
 /** Result of {@link selectForPrompt}. */

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 const callId = z.string().min(1).max(200);
-/** A knowledge item id, as the knowledge file writes it. */
+/** A knowledge item id: format.ts's ITEM_ID_RE, restated because that module (node:crypto) cannot enter the webview bundle. */
 const itemId = z.string().regex(/^K-[a-z0-9]{4,12}$/);
 
 /** Tool categories with their own approval policy (mirrors tools/host.ts). */
