@@ -1,73 +1,21 @@
-/** Typed access to the `oel.*` settings. The pure helpers take a getter so they can be unit-tested without VS Code. */
+/** Typed access to the `oel.*` settings; the readers themselves are pure and live in settings.ts. */
 import * as vscode from 'vscode';
 import type { ApprovalPolicy, RetentionPolicy } from './core';
+import { positive, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter, type KnowledgeSettings, type SettingGetter } from './settings';
 
-/** Reads one setting; `vscode.WorkspaceConfiguration.get` fits. */
-export type SettingGetter = <T>(key: string, fallback: T) => T;
-
-const MODES = new Set(['ask', 'auto']);
-
-/** Approval policy from `oel.approval.*`; anything invalid falls back to the safe default. */
-export function readPolicy(get: SettingGetter): ApprovalPolicy {
-  const mode = (key: string, fallback: 'ask' | 'auto') => {
-    const v = get<string>(key, fallback);
-    return (MODES.has(v) ? v : fallback) as 'ask' | 'auto';
-  };
-  return { read: mode('approval.read', 'auto'), edit: mode('approval.edit', 'ask'), command: mode('approval.command', 'ask') };
-}
-
-/** A positive number or the fallback. */
-export function positive(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** Retention from `oel.history.*`; 0 (or invalid) means keep. */
-export function readRetention(get: SettingGetter): RetentionPolicy {
-  const days = get<number>('history.retentionDays', 0);
-  const max = get<number>('history.maxEpisodes', 0);
-  return {
-    ...(typeof days === 'number' && days > 0 ? { maxDays: days } : {}),
-    ...(typeof max === 'number' && max > 0 ? { maxEpisodes: Math.floor(max) } : {}),
-  };
-}
-
-/** When knowledge is extracted after a task. */
-export type ExtractionMode = 'off' | 'manual' | 'auto';
-
-/** The `oel.knowledge.*` settings. */
-export interface KnowledgeSettings {
-  extraction: ExtractionMode;
-  /** Another model for extraction; empty means the model that ran the task. */
-  extractionModel: string;
-  dailyTokenBudget: number;
-  autoAccept: boolean;
-  promptBudgetTokens: number;
-  newItemScope: 'workspace' | 'user';
-  /** Embeddings model for dedup; empty means the lexical measure. */
-  embeddingModel: string;
-}
-
-/** Knowledge settings from `oel.knowledge.*`; anything invalid falls back to its default. */
-export function readKnowledgeSettings(get: SettingGetter): KnowledgeSettings {
-  const mode = get<string>('knowledge.extraction', 'auto');
-  return {
-    extraction: mode === 'off' || mode === 'manual' ? mode : 'auto',
-    extractionModel: String(get('knowledge.extractionModel', '') ?? '').trim(),
-    dailyTokenBudget: Math.floor(positive(get('knowledge.dailyTokenBudget', 200_000), 200_000)),
-    autoAccept: get<unknown>('knowledge.autoAccept', false) === true,
-    promptBudgetTokens: Math.floor(positive(get('knowledge.promptBudgetTokens', 2000), 2000)),
-    newItemScope: get<string>('knowledge.newItemScope', 'workspace') === 'user' ? 'user' : 'workspace',
-    embeddingModel: String(get('knowledge.embeddingModel', '') ?? '').trim(),
-  };
-}
+export type { ExtractionMode, KnowledgeSettings, SettingGetter } from './settings';
+export { positive, readKnowledgeSettings, readPolicy, readRetention } from './settings';
 
 /** The extension's settings, read fresh on every access (settings can change at any time). */
 export class Config {
   static readonly section = 'oel';
-  private get: SettingGetter = (key, fallback) => vscode.workspace.getConfiguration(Config.section).get(key, fallback);
+  private get: SettingGetter = (key, fallback) => {
+    const c = vscode.workspace.getConfiguration(Config.section);
+    return settingGetter((k, f) => c.get(k, f), (k) => c.inspect(k))(key, fallback);
+  };
 
-  get baseUrl(): string { return this.get('provider.baseUrl', 'http://127.0.0.1:11434/v1').trim(); }
-  get model(): string { return this.get('provider.model', '').trim(); }
+  get baseUrl(): string { return readProvider(this.get).baseUrl; }
+  get model(): string { return readProvider(this.get).model; }
   get requestTimeoutMs(): number { return positive(this.get('provider.requestTimeoutSeconds', 120), 120) * 1000; }
   get maxSteps(): number { return Math.floor(positive(this.get('agent.maxSteps', 25), 25)); }
   get commandTimeoutMs(): number { return positive(this.get('agent.commandTimeoutSeconds', 120), 120) * 1000; }

@@ -1,0 +1,123 @@
+/**
+ * The `oel.*` settings as plain data: pure readers over a getter, so they can be unit-tested without VS Code
+ * (config.ts adapts `vscode.workspace.getConfiguration` to them).
+ *
+ * Some settings decide where the user's API key goes, what runs without asking, and what enters the prompt. A
+ * repository must not be able to change them through its `.vscode/settings.json`, so package.json gives them
+ * `application` or `machine` scope (VS Code then ignores workspace values) and {@link settingGetter} reads them from the
+ * user's own settings only, as a second line of defence that does not depend on the scope being honoured.
+ */
+import type { ApprovalPolicy } from '../core/tools/host';
+import type { RetentionPolicy } from '../core/trajectory/store';
+
+/** Reads one setting; `vscode.WorkspaceConfiguration.get` fits. */
+export type SettingGetter = <T>(key: string, fallback: T) => T;
+
+/** What `vscode.WorkspaceConfiguration.inspect` tells about one setting (the fields read here). */
+export interface SettingInspection {
+  defaultValue?: unknown;
+  /** The user's settings (local, or the remote machine's user settings in a remote window). */
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * Settings (keys under `oel.`) that only the user's settings may set, each with the scope package.json gives it:
+ * `application` for what decides approvals and acceptance, `machine` for what names the endpoint and its models
+ * (a remote machine may run its own model server).
+ */
+export const USER_ONLY_SETTINGS: Readonly<Record<string, 'application' | 'machine'>> = {
+  'provider.baseUrl': 'machine',
+  'provider.model': 'machine',
+  'approval.read': 'application',
+  'approval.edit': 'application',
+  'approval.command': 'application',
+  'knowledge.autoAccept': 'application',
+  'knowledge.extractionModel': 'machine',
+  'knowledge.embeddingModel': 'machine',
+};
+
+/** Whether a key (under `oel.`) may only come from the user's settings. */
+export function isUserOnly(key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(USER_ONLY_SETTINGS, key);
+}
+
+/**
+ * A getter that reads user-only settings from the user's value or the default, never from a workspace or folder
+ * value; every other key goes to `get` (which merges workspace values as VS Code normally does).
+ */
+export function settingGetter(get: SettingGetter, inspect: (key: string) => SettingInspection | undefined): SettingGetter {
+  return <T>(key: string, fallback: T): T => {
+    if (!isUserOnly(key)) return get(key, fallback);
+    const i = inspect(key);
+    return (i?.globalValue ?? i?.defaultValue ?? fallback) as T;
+  };
+}
+
+const MODES = new Set(['ask', 'auto']);
+
+/** Approval policy from `oel.approval.*`; anything invalid falls back to the safe default. */
+export function readPolicy(get: SettingGetter): ApprovalPolicy {
+  const mode = (key: string, fallback: 'ask' | 'auto') => {
+    const v = get<string>(key, fallback);
+    return (MODES.has(v) ? v : fallback) as 'ask' | 'auto';
+  };
+  return { read: mode('approval.read', 'auto'), edit: mode('approval.edit', 'ask'), command: mode('approval.command', 'ask') };
+}
+
+/** A positive number or the fallback. */
+export function positive(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** Retention from `oel.history.*`; 0 (or invalid) means keep. */
+export function readRetention(get: SettingGetter): RetentionPolicy {
+  const days = get<number>('history.retentionDays', 0);
+  const max = get<number>('history.maxEpisodes', 0);
+  return {
+    ...(typeof days === 'number' && days > 0 ? { maxDays: days } : {}),
+    ...(typeof max === 'number' && max > 0 ? { maxEpisodes: Math.floor(max) } : {}),
+  };
+}
+
+/** When knowledge is extracted after a task. */
+export type ExtractionMode = 'off' | 'manual' | 'auto';
+
+/** The `oel.knowledge.*` settings. */
+export interface KnowledgeSettings {
+  extraction: ExtractionMode;
+  /** Another model for extraction; empty means the model that ran the task. */
+  extractionModel: string;
+  dailyTokenBudget: number;
+  autoAccept: boolean;
+  promptBudgetTokens: number;
+  newItemScope: 'workspace' | 'user';
+  /** Embeddings model for dedup; empty means the lexical measure. */
+  embeddingModel: string;
+}
+
+/** Knowledge settings from `oel.knowledge.*`; anything invalid falls back to its default. */
+export function readKnowledgeSettings(get: SettingGetter): KnowledgeSettings {
+  const mode = get<string>('knowledge.extraction', 'auto');
+  return {
+    extraction: mode === 'off' || mode === 'manual' ? mode : 'auto',
+    extractionModel: String(get('knowledge.extractionModel', '') ?? '').trim(),
+    dailyTokenBudget: Math.floor(positive(get('knowledge.dailyTokenBudget', 200_000), 200_000)),
+    autoAccept: get<unknown>('knowledge.autoAccept', false) === true,
+    promptBudgetTokens: Math.floor(positive(get('knowledge.promptBudgetTokens', 2000), 2000)),
+    newItemScope: get<string>('knowledge.newItemScope', 'workspace') === 'user' ? 'user' : 'workspace',
+    embeddingModel: String(get('knowledge.embeddingModel', '') ?? '').trim(),
+  };
+}
+
+/** Provider settings read from the user's settings only. */
+export interface ProviderSettings { baseUrl: string; model: string }
+
+/** `oel.provider.baseUrl` and `oel.provider.model`, trimmed. */
+export function readProvider(get: SettingGetter): ProviderSettings {
+  return {
+    baseUrl: String(get('provider.baseUrl', 'http://127.0.0.1:11434/v1') ?? '').trim(),
+    model: String(get('provider.model', '') ?? '').trim(),
+  };
+}
