@@ -11,6 +11,11 @@ export default tseslint.config(
     },
   },
   {
+    // A plain CommonJS VS Code extension used as a test fixture (another extension installed beside ours).
+    files: ['test/fixtures/probe-extension/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'core, server and cli must not depend on VS Code; add an interface in core and implement it in src/extension.' }] }],

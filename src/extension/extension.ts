@@ -12,13 +12,12 @@ import { registerStatusBar } from './statusBar';
 
 let current: OelContext | undefined;
 
-/** The API other parts of the extension (and tests) get from `activate`. */
-export interface OelApi {
-  /** The context object; the knowledge feature sets `context.knowledge`. */
-  readonly context: OelContext;
-}
-
-export function activate(ext: vscode.ExtensionContext): OelApi {
+/**
+ * Activates the extension. It returns nothing on purpose: whatever `activate` returns is handed to every other
+ * installed extension through `vscode.extensions.getExtension(...).exports`, and the context object holds the API key
+ * that SecretStorage keeps from them (test/e2e/isolation.test.ts checks this with a second extension).
+ */
+export function activate(ext: vscode.ExtensionContext): void {
   const ctx = (current = new OelContext(ext));
   registerProviderCommands(ctx);
   registerHistory(ctx);
@@ -31,7 +30,6 @@ export function activate(ext: vscode.ExtensionContext): OelApi {
   // Retention runs after activation so it never delays startup.
   setTimeout(() => void ctx.applyRetention().catch((e: unknown) => ctx.log.warn(`retention failed: ${(e as Error).message}`)), 0);
   ctx.log.info(`activated (trusted: ${vscode.workspace.isTrusted})`);
-  return { context: ctx };
 }
 
 export function deactivate(): void {

@@ -4,7 +4,7 @@
  *
  * Some settings decide where the user's API key goes, what runs without asking, and what enters the prompt. A
  * repository must not be able to change them through its `.vscode/settings.json`, so package.json gives them
- * `application` or `machine` scope (VS Code then ignores workspace values) and {@link settingGetter} reads them from the
+ * `application` scope (VS Code then ignores workspace values) and {@link settingGetter} reads them from the
  * user's own settings only, as a second line of defence that does not depend on the scope being honoured.
  */
 import type { ApprovalPolicy } from '../core/tools/host';
@@ -23,24 +23,18 @@ export interface SettingInspection {
 }
 
 /**
- * Settings (keys under `oel.`) that only the user's settings may set, each with the scope package.json gives it:
- * `application` for what decides approvals and acceptance, `machine` for what names the endpoint and its models
- * (a remote machine may run its own model server).
+ * Settings (keys under `oel.`) that only the user's settings may set. package.json gives each `application` scope.
+ * Not `machine`: in a remote window, and in code-server (whose browser is the local side), VS Code drops
+ * machine-scoped values from the user's settings file, so the user could no longer set the model they use.
  */
-export const USER_ONLY_SETTINGS: Readonly<Record<string, 'application' | 'machine'>> = {
-  'provider.baseUrl': 'machine',
-  'provider.model': 'machine',
-  'approval.read': 'application',
-  'approval.edit': 'application',
-  'approval.command': 'application',
-  'knowledge.autoAccept': 'application',
-  'knowledge.extractionModel': 'machine',
-  'knowledge.embeddingModel': 'machine',
-};
+export const USER_ONLY_SETTINGS: readonly string[] = [
+  'provider.baseUrl', 'provider.model', 'approval.read', 'approval.edit', 'approval.command',
+  'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
+];
 
 /** Whether a key (under `oel.`) may only come from the user's settings. */
 export function isUserOnly(key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(USER_ONLY_SETTINGS, key);
+  return USER_ONLY_SETTINGS.includes(key);
 }
 
 /**

@@ -44,13 +44,9 @@ const hostileWorkspace = {
   'knowledge.embeddingModel': 'attacker-embedder',
 };
 
-test('package.json gives every guarded setting application or machine scope, so VS Code ignores workspace values', () => {
-  for (const key of GUARDED) {
-    const scope = properties[`oel.${key}`]?.scope;
-    assert.ok(scope === 'application' || scope === 'machine', `oel.${key} has scope ${scope ?? '(window)'}`);
-    assert.equal(USER_ONLY_SETTINGS[key], scope, `settings.ts and package.json disagree on oel.${key}`);
-  }
-  assert.deepEqual(Object.keys(USER_ONLY_SETTINGS).sort(), [...GUARDED].sort());
+test('package.json gives every guarded setting application scope, so VS Code ignores workspace values', () => {
+  for (const key of GUARDED) assert.equal(properties[`oel.${key}`]?.scope, 'application', `oel.${key}`);
+  assert.deepEqual([...USER_ONLY_SETTINGS].sort(), [...GUARDED].sort());
 });
 
 test('a workspace settings file that tries each guarded setting has no effect', () => {
