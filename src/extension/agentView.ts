@@ -83,9 +83,11 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const msg = (await loadCore()).parseWebviewMessage(raw);
+    const core = await loadCore();
+    const msg = core.parseWebviewMessage(raw);
     if (!msg) {
-      this.ctx.log.warn(`agent view sent an invalid message: ${JSON.stringify(raw).slice(0, 200)}`);
+      // The message may hold what the user typed, API keys included: redacted like everything else that is logged.
+      this.ctx.log.warn(`agent view sent an invalid message: ${core.redactForLog(raw, this.ctx.knownSecrets())}`);
       return;
     }
     try {

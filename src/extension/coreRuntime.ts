@@ -11,6 +11,7 @@ export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseWebviewMessage } from '../core/protocol/webview';
+export { redactForLog } from '../core/redact/redact';
 export { applyPatch } from 'diff';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
