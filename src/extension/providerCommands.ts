@@ -47,7 +47,11 @@ export function registerProviderCommands(ctx: OelContext): void {
       },
     );
     ctx.log.info(`test connection: ${result.status} — ${result.message}`);
-    if (result.status === 'ok') { void vscode.window.showInformationMessage(`OEL Agent: ${result.message}`); return; }
+    if (result.status === 'ok') {
+      ctx.connected();
+      void vscode.window.showInformationMessage(`OEL Agent: ${result.message}`);
+      return;
+    }
     const actions = fixActions(result.fixes, 'oel.testConnection');
     const a = await vscode.window.showErrorMessage(`OEL Agent: ${result.message}`, ...actions.map((x) => x.label));
     const chosen = actions.find((x) => x.label === a);
