@@ -34,7 +34,12 @@ const PALETTE: Record<string, string> = {
   'oel.knowledge.openUserFile': 'OEL Agent: Open User Knowledge File',
   'oel.knowledge.learnFromTask': 'OEL Agent: Learn from Task',
   'oel.knowledge.refresh': 'OEL Agent: Refresh Knowledge',
-  // Item commands: from the palette they ask which item (a quick pick).
+};
+/**
+ * Commands the palette must not offer here: they act on a History item, a running task, a pending edit, or a knowledge
+ * item (reached from the Knowledge view and the file's CodeLens, where the item is at hand).
+ */
+const NOT_IN_PALETTE: Record<string, string> = {
   'oel.knowledge.accept': 'OEL Agent: Accept Knowledge Item',
   'oel.knowledge.edit': 'OEL Agent: Edit Knowledge Item',
   'oel.knowledge.pin': 'OEL Agent: Pin Knowledge Item',
@@ -43,9 +48,6 @@ const PALETTE: Record<string, string> = {
   'oel.knowledge.prune': 'OEL Agent: Prune Knowledge Item',
   'oel.knowledge.restore': 'OEL Agent: Restore Pruned Knowledge Item',
   'oel.knowledge.showSource': 'OEL Agent: Show Source of Knowledge Item',
-};
-/** Commands the palette must not offer here: they act on a History item, a running task or a pending edit. */
-const NOT_IN_PALETTE: Record<string, string> = {
   'oel.openTask': 'OEL Agent: Open Task',
   'oel.deleteTask': 'OEL Agent: Delete Task',
   'oel.stop': 'OEL Agent: Stop',

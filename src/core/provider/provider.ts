@@ -50,6 +50,18 @@ export function createClient(config: ProviderConfig): OpenAI {
   return new OpenAI({ baseURL: config.baseUrl, apiKey: config.apiKey || 'not-set', timeout: config.timeoutMs ?? 120_000, maxRetries: 0 });
 }
 
+/** Longest tool-call id kept as the server sent it; the Agent view, the trajectory and logs carry every id. */
+export const MAX_CALL_ID_CHARS = 64;
+
+/**
+ * The server's tool-call id, or undefined when it is missing, over-long or has characters beyond `[A-Za-z0-9_.:-]`:
+ * an id is echoed into tool messages, the trajectory and the view, so a broken or hostile server must not be able to
+ * make it carry markup or megabytes. The caller then numbers the call itself, as for a missing id.
+ */
+export function usableCallId(id: string): string | undefined {
+  return id && id.length <= MAX_CALL_ID_CHARS && /^[\w.:-]+$/.test(id) ? id : undefined;
+}
+
 /**
  * Streams one chat completion. Resolves with the whole turn, or rejects with a {@link ProviderError} (kind `aborted`
  * when `signal` fired).
@@ -107,7 +119,7 @@ export async function streamChat(
     throw toProviderError(e, config, signal);
   }
   if (signal?.aborted) throw new ProviderError('aborted', 'The request was stopped.');
-  turn.toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ ...c, id: c.id || `call_${i}` }));
+  turn.toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ ...c, id: usableCallId(c.id) ?? `call_${i}` }));
   turn.latencyMs = performance.now() - started;
   turn.timeToFirstTokenMs = firstToken === null ? null : firstToken - started;
   return turn;

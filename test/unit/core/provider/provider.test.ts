@@ -66,3 +66,9 @@ test('testConnection classifies each failure', async () => {
   const good = await testConnection({ baseUrl: model.url, model: 'scripted-model' });
   assert.equal(good.status, 'ok', good.message);
 });
+
+test('a missing, over-long or odd tool-call id is replaced by a numbered one, so nothing downstream drops the call', async () => {
+  model.enqueue({ toolCalls: [{ id: 'x'.repeat(500), name: 'list_dir', arguments: '{}' }, { id: 'call_<img src=x>', name: 'list_dir', arguments: '{}' }, { id: 'call_ok-1', name: 'list_dir', arguments: '{}' }] });
+  const turn = await streamChat(client, config, { messages: [{ role: 'user', content: 'x' }] });
+  assert.deepEqual(turn.toolCalls.map((c) => c.id), ['call_0', 'call_1', 'call_ok-1']);
+});
