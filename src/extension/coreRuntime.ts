@@ -14,7 +14,7 @@ export { parseWebviewMessage } from '../core/protocol/webview';
 export { redactForLog } from '../core/redact/redact';
 export { applyPatch } from 'diff';
 export {
-  KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
+  KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
   ReviewStore, ReviewSet, itemFlags, needsReview,

@@ -49,7 +49,7 @@ export interface LearnBatchOptions {
 
 /** What {@link learnFromEpisodes} did. */
 export interface LearnBatchResult {
-  /** One entry per episode, in order; null where extraction was skipped (not asked for, budget spent, or aborted). */
+  /** One entry per episode, in order; null where extraction was skipped (not asked for, the task never reached the model, budget spent, or aborted). */
   extractions: (ExtractResult | null)[];
   added: KnowledgeItem[];
   /** Proposals not added because they repeat an item or a tombstone (in any of the files). */
@@ -58,6 +58,14 @@ export interface LearnBatchResult {
   evidenceIds: string[];
   /** The write of `store`. */
   update: KnowledgeUpdateResult;
+}
+
+/**
+ * Whether the model answered at least once in this task. A task that ended before (no model configured, server
+ * unreachable) holds nothing the model did, so there is nothing to learn from it and no extraction request is spent.
+ */
+export function reachedModel(episode: Episode): boolean {
+  return episode.steps.some((s) => s.kind === 'model');
 }
 
 /** Learns from finished episodes and writes the results through the stores. Model and network failures are logged, never thrown. */
@@ -70,6 +78,11 @@ export async function learnFromEpisodes(opts: LearnBatchOptions): Promise<LearnB
   const extractions: (ExtractResult | null)[] = [];
   for (const { episode, extract } of opts.episodes) {
     if (extract === false || opts.signal?.aborted) { extractions.push(null); continue; }
+    if (!reachedModel(episode)) {
+      log(`learn: task ${episode.id} never reached the model (${episode.endReason ?? 'no end'}); nothing to learn from it`);
+      extractions.push(null);
+      continue;
+    }
     if (opts.budget && !(await opts.budget.canSpend(opts.reserveTokens ?? 8000))) {
       log(`learn: daily extraction token budget spent; extraction of ${episode.id} skipped`);
       extractions.push(null);

@@ -84,6 +84,11 @@ export class LearningScheduler implements vscode.Disposable {
       if (!episode) { errors.push(`task ${id} is no longer stored; nothing to learn`); continue; }
       if (!episode.endReason) { errors.push(`task ${id} is still running; it is learned when it ends`); continue; }
       const force = this.forced.delete(id);
+      if (!core.reachedModel(episode)) {
+        // No model turn, so no lesson and no evidence: say so when the user asked, stay silent after a failed task.
+        if (force) errors.push(`task ${id} never reached the model (it ended with ${episode.endReason}); there is nothing to learn from it`);
+        continue;
+      }
       if (!force && (learned[id] ?? 0) >= episode.steps.length) continue; // nothing new since the last time
       episodes.push({ episode, evidenceFromStep: learned[id] ?? 0, extract: force || settings.extraction === 'auto' });
     }

@@ -170,3 +170,27 @@ test('learnFromEpisodes with extract: false counts citations without calling the
     await rm(dir, { recursive: true });
   }
 });
+
+test('learnFromEpisodes skips a task that never reached the model: no extraction request, nothing learned', async () => {
+  const { startScriptedModel } = await import('../../support/scriptedModel');
+  const { learnFromEpisodes } = await import('../../../src/core/knowledge/learn');
+  const { syntheticEpisode } = await import('./helpers');
+  const { dir, path } = await seeded();
+  const model = await startScriptedModel();
+  try {
+    // What the trajectory holds when the provider was unreachable: the request, the error, the end.
+    const ep = syntheticEpisode(0);
+    ep.steps = [ep.steps[0], { kind: 'error', at: ep.startedAt, source: 'provider', message: 'Nothing is listening at http://127.0.0.1:1/v1' }, { kind: 'end', at: ep.startedAt, reason: 'error' }];
+    ep.endReason = 'error';
+    model.enqueue({ text: 'ITEM: Check that the model server is running before starting a task.' });
+    const logs: string[] = [];
+    const r = await learnFromEpisodes({ episodes: [{ episode: ep }], store: new KnowledgeFileStore(path), baseUrl: model.url, apiKey: 'x', log: (l) => logs.push(l) });
+    assert.equal(model.requests.length, 0, 'no extraction request for a task the model never saw');
+    assert.deepEqual(r.extractions, [null]);
+    assert.equal(r.added.length, 0);
+    assert.ok(logs.some((l) => /never reached the model/.test(l)), logs.join('\n'));
+  } finally {
+    await model.close();
+    await rm(dir, { recursive: true });
+  }
+});
