@@ -1,6 +1,7 @@
 /**
  * The first minute: the "Get started with OEL Agent" walkthrough opens by itself on the first activation after install
- * (VS Code's `workbench.welcomePage.walkthroughs.openOnInstall` on, as for a new user), once, and each step ticks when
+ * (`oel.walkthrough.openOnInstall` and VS Code's `workbench.welcomePage.walkthroughs.openOnInstall` at their defaults,
+ * as for a new user; the other e2e files turn it off), once, and each step ticks when
  * the user has really done it: a model configured, Test Connection passing, a task run through the model.
  */
 import { describe, test } from 'node:test';
@@ -38,6 +39,7 @@ describe('first minute in code-server', { timeout: 300_000 }, () => {
     cpSync(SAMPLE, folder, { recursive: true });
     const settings = trustedSettings({
       'workbench.welcomePage.walkthroughs.openOnInstall': true,
+      'oel.walkthrough.openOnInstall': true,
       'oel.provider.baseUrl': suite.model.url,
       'oel.provider.model': 'scripted-model',
     });
