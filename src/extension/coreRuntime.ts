@@ -8,10 +8,10 @@ export { AgentSession } from '../core/agent/session';
 export { StoreRecorder } from '../core/agent/recorder';
 export { testConnection } from '../core/provider/testConnection';
 export { NodeToolHost } from '../core/tools/nodeToolHost';
+export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseWebviewMessage } from '../core/protocol/webview';
-export { applyPatch } from 'diff';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
