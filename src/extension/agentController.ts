@@ -75,10 +75,11 @@ export class AgentController {
   /** Starts a task, or continues the current one. */
   async send(text: string): Promise<void> {
     // The gate is claimed before the first await: a second send while this one is still starting is refused.
-    if (!(await this.gate.run(() => this.runTask(text)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
+    if (!(await this.gate.run((release) => this.runTask(text, release)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
   }
 
-  private async runTask(text: string): Promise<void> {
+  /** The body of {@link send}; `release` ends the run (the view's Send comes back) before the history bookkeeping. */
+  private async runTask(text: string, release: () => void): Promise<void> {
     const model = this.ctx.config.model;
     if (!model) {
       this.error('No model is configured. Set "oel.provider.model" (Open Settings) and run Test Connection.');
@@ -125,6 +126,7 @@ export class AgentController {
     } catch (e) {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
+      release();
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();

@@ -14,17 +14,25 @@ export class RunGate {
 
   /**
    * Runs `task` unless a run is in progress, and resolves true when it ran; false, without running it, otherwise.
-   * The claim happens before `run` first awaits, so a second call in the same tick already sees it.
+   * The claim happens before `run` first awaits, so a second call in the same tick already sees it. The task may
+   * call `release` to end the run early (its remaining bookkeeping then no longer blocks the next run); the gate is
+   * released when the task settles in any case.
    */
-  async run(task: () => Promise<void>): Promise<boolean> {
+  async run(task: (release: () => void) => Promise<void>): Promise<boolean> {
     if (this.busy) return false;
     this.busy = true;
     this.onChange(true);
-    try {
-      await task();
-    } finally {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       this.busy = false;
       this.onChange(false);
+    };
+    try {
+      await task(release);
+    } finally {
+      release();
     }
     return true;
   }
