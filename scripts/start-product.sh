@@ -72,7 +72,15 @@ CS_ENTRY=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(".vscode-t
 
 step "demo folder $DEMO"
 mkdir -p "$DEMO"
-if [ ! -d "$DEMO/workspace" ]; then cp -r test/fixtures/sample-workspace "$DEMO/workspace"; echo "workspace: copied the sample workspace"; fi
+if [ ! -d "$DEMO/workspace" ]; then
+  cp -r test/fixtures/sample-workspace "$DEMO/workspace"
+  # Its own repository: VS Code then does not ask about "a git repository found in the parent folders" (this
+  # checkout), and "edits still standing" has a history to be measured against.
+  git -C "$DEMO/workspace" init -q && git -C "$DEMO/workspace" add -A &&
+    git -C "$DEMO/workspace" -c user.name="OEL demo" -c user.email="demo@localhost" commit -qm "Sample workspace" ||
+    echo "workspace: git is not available; the demo workspace is not a repository"
+  echo "workspace: copied the sample workspace"
+fi
 if [ ! -f "$DEMO/model/config.json" ]; then
   echo "model: creating a tiny model (the server needs a base model; use a real one with --model in production)"
   PYTHONPATH="$ROOT/trainer" "$PYTHON" -m oel_trainer init-tiny "$DEMO/model" --arch qwen2 >/dev/null
@@ -99,7 +107,9 @@ export XDG_CONFIG_HOME="$DEMO/code-server-config" XDG_DATA_HOME="$DEMO/code-serv
 "$NODE24" "$CS_ENTRY" --install-extension "$VSIX" --force --extensions-dir "$DEMO/extensions" --user-data-dir "$DEMO/user-data"
 if [ ! -f "$DEMO/user-data/User/settings.json" ]; then
   BASE_URL=${OEL_PROVIDER_BASE_URL:-} MODEL=${OEL_PROVIDER_MODEL:-} node -e '
-    const s = { "security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off" };
+    // One agent in sight: VS Code'"'"'s built-in Chat (and its secondary side bar) stays hidden in the demo.
+    const s = { "security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off",
+      "chat.disableAIFeatures": true, "workbench.secondarySideBar.defaultVisibility": "hidden" };
     if (process.env.BASE_URL) s["oel.provider.baseUrl"] = process.env.BASE_URL;
     if (process.env.MODEL) s["oel.provider.model"] = process.env.MODEL;
     require("fs").writeFileSync(process.argv[1], JSON.stringify(s, null, 2) + "\n");' "$DEMO/user-data/User/settings.json"

@@ -1,83 +1,66 @@
-/** `oel knowledge check|fmt|extract`: the knowledge file without VS Code. */
+/** `oel knowledge check|fmt|prompt|review|extract`: the knowledge file without VS Code. */
 import { readFile } from 'node:fs/promises';
 import { EpisodeSchema, type Episode } from '../core/trajectory/episode';
 import { parseEpisodeFile } from '../core/trajectory/episodeFile';
-import { liveItems, parseKnowledge, serializeKnowledge, tombstones, type KnowledgeDiagnostic } from '../core/knowledge/format';
+import { liveItems, parseKnowledge, serializeKnowledge, tombstones } from '../core/knowledge/format';
 import { extractKnowledge } from '../core/knowledge/extraction';
 import { writeFileAtomic } from '../core/util/atomicWrite';
+import { parseCommand, str, type Options, type Values } from './args';
+import { check, prompt, readOrFail, review, reviewHelp } from './knowledgeReview';
 
 const usage = `usage: oel knowledge <command> ...
 
 commands:
-  check <file> [--json]      report diagnostics; exit 1 when there are errors
+  check <file> [--reviews FILE]... [--json]
+                             report problems and flagged items without a review; exit 1 on either
   fmt <file>                 rewrite the file in canonical form (atomic); hand-written text is kept
+  prompt <file>... [--request TEXT] [--budget N] [--reviews FILE]... [--json]
+                             print the exact knowledge slot the agent would get from these files
+  review <file> <id>... --reviews FILE
+                             record that you reviewed these items as their text reads now
   extract --trajectory <episode.json|.jsonl> [--knowledge <file>] --base-url URL --model M [--json]
                              propose new items from a trajectory (API key from OPENAI_API_KEY)
+
+'oel knowledge <command> --help' explains a command.
 `;
 
-const help: Record<string, string> = {
-  check: 'usage: oel knowledge check <file> [--json]\n\nParses a knowledge file and prints its diagnostics (line: severity: message).\nExit 0 when there are no errors, 1 when there are, 2 on bad usage or an unreadable file.\n',
-  fmt: 'usage: oel knowledge fmt <file>\n\nRewrites the file in canonical form, atomically. Items that do not parse are kept as text.\nExit 0 on success (1 if the file has errors, which are printed), 2 on bad usage.\n',
-  extract:
-    'usage: oel knowledge extract --trajectory <episode.json|.jsonl> [--knowledge <file>] --base-url URL --model M [--json]\n\n' +
-    'Asks the model for at most 2 new knowledge items learned from the trajectory, and prints them with their safety\n' +
-    'flags and duplicates. The file is not modified. The API key is read from OPENAI_API_KEY (may be empty).\n',
+/** One subcommand: its options, help text and what it does. */
+interface Command {
+  options: Options;
+  help: string;
+  run: (values: Values, positionals: string[], bad: (why?: string) => number) => Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  check: { options: { json: { type: 'boolean' }, reviews: { type: 'string', multiple: true } }, help: reviewHelp.check, run: check },
+  fmt: {
+    options: {},
+    help: 'usage: oel knowledge fmt <file>\n\nRewrites the file in canonical form, atomically. Items that do not parse are kept as text.\nExit 0 on success (1 if the file has errors, which are printed), 2 on bad usage.\n',
+    run: fmt,
+  },
+  prompt: {
+    options: { request: { type: 'string' }, budget: { type: 'string' }, reviews: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    help: reviewHelp.prompt,
+    run: prompt,
+  },
+  review: { options: { reviews: { type: 'string' } }, help: reviewHelp.review, run: review },
+  extract: {
+    options: { trajectory: { type: 'string' }, knowledge: { type: 'string' }, 'base-url': { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' } },
+    help:
+      'usage: oel knowledge extract --trajectory <episode.json|.jsonl> [--knowledge <file>] --base-url URL --model M [--json]\n\n' +
+      'Asks the model for at most 2 new knowledge items learned from the trajectory, and prints them with their safety\n' +
+      'flags and duplicates. The file is not modified. The API key is read from OPENAI_API_KEY (may be empty).\n',
+    run: extract,
+  },
 };
 
-interface Parsed { positional: string[]; flags: Map<string, string | true> }
-
-function parseArgs(args: string[], valued: string[]): Parsed | string {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) positional.push(a);
-    else if (valued.includes(a)) {
-      const v = args[++i];
-      if (v === undefined) return `${a} needs a value`;
-      flags.set(a, v);
-    } else flags.set(a, true);
-  }
-  return { positional, flags };
-}
-
-function printDiagnostics(file: string, diags: KnowledgeDiagnostic[]): void {
-  for (const d of diags) process.stdout.write(`${file}:${d.line}: ${d.severity}: ${d.message}\n`);
-}
-
-async function readOrFail(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    process.stderr.write(`oel knowledge: cannot read ${path}: ${(e as Error).message}\n`);
-    return null;
-  }
-}
-
-async function check(args: string[]): Promise<number> {
-  const p = parseArgs(args, []);
-  if (typeof p === 'string' || p.positional.length !== 1) return bad('check');
-  const text = await readOrFail(p.positional[0]);
-  if (text === null) return 2;
-  const { doc, diagnostics } = parseKnowledge(text);
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  if (p.flags.has('--json')) {
-    process.stdout.write(`${JSON.stringify({ file: p.positional[0], items: liveItems(doc).length, tombstones: tombstones(doc).length, diagnostics }, null, 2)}\n`);
-  } else {
-    printDiagnostics(p.positional[0], diagnostics);
-    process.stdout.write(`${liveItems(doc).length} items, ${tombstones(doc).length} pruned, ${errors} errors\n`);
-  }
-  return errors ? 1 : 0;
-}
-
-async function fmt(args: string[]): Promise<number> {
-  const p = parseArgs(args, []);
-  if (typeof p === 'string' || p.positional.length !== 1) return bad('fmt');
-  const file = p.positional[0];
+async function fmt(_values: Values, positionals: string[], bad: (why?: string) => number): Promise<number> {
+  if (positionals.length !== 1) return bad(positionals.length ? 'one file at a time' : 'a file is required');
+  const [file] = positionals;
   const text = await readOrFail(file);
   if (text === null) return 2;
   const { doc, diagnostics } = parseKnowledge(text);
-  printDiagnostics(file, diagnostics.filter((d) => d.severity === 'error'));
+  for (const d of diagnostics.filter((x) => x.severity === 'error')) process.stdout.write(`${file}:${d.line}: ${d.severity}: ${d.message}\n`);
   const out = serializeKnowledge(doc);
   if (out !== text) await writeFileAtomic(file, out);
   process.stdout.write(out === text ? `${file}: already canonical\n` : `${file}: formatted\n`);
@@ -99,13 +82,12 @@ async function readEpisode(path: string): Promise<Episode | string> {
   }
 }
 
-async function extract(args: string[]): Promise<number> {
-  const p = parseArgs(args, ['--trajectory', '--knowledge', '--base-url', '--model']);
-  if (typeof p === 'string') return bad('extract', p);
-  const traj = p.flags.get('--trajectory');
-  const baseUrl = p.flags.get('--base-url');
-  const model = p.flags.get('--model');
-  if (typeof traj !== 'string' || typeof baseUrl !== 'string' || typeof model !== 'string') return bad('extract', '--trajectory, --base-url and --model are required');
+async function extract(values: Values, positionals: string[], bad: (why?: string) => number): Promise<number> {
+  if (positionals.length) return bad(`unexpected argument '${positionals[0]}'`);
+  const traj = str(values, 'trajectory');
+  const baseUrl = str(values, 'base-url');
+  const model = str(values, 'model');
+  if (!traj || !baseUrl || !model) return bad('--trajectory, --base-url and --model are required');
   let episode: Episode | string;
   try {
     episode = await readEpisode(traj);
@@ -116,9 +98,9 @@ async function extract(args: string[]): Promise<number> {
     process.stderr.write(`oel knowledge extract: ${traj}: ${episode}\n`);
     return 2;
   }
-  const kPath = p.flags.get('--knowledge');
+  const kPath = str(values, 'knowledge');
   let kText = '';
-  if (typeof kPath === 'string') {
+  if (kPath !== undefined) {
     const t = await readOrFail(kPath);
     if (t === null) return 2;
     kText = t;
@@ -134,7 +116,7 @@ async function extract(args: string[]): Promise<number> {
     model,
     log: (l) => logs.push(l),
   });
-  if (p.flags.has('--json')) {
+  if (values.json) {
     process.stdout.write(`${JSON.stringify({ model: r.model, tokensUsed: r.tokensUsed, items: r.items, evidence: r.evidence, log: logs, error: r.error ?? null }, null, 2)}\n`);
   } else {
     for (const l of logs) process.stderr.write(`${l}\n`);
@@ -151,27 +133,27 @@ async function extract(args: string[]): Promise<number> {
   return r.error ? 1 : 0;
 }
 
-function bad(cmd: string, why?: string): number {
-  process.stderr.write(`${why ? `oel knowledge ${cmd}: ${why}\n` : ''}${help[cmd]}`);
-  return 2;
-}
-
-/** Runs `oel knowledge <args>`; returns the exit code. */
+/** Runs `oel knowledge <args>`; returns the exit code (2: bad usage, with the reason and the command's usage on stderr). */
 export async function runKnowledgeCommand(args: string[]): Promise<number> {
-  const [cmd, ...rest] = args;
-  if (cmd === undefined || cmd === '-h' || cmd === '--help') {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '-h' || name === '--help') {
     process.stdout.write(usage);
-    return cmd === undefined ? 2 : 0;
+    return name === undefined ? 2 : 0;
   }
-  if (!(cmd in help)) {
-    process.stderr.write(`oel knowledge: unknown command '${cmd}'\n${usage}`);
+  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!cmd) {
+    process.stderr.write(`oel knowledge: unknown command '${name}'\n${usage}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(help[cmd]);
+  const bad = (why?: string): number => {
+    process.stderr.write(`${why ? `oel knowledge ${name}: ${why}\n` : ''}${cmd.help}`);
+    return 2;
+  };
+  const parsed = parseCommand(rest, cmd.options);
+  if (parsed.kind === 'help') {
+    process.stdout.write(cmd.help);
     return 0;
   }
-  if (cmd === 'check') return check(rest);
-  if (cmd === 'fmt') return fmt(rest);
-  return extract(rest);
+  if (parsed.kind === 'error') return bad(parsed.message);
+  return cmd.run(parsed.values, parsed.positionals, bad);
 }

@@ -7,7 +7,8 @@ import { runServerCommand } from './serverCommand';
 const usage = `usage: oel <command> ...
 
 commands:
-  knowledge check|fmt|extract   work with a knowledge file (see: oel knowledge --help)
+  knowledge check|fmt|prompt|review|extract
+                                work with knowledge files (see: oel knowledge --help)
   server [admin ...]            run or administer a consolidation server (see: oel server --help)
 `;
 

@@ -8,41 +8,37 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type ServerConfigInput } from '../server/config';
 import { startServer } from '../server/app';
 import { TokenFile } from '../server/tokens';
+import { parseCommand, str, type Options, type Values } from './args';
 
-const usage = `usage:
-  oel server --model DIR [--data DIR] [--port N] [--host ADDR] [--k N] [--python PATH] [--trainer-path DIR] [--team NAME]
-      start a server (data folder default ./.oel-server; optional <data>/config.json, see docs/server.md)
-  oel server admin token create --team NAME --role member|admin [--member NAME] [--data DIR]
-  oel server admin token revoke ID [--data DIR]
-  oel server admin token list [--data DIR]
-  oel server admin knowledge list|approve ID|reject ID --url URL [--token T]    (token also from OEL_ADMIN_TOKEN)
-  oel server admin round start|status ID|cancel ID --url URL [--token T]
-  oel server admin adapter list|rollback VERSION --url URL [--token T]
-`;
-
-interface Parsed { positional: string[]; flags: Map<string, string> }
-
-function parseArgs(args: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-h' || a === '--help') flags.set('help', '1');
-    else if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else { flags.set(a.slice(2), args[i + 1] ?? ''); i++; }
-    } else positional.push(a);
-  }
-  return { positional, flags };
+/** One subcommand: the words that name it, its synopsis, the options it takes, its arguments and what it does. */
+interface Sub {
+  words: string[];
+  synopsis: string;
+  about: string;
+  options: string[];
+  /** Positional arguments after the words: at least `min`, at most `max`. */
+  args: { min: number; max: number };
+  run: (values: Values, args: string[]) => Promise<number>;
 }
 
-function num(flags: Map<string, string>, name: string): number | undefined {
-  const v = flags.get(name);
+const REMOTE = ['url', 'token'];
+const REMOTE_NOTE = ' The admin token comes from --token or OEL_ADMIN_TOKEN.';
+
+/** Every option any subcommand takes; all take a value. Which subcommand may use which is checked after parsing. */
+const ALL: Options = Object.fromEntries(
+  ['model', 'data', 'port', 'host', 'k', 'python', 'trainer-path', 'team', 'role', 'member', 'url', 'token'].map((o) => [o, { type: 'string' }]),
+);
+
+function usageError(sub: Sub | undefined, why: string): number {
+  process.stderr.write(`oel server${sub?.words.length ? ` ${sub.words.join(' ')}` : ''}: ${why}\n${sub ? helpOf(sub) : usage()}`);
+  return 2;
+}
+
+function num(values: Values, name: string): number | undefined | string {
+  const v = str(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number`);
-  return n;
+  return v.trim() !== '' && Number.isFinite(n) ? n : `--${name} must be a number, not '${v}'`;
 }
 
 /** Where the trainer package is: an explicit flag, ./trainer, or next to this program (repo checkout or dist/). */
@@ -53,24 +49,23 @@ function findTrainerPath(explicit: string | undefined): string | undefined {
   return candidates.find((c) => existsSync(join(c, 'oel_trainer', '__main__.py')));
 }
 
-/** Entry point for `oel server ...`; returns the exit status. */
-export async function runServerCommand(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  if (flags.has('help')) { process.stdout.write(usage); return 0; }
-  if (positional[0] === 'admin') return runAdmin(positional.slice(1), flags);
-  if (positional.length) { process.stderr.write(`oel server: unexpected '${positional[0]}'\n${usage}`); return 2; }
-  const model = flags.get('model');
-  if (!model) { process.stderr.write(`oel server: --model is required\n${usage}`); return 2; }
+async function serve(values: Values): Promise<number> {
+  const model = str(values, 'model');
+  if (!model) return usageError(SUBS[0], '--model is required');
+  const port = num(values, 'port');
+  const k = num(values, 'k');
+  for (const n of [port, k]) if (typeof n === 'string') return usageError(SUBS[0], n);
   const overrides: Partial<ServerConfigInput> = {
-    model_dir: model, data_dir: flags.get('data'), host: flags.get('host'), port: num(flags, 'port'), k: num(flags, 'k'),
-    python: flags.get('python'), trainer_path: findTrainerPath(flags.get('trainer-path')),
+    model_dir: model, data_dir: str(values, 'data'), host: str(values, 'host'), port: port as number | undefined, k: k as number | undefined,
+    python: str(values, 'python'), trainer_path: findTrainerPath(str(values, 'trainer-path')),
   };
   const cfg = loadConfig(overrides);
-  const srv = await startServer(cfg, { bootstrapTeam: flags.get('team') });
+  const team = str(values, 'team');
+  const srv = await startServer(cfg, { bootstrapTeam: team });
   const out = process.stdout;
   out.write(`data folder: ${cfg.data_dir}\n`);
   out.write(`signing public key (ed25519, key id ${srv.key.keyId}): ${srv.key.publicKeyBase64}\n`);
-  if (srv.bootstrapAdminToken) out.write(`bootstrap admin token (team '${flags.get('team') ?? 'default'}'; shown once): ${srv.bootstrapAdminToken}\n`);
+  if (srv.bootstrapAdminToken) out.write(`bootstrap admin token (team '${team ?? 'default'}'; shown once): ${srv.bootstrapAdminToken}\n`);
   // Last, so whoever waits for this line (scripts, tests) has seen everything above it.
   out.write(`oel server listening on ${srv.url}\n`);
   await new Promise<void>((resolveStop) => {
@@ -82,46 +77,109 @@ export async function runServerCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function runAdmin(pos: string[], flags: Map<string, string>): Promise<number> {
-  const [area, verb, arg] = pos;
-  if (area === 'token') {
-    const tokens = new TokenFile(resolve(flags.get('data') ?? './.oel-server'));
-    if (verb === 'create') {
-      const role = flags.get('role') ?? 'member';
-      const team = flags.get('team');
-      if (!team || (role !== 'member' && role !== 'admin')) { process.stderr.write('oel server admin token create: --team and --role member|admin are required\n'); return 2; }
-      const { token, record } = tokens.create(team, role, flags.get('member'));
+const tokens = (values: Values) => new TokenFile(resolve(str(values, 'data') ?? './.oel-server'));
+
+/** A request to a running server with an admin token; prints the JSON answer. */
+async function http(values: Values, method: string, path: string, body?: unknown): Promise<number> {
+  const url = str(values, 'url');
+  const token = str(values, 'token') ?? process.env.OEL_ADMIN_TOKEN;
+  if (!url || !token) { process.stderr.write('oel server admin: --url and --token (or OEL_ADMIN_TOKEN) are required\n'); return 2; }
+  const res = await fetch(new URL(path, url), {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  process.stdout.write(`${JSON.stringify(await res.json(), null, 2)}\n`);
+  return res.ok ? 0 : 1;
+}
+
+const id = (args: string[]) => encodeURIComponent(args[0] ?? '');
+
+const SUBS: Sub[] = [
+  {
+    words: [], synopsis: 'oel server --model DIR [--data DIR] [--port N] [--host ADDR] [--k N] [--python PATH] [--trainer-path DIR] [--team NAME]',
+    about: 'Starts a server (data folder default ./.oel-server; optional <data>/config.json, see docs/server.md).',
+    options: ['model', 'data', 'port', 'host', 'k', 'python', 'trainer-path', 'team'], args: { min: 0, max: 0 }, run: serve,
+  },
+  {
+    words: ['admin', 'token', 'create'], synopsis: 'oel server admin token create --team NAME [--role member|admin] [--member NAME] [--data DIR]',
+    about: 'Creates a token for a team (role member by default) and prints it once. Works offline on the data folder.',
+    options: ['team', 'role', 'member', 'data'], args: { min: 0, max: 0 },
+    run: async (values) => {
+      const role = str(values, 'role') ?? 'member';
+      const team = str(values, 'team');
+      if (!team || (role !== 'member' && role !== 'admin')) return usageError(SUBS[1], '--team and --role member|admin are required');
+      const { token, record } = tokens(values).create(team, role, str(values, 'member'));
       process.stdout.write(`${JSON.stringify({ id: record.id, team, role, member: record.member, token })}\n`);
       return 0;
-    }
-    if (verb === 'revoke' && arg) {
-      if (!tokens.revoke(arg)) { process.stderr.write(`oel server admin token revoke: no single active token with id ${arg}\n`); return 1; }
-      process.stdout.write(`revoked ${arg}\n`);
+    },
+  },
+  {
+    words: ['admin', 'token', 'revoke'], synopsis: 'oel server admin token revoke ID [--data DIR]',
+    about: 'Revokes the active token with this id. Works offline on the data folder.', options: ['data'], args: { min: 1, max: 1 },
+    run: async (values, [tokenId]) => {
+      if (!tokens(values).revoke(tokenId)) { process.stderr.write(`oel server admin token revoke: no single active token with id ${tokenId}\n`); return 1; }
+      process.stdout.write(`revoked ${tokenId}\n`);
       return 0;
-    }
-    if (verb === 'list') {
-      for (const t of tokens.list()) process.stdout.write(`${JSON.stringify({ id: t.id, team: t.team, role: t.role, member: t.member, created_at: t.created_at, revoked_at: t.revoked_at })}\n`);
+    },
+  },
+  {
+    words: ['admin', 'token', 'list'], synopsis: 'oel server admin token list [--data DIR]',
+    about: 'Lists the tokens (never their secrets), one JSON object per line. Works offline on the data folder.', options: ['data'], args: { min: 0, max: 0 },
+    run: async (values) => {
+      for (const t of tokens(values).list()) process.stdout.write(`${JSON.stringify({ id: t.id, team: t.team, role: t.role, member: t.member, created_at: t.created_at, revoked_at: t.revoked_at })}\n`);
       return 0;
-    }
+    },
+  },
+  { words: ['admin', 'knowledge', 'list'], synopsis: 'oel server admin knowledge list --url URL [--token T]', about: 'Lists the team\'s submitted knowledge.' + REMOTE_NOTE, options: REMOTE, args: { min: 0, max: 0 }, run: (v) => http(v, 'GET', '/v1/knowledge') },
+  { words: ['admin', 'knowledge', 'approve'], synopsis: 'oel server admin knowledge approve ID --url URL [--token T]', about: 'Approves a submitted item for consolidation.' + REMOTE_NOTE, options: REMOTE, args: { min: 1, max: 1 }, run: (v, a) => http(v, 'POST', `/v1/knowledge/${id(a)}/decision`, { decision: 'approve' }) },
+  { words: ['admin', 'knowledge', 'reject'], synopsis: 'oel server admin knowledge reject ID --url URL [--token T]', about: 'Rejects a submitted item.' + REMOTE_NOTE, options: REMOTE, args: { min: 1, max: 1 }, run: (v, a) => http(v, 'POST', `/v1/knowledge/${id(a)}/decision`, { decision: 'reject' }) },
+  { words: ['admin', 'round', 'start'], synopsis: 'oel server admin round start --url URL [--token T]', about: 'Starts a consolidation round.' + REMOTE_NOTE, options: REMOTE, args: { min: 0, max: 0 }, run: (v) => http(v, 'POST', '/v1/consolidations', {}) },
+  { words: ['admin', 'round', 'status'], synopsis: 'oel server admin round status [ID] --url URL [--token T]', about: 'Shows one round, or all of them.' + REMOTE_NOTE, options: REMOTE, args: { min: 0, max: 1 }, run: (v, a) => http(v, 'GET', a.length ? `/v1/consolidations/${id(a)}` : '/v1/consolidations') },
+  { words: ['admin', 'round', 'cancel'], synopsis: 'oel server admin round cancel ID --url URL [--token T]', about: 'Cancels a round.' + REMOTE_NOTE, options: REMOTE, args: { min: 1, max: 1 }, run: (v, a) => http(v, 'POST', `/v1/consolidations/${id(a)}/cancel`) },
+  { words: ['admin', 'adapter', 'list'], synopsis: 'oel server admin adapter list --url URL [--token T]', about: 'Lists the adapter versions.' + REMOTE_NOTE, options: REMOTE, args: { min: 0, max: 0 }, run: (v) => http(v, 'GET', '/v1/adapters') },
+  {
+    words: ['admin', 'adapter', 'rollback'], synopsis: 'oel server admin adapter rollback VERSION --url URL [--token T]', about: 'Makes an earlier adapter version current.' + REMOTE_NOTE,
+    options: REMOTE, args: { min: 1, max: 1 },
+    run: async (v, [version]) => (/^\d+$/.test(version) ? http(v, 'POST', '/v1/adapters/current', { version: Number(version) }) : usageError(SUBS.find((s) => s.words[2] === 'rollback'), `VERSION must be a whole number, not '${version}'`)),
+  },
+];
+
+/** The usage lines of every subcommand under `prefix` (all of them for none). */
+function usage(prefix: string[] = []): string {
+  const under = SUBS.filter((s) => prefix.every((w, i) => s.words[i] === w));
+  const subs = under.length ? under : SUBS;
+  return `usage:\n${subs.map((s) => `  ${s.synopsis}\n`).join('')}\n'oel server <subcommand> --help' explains one.\n`;
+}
+
+function helpOf(sub: Sub): string {
+  return `usage: ${sub.synopsis}\n\n${sub.about}\n`;
+}
+
+/** The subcommand named by the leading words, and the words after them. */
+function findSub(positionals: string[]): { sub: Sub; args: string[] } | undefined {
+  if (positionals[0] !== 'admin') return { sub: SUBS[0], args: positionals };
+  const sub = SUBS.find((s) => s.words.length === 3 && s.words.every((w, i) => positionals[i] === w));
+  return sub && { sub, args: positionals.slice(3) };
+}
+
+/** Entry point for `oel server ...`; returns the exit status (2: bad usage, with the reason and usage on stderr). */
+export async function runServerCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, ALL);
+  // The words before the first option name the subcommand, as far as they go (for help and for parse errors).
+  const words: string[] = [];
+  for (const a of argv) { if (a.startsWith('-')) break; words.push(a); }
+  const named = words.length ? findSub(words)?.sub : undefined;
+  if (parsed.kind === 'help') {
+    // Help for as much of the command as was named: `oel server admin token --help` lists the token subcommands.
+    process.stdout.write(named?.words.length ? helpOf(named) : words.length === 0 ? `${helpOf(SUBS[0])}\n${usage()}` : usage(words.slice(0, 2)));
+    return 0;
   }
-  const url = flags.get('url');
-  const token = flags.get('token') ?? process.env.OEL_ADMIN_TOKEN;
-  const http = async (method: string, path: string, body?: unknown): Promise<number> => {
-    if (!url || !token) { process.stderr.write('oel server admin: --url and --token (or OEL_ADMIN_TOKEN) are required\n'); return 2; }
-    const res = await fetch(new URL(path, url), {
-      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    process.stdout.write(`${JSON.stringify(await res.json(), null, 2)}\n`);
-    return res.ok ? 0 : 1;
-  };
-  const id = encodeURIComponent(arg ?? '');
-  if (area === 'knowledge' && verb === 'list') return http('GET', '/v1/knowledge');
-  if (area === 'knowledge' && (verb === 'approve' || verb === 'reject') && arg) return http('POST', `/v1/knowledge/${id}/decision`, { decision: verb });
-  if (area === 'round' && verb === 'start') return http('POST', '/v1/consolidations', {});
-  if (area === 'round' && verb === 'status') return http('GET', arg ? `/v1/consolidations/${id}` : '/v1/consolidations');
-  if (area === 'round' && verb === 'cancel' && arg) return http('POST', `/v1/consolidations/${id}/cancel`);
-  if (area === 'adapter' && verb === 'list') return http('GET', '/v1/adapters');
-  if (area === 'adapter' && verb === 'rollback' && arg) return http('POST', '/v1/adapters/current', { version: Number(arg) });
-  process.stderr.write(`oel server admin: unknown command\n${usage}`);
-  return 2;
+  if (parsed.kind === 'error') return usageError(named?.words.length ? named : undefined, parsed.message);
+  const found = findSub(parsed.positionals);
+  if (!found) return usageError(undefined, `unknown command '${parsed.positionals.slice(0, 3).join(' ')}'`);
+  const { sub, args } = found;
+  const stray = Object.keys(parsed.values).filter((k) => !sub.options.includes(k));
+  if (stray.length) return usageError(sub, `option${stray.length > 1 ? 's' : ''} ${stray.map((o) => `'--${o}'`).join(', ')} not used by this command`);
+  if (args.length < sub.args.min) return usageError(sub, 'missing argument');
+  if (args.length > sub.args.max) return usageError(sub, `unexpected '${args[sub.args.max]}'`);
+  return sub.run(parsed.values, args);
 }

@@ -11,22 +11,7 @@ import type { EditReviews } from './edits';
 import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
-
-/** Short description of a tool call's arguments for a card title (pure). */
-export function summarizeArgs(name: string, rawArgs: string): string {
-  let a: Record<string, unknown> = {};
-  try { a = JSON.parse(rawArgs) as Record<string, unknown>; } catch { return rawArgs.slice(0, 120); }
-  const s = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
-  switch (name) {
-    case 'read_file': return `${s(a.path)}${a.start_line ? `:${s(a.start_line)}-${s(a.end_line ?? '')}` : ''}`;
-    case 'list_dir': return s(a.path) || '.';
-    case 'search_text': return `"${s(a.query)}"${a.glob ? ` in ${s(a.glob)}` : ''}`;
-    case 'read_diagnostics': return s(a.path) || 'workspace';
-    case 'propose_edit': case 'create_file': return s(a.path);
-    case 'run_command': return s(a.command);
-    default: return rawArgs.slice(0, 120);
-  }
-}
+import { transcriptItemFor } from './transcriptEvents';
 
 interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
 
@@ -136,22 +121,10 @@ export class AgentController {
   }
 
   private onEvent(e: AgentEvent): void {
-    switch (e.type) {
-      case 'task_started': this.ctx.historyChanged(); break;
-      case 'text_delta': this.push({ type: 'assistantDelta', turn: e.turn, delta: e.delta }); break;
-      case 'tool_call_proposed': this.push({ type: 'toolCall', callId: e.callId, name: e.name, summary: summarizeArgs(e.name, e.arguments) }); break;
-      case 'approval_needed': this.push({ type: 'approvalRequest', ...e.request }); break;
-      case 'approval_decided': this.push({ type: 'approvalResolved', callId: e.callId, decision: e.decision }); break;
-      case 'command_output': this.push({ type: 'toolOutput', callId: e.callId, chunk: e.chunk }); break;
-      case 'tool_result': this.push({ type: 'toolResult', callId: e.observation.callId, status: e.observation.status, output: e.observation.output }); break;
-      case 'knowledge_in_context': this.push({ type: 'knowledge', items: e.items }); break;
-      case 'knowledge_cited': this.push({ type: 'cited', itemIds: e.itemIds }); break;
-      case 'task_ended':
-        this.ended = true;
-        this.push({ type: 'taskEnded', reason: e.reason, message: e.message });
-        break;
-      default: break;
-    }
+    if (e.type === 'task_started') this.ctx.historyChanged();
+    if (e.type === 'task_ended') this.ended = true;
+    const item = transcriptItemFor(e);
+    if (item) this.push(item);
   }
 
   private approver(): Approver {

@@ -8,32 +8,7 @@ import type { ExtensionToWebview } from '../core/protocol/webview';
 import type { AgentController } from './agentController';
 import type { OelContext } from './context';
 import { loadCore } from './core';
-
-/** The view's HTML; pure apart from the URIs it is given (exported for tests). */
-export function agentViewHtml(opts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; codiconUri: string }): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${opts.cspSource}`,
-    `font-src ${opts.cspSource}`,
-    `img-src ${opts.cspSource} data:`,
-    `script-src 'nonce-${opts.nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${opts.codiconUri}">
-<link rel="stylesheet" href="${opts.styleUri}">
-<title>OEL Agent</title>
-</head>
-<body>
-<div id="app" data-testid="agent-view"></div>
-<script nonce="${opts.nonce}" src="${opts.scriptUri}"></script>
-</body>
-</html>`;
-}
+import { agentViewHtml } from './agentViewHtml';
 
 /** Provides the agent webview view. */
 export class AgentViewProvider implements vscode.WebviewViewProvider {
@@ -83,9 +58,11 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const msg = (await loadCore()).parseWebviewMessage(raw);
+    const core = await loadCore();
+    const msg = core.parseWebviewMessage(raw);
     if (!msg) {
-      this.ctx.log.warn(`agent view sent an invalid message: ${JSON.stringify(raw).slice(0, 200)}`);
+      // The message may hold what the user typed, API keys included: redacted like everything else that is logged.
+      this.ctx.log.warn(`agent view sent an invalid message: ${core.redactForLog(raw, this.ctx.knownSecrets())}`);
       return;
     }
     try {

@@ -19,9 +19,12 @@ export class OelContext implements vscode.Disposable {
   readonly onDidChangeRunning: vscode.Event<boolean>;
   /** Fired when a task run (a task or a follow-up) ended and its trajectory is on disk; learning listens. */
   readonly onDidFinishTask: vscode.Event<string>;
+  /** Fired when Test Connection reached the model and it called a tool; the walkthrough listens. */
+  readonly onDidConnect: vscode.Event<void>;
   private readonly historyEmitter = new vscode.EventEmitter<void>();
   private readonly finishEmitter = new vscode.EventEmitter<string>();
   private readonly runningEmitter = new vscode.EventEmitter<boolean>();
+  private readonly connectEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   private storePromise: Promise<TrajectoryStore> | null = null;
   private cachedKey: string | undefined;
@@ -37,7 +40,8 @@ export class OelContext implements vscode.Disposable {
     this.onDidChangeHistory = this.historyEmitter.event;
     this.onDidChangeRunning = this.runningEmitter.event;
     this.onDidFinishTask = this.finishEmitter.event;
-    this.disposables.push(this.log, this.historyEmitter, this.runningEmitter, this.finishEmitter);
+    this.onDidConnect = this.connectEmitter.event;
+    this.disposables.push(this.log, this.historyEmitter, this.runningEmitter, this.finishEmitter, this.connectEmitter);
     ext.subscriptions.push(this);
   }
 
@@ -72,6 +76,8 @@ export class OelContext implements vscode.Disposable {
   historyChanged(): void { this.historyEmitter.fire(); }
   /** A task run ended and its steps are on disk. */
   taskFinished(episodeId: string): void { this.finishEmitter.fire(episodeId); }
+  /** Test Connection succeeded. */
+  connected(): void { this.connectEmitter.fire(); }
 
   /** The API key from SecretStorage (never from settings). */
   async apiKey(): Promise<string | undefined> {

@@ -13,7 +13,8 @@ export type { OpenDocuments, WorkspaceFiles } from '../core/tools/workspaceFiles
 export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';
 export type { Episode, EndReason, Step } from '../core/trajectory/episode';
 export type { KnowledgeProvider, KnowledgeInContext } from '../core/knowledge/knowledgeContext';
-export type { KnowledgeDocument, KnowledgeItem, KnowledgeDiagnostic, KnowledgeScope, ItemLocation } from '../core/knowledge/format';
+export type { KnowledgeDocument, KnowledgeFlag, KnowledgeItem, KnowledgeDiagnostic, KnowledgeScope, ItemLocation } from '../core/knowledge/format';
+export type { ReviewSet, ReviewStore } from '../core/knowledge/review';
 export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledge/store';
 export type { MergeConflict } from '../core/knowledge/merge';
 

@@ -12,8 +12,10 @@ export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseWebviewMessage } from '../core/protocol/webview';
+export { redactForLog } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
+  ReviewStore, ReviewSet, itemFlags, needsReview,
 } from '../core/knowledge';

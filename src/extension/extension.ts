@@ -9,6 +9,7 @@ import { registerHistory } from './history';
 import { registerKnowledge } from './knowledge';
 import { registerProviderCommands } from './providerCommands';
 import { registerStatusBar } from './statusBar';
+import { registerWalkthrough } from './walkthrough';
 
 let current: OelContext | undefined;
 
@@ -25,6 +26,7 @@ export function activate(ext: vscode.ExtensionContext): void {
   registerKnowledge(ctx);
   registerAgent(ctx);
   registerStatusBar(ctx);
+  registerWalkthrough(ctx);
   ctx.watchSecret(() => ctx.log.info('API key changed'));
   void vscode.commands.executeCommand('setContext', 'oel.running', false);
   // Retention runs after activation so it never delays startup.

@@ -1,19 +1,8 @@
 /** Set/Clear API Key (SecretStorage only), Test Connection, Open Settings, Show Log. */
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
-import { loadCore, type ConnectionResult } from './core';
-
-/** The buttons offered for a failed connection test (pure). */
-export function actionsFor(status: ConnectionResult['status']): string[] {
-  switch (status) {
-    case 'ok': return [];
-    case 'bad_key': return ['Set API Key', 'Open Settings'];
-    case 'unreachable': case 'unknown_model': case 'no_tool_calling': return ['Open Settings', 'Set API Key'];
-    default: return ['Open Settings', 'Set API Key', 'Show Log'];
-  }
-}
-
-const ACTION_COMMAND: Record<string, string> = { 'Set API Key': 'oel.setApiKey', 'Open Settings': 'oel.openSettings', 'Show Log': 'oel.showLog' };
+import { loadCore } from './core';
+import { fixActions } from './fixActions';
 
 /** Registers the provider commands. */
 export function registerProviderCommands(ctx: OelContext): void {
@@ -58,9 +47,14 @@ export function registerProviderCommands(ctx: OelContext): void {
       },
     );
     ctx.log.info(`test connection: ${result.status} — ${result.message}`);
-    if (result.status === 'ok') { void vscode.window.showInformationMessage(`OEL Agent: ${result.message}`); return; }
-    const actions = actionsFor(result.status);
-    const a = await vscode.window.showErrorMessage(`OEL Agent: ${result.message}`, ...actions);
-    if (a && ACTION_COMMAND[a]) await vscode.commands.executeCommand(ACTION_COMMAND[a]);
+    if (result.status === 'ok') {
+      ctx.connected();
+      void vscode.window.showInformationMessage(`OEL Agent: ${result.message}`);
+      return;
+    }
+    const actions = fixActions(result.fixes, 'oel.testConnection');
+    const a = await vscode.window.showErrorMessage(`OEL Agent: ${result.message}`, ...actions.map((x) => x.label));
+    const chosen = actions.find((x) => x.label === a);
+    if (chosen) await vscode.commands.executeCommand(chosen.command);
   });
 }

@@ -4,21 +4,10 @@
  * come from the language services. An edit to a file open in an editor goes through its document
  * ({@link openDocuments}), so the editor shows it and Undo works.
  */
-import { relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { Config } from './config';
 import type { CommandResult, Diagnostic, OpenDocuments, RunCommandOptions, ToolHost, WorkspaceFiles } from './core';
-
-const SEVERITY: Record<number, Diagnostic['severity']> = { 0: 'error', 1: 'warning', 2: 'info', 3: 'info' };
-
-/** Maps VS Code diagnostics to the core's shape (pure; exported for tests). */
-export function mapDiagnostics(root: string, entries: [string, readonly vscode.Diagnostic[]][]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const [path, diags] of entries) {
-    for (const d of diags) out.push({ path: relative(root, path) || path, line: d.range.start.line + 1, severity: SEVERITY[d.severity] ?? 'info', message: d.message });
-  }
-  return out;
-}
+import { mapDiagnostics } from './diagnostics';
 
 /** Tool host over VS Code. */
 export class VsCodeToolHost implements ToolHost {

@@ -159,8 +159,12 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       await sendTask(c, 'fix subtotal');
       const end = await waitEnd(c);
       await screenshot(c.page, 'auth-02-error');
-      assert.match(await c.view.locator('body').innerText(), /API key/i);
-      assert.match(end, /error|fail/i);
+      // The banner names the cause (the key was rejected, with the provider's own words) and the fix; every error
+      // banner carries a "Set API Key" link, so that alone would not say the key is the problem.
+      assert.match(end, /rejected the API key \(401\): Incorrect API key provided/);
+      assert.ok(end.includes(`The provider at ${suite.model.url}`), end);
+      assert.match(end, /Set the right key with the command "OEL Agent: Set API Key"/);
+      assert.equal(await c.view.locator('[data-testid="end-banner"]').last().getAttribute('data-reason'), 'error');
       const ep = await lastEpisode(c.cs.userDataDir);
       assert.equal(steps(ep, 'end')[0].reason, 'error');
     });

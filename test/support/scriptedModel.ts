@@ -24,8 +24,10 @@ export interface ScriptedResponse {
   /** Characters of text per streamed chunk (default: whole text in one chunk). */
   chunkSize?: number;
   chunkDelayMs?: number;
-  /** Fail with this HTTP status before anything is streamed. */
-  error?: { status: number; message: string };
+  /** Fail with this HTTP status (and headers, e.g. Retry-After) before anything is streamed. */
+  error?: { status: number; message: string; headers?: Record<string, string> };
+  /** Drop the connection before any response, as a proxy or an overloaded server does (the client sees a reset). */
+  resetConnection?: boolean;
   /** Destroy the socket after this many chunks. */
   breakAfterChunks?: number;
   /** Send an SSE error event (after the first chunk) and end the stream. */
@@ -142,7 +144,11 @@ async function answerChat(req: IncomingMessage, res: ServerResponse, r: Scripted
     await new Promise<void>((resolve) => { req.on('close', resolve); res.on('close', resolve); });
     return;
   }
-  if (r.error) return openAiError(res, r.error.status, r.error.message, null, 'api_error');
+  if (r.resetConnection) { req.socket.destroy(); return; }
+  if (r.error) {
+    for (const [k, v] of Object.entries(r.error.headers ?? {})) res.setHeader(k, v);
+    return openAiError(res, r.error.status, r.error.message, null, 'api_error');
+  }
   const id = `chatcmpl-${Math.random().toString(36).slice(2, 10)}`;
   const created = Math.floor(Date.now() / 1000);
   const calls = toolCallsOf(r);

@@ -103,6 +103,8 @@ class LoraSpec:
 @dataclass
 class OptimSpec:
     lr: float = 1e-4
+    # 0 on purpose: decay pulls LoRA weights toward zero, i.e. toward the base model, so in a later round it erodes
+    # what earlier rounds consolidated instead of regularising toward round N-1.
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     steps: int = 20

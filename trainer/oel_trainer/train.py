@@ -4,6 +4,7 @@ Roles share one set of base weights through the LoRA mode switch (lora.py):
   student = base + trainable adapter, prompted WITHOUT knowledge;
   teacher = the round's starting model (base + init adapter, frozen), prompted WITH knowledge.
 """
+import math
 import os
 import random
 import shutil
@@ -89,7 +90,9 @@ class Round:
         return out
 
     def step(self):
-        """One optimiser step on a fresh batch. Returns (loss, kl, sample tok/s, train tok/s)."""
+        """One optimiser step on a fresh batch. Returns {loss, kl, grad_norm (None when skipped), skipped, sample and
+        train tokens/s}; the step is skipped, leaving the adapter and the optimiser state as they were, when the
+        gradient norm is not finite."""
         job, T = self.job, self.job.loss.temperature
         batch = self.next_batch()
         s_prompts, t_prompts = [p.student for p in batch], [p.teacher for p in batch]
@@ -115,8 +118,14 @@ class Round:
             loss = losses.cross_entropy(s_logits, targets, mask)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.params, job.optim.grad_clip)
-        self.opt.step()
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.params, job.optim.grad_clip))
+        # One NaN/inf gradient would poison AdamW's moments and then every LoRA weight: skip the step instead, as the
+        # reference trainer does, and report it so the server can see a round that keeps skipping.
+        skipped = not math.isfinite(grad_norm)
+        if skipped:
+            self.opt.zero_grad(set_to_none=True)
+        else:
+            self.opt.step()
         if self.device == "cuda":
             torch.cuda.synchronize()
         t2 = time.perf_counter()
@@ -127,7 +136,9 @@ class Round:
         self.sample_s += t1 - t0
         self.train_tokens += n_train
         self.train_s += t2 - t1
-        return float(loss), kl, n_gen / max(t1 - t0, 1e-9), n_train / max(t2 - t1, 1e-9)
+        return {"loss": finite_or_none(float(loss)), "kl": finite_or_none(kl), "grad_norm": None if skipped else grad_norm,
+                "skipped": skipped,
+                "sample_tokens_per_s": n_gen / max(t1 - t0, 1e-9), "train_tokens_per_s": n_train / max(t2 - t1, 1e-9)}
 
     @torch.no_grad()
     def evaluate(self, pairs, student_mode="train", ref_prompts="teacher"):
@@ -171,6 +182,11 @@ def check_output_dir(path):
     return path
 
 
+def finite_or_none(x):
+    """x, or None when it is NaN or infinite (JSON has no NaN: a progress line carrying one would be unreadable)."""
+    return x if math.isfinite(x) else None
+
+
 def run_job(job, emit):
     """Runs a validated Job, emitting progress events; returns the metrics dict (also in output_dir/metrics.json)."""
     t_start = time.perf_counter()
@@ -183,10 +199,11 @@ def run_job(job, emit):
     if job.heldout:
         before = r.evaluate(job.heldout)
         emit({"event": "eval", "phase": "before", "split": "heldout", "figures": before})
+    skipped = 0
     for i in range(job.optim.steps):
-        loss, kl, sps, tps = r.step()
-        emit({"event": "step", "step": i + 1, "total_steps": job.optim.steps, "loss": loss, "kl": kl,
-              "sample_tokens_per_s": sps, "train_tokens_per_s": tps})
+        st = r.step()
+        skipped += st["skipped"]
+        emit({"event": "step", "step": i + 1, "total_steps": job.optim.steps, **st})
     heldout = None
     if job.heldout:
         after = r.evaluate(job.heldout)
@@ -201,7 +218,7 @@ def run_job(job, emit):
         "job_id": job.job_id, "method": job.method, "steps": job.optim.steps, "heldout": heldout, "ood": ood,
         "throughput": {"sampling_tokens_per_s": r.sample_tokens / max(r.sample_s, 1e-9),
                        "training_tokens_per_s": r.train_tokens / max(r.train_s, 1e-9)},
-        "device": r.device, "dtype": job.dtype, "wall_s": 0.0,
+        "device": r.device, "dtype": job.dtype, "wall_s": 0.0, "skipped_steps": skipped,
     }
     tmp = os.path.join(os.path.dirname(out_dir), f".{os.path.basename(out_dir)}.tmp-{os.getpid()}")
     try:

@@ -23,6 +23,8 @@ export type AgentEvent =
   | { type: 'approval_decided'; callId: string; decision: 'approved' | 'rejected'; comment?: string }
   | { type: 'command_output'; callId: string; chunk: string }
   | { type: 'tool_result'; observation: ToolObservation }
+  /** A model request failed for a passing reason (429, 5xx, reset) and is tried again after `delayMs`. */
+  | { type: 'provider_retry'; attempt: number; retries: number; delayMs: number; message: string }
   | { type: 'task_ended'; reason: EndReason; message: string };
 
 /** Receives session events; must not throw (errors are swallowed so the loop carries on). */

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import type OpenAI from 'openai';
 import type { KnowledgeInContext, KnowledgeProvider } from '../knowledge/knowledgeContext';
 import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig } from '../provider/provider';
+import { withRetries, type RetryPolicy } from '../provider/retry';
 import { toolsForModel } from '../tools/definitions';
 import { executeToolCall } from '../tools/executor';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalDecision, type ApprovalPolicy, type Approver, type ToolHost } from '../tools/host';
@@ -33,6 +34,8 @@ export interface AgentSessionOptions {
   systemTemplate?: string;
   /** Reuse a client (e.g. benchmarks); default: one created from `provider`. */
   client?: OpenAI;
+  /** Retries of a model request that failed with 429, 5xx or a reset; default {@link DEFAULT_RETRY_POLICY}. */
+  retryPolicy?: RetryPolicy;
 }
 
 /** How a run ended. */
@@ -158,11 +161,20 @@ export class AgentSession {
       if (signal.aborted) return this.end('stopped', 'Stopped by the user.', finalText);
       const turn = this.turn++;
       let result;
+      // A retry is safe only while nothing of the failed attempt reached the user; then it would be shown twice.
+      let streamed = false;
       try {
-        result = await streamChat(this.client, this.opts.provider, { messages: this.messages, tools }, {
-          onText: (delta) => this.emit({ type: 'text_delta', turn, delta }),
-          onReasoning: (delta) => this.emit({ type: 'reasoning_delta', turn, delta }),
-        }, signal);
+        result = await withRetries(() => streamChat(this.client, this.opts.provider, { messages: this.messages, tools }, {
+          onText: (delta) => { streamed = true; this.emit({ type: 'text_delta', turn, delta }); },
+          onReasoning: (delta) => { streamed = true; this.emit({ type: 'reasoning_delta', turn, delta }); },
+        }, signal), {
+          policy: this.opts.retryPolicy, signal, mayRetry: () => !streamed,
+          onRetry: ({ attempt, retries, delayMs, error }) => {
+            const message = `${error.message} Retrying in ${Math.ceil(delayMs / 1000)} s (retry ${attempt} of ${retries}).`;
+            this.record({ kind: 'error', at: now(), source: 'provider', message });
+            this.emit({ type: 'provider_retry', attempt, retries, delayMs, message });
+          },
+        });
       } catch (e) {
         const err = e instanceof ProviderError ? e : new ProviderError('stream', String(e));
         if (err.kind === 'aborted') return this.end('stopped', 'Stopped by the user.', finalText);

@@ -5,6 +5,7 @@ export * from './operations';
 export * from './merge';
 export * from './store';
 export * from './safety';
+export * from './review';
 export * from './dedup';
 export * from './selection';
 export * from './provider';

@@ -126,10 +126,14 @@ function mutate(doc: KnowledgeDocument, id: string, now: Date | undefined, f: (i
   return true;
 }
 
-/** Accepts a pending or inactive item (a person reviewed it, so its flags are cleared). Returns false if not found. */
+/**
+ * Accepts a pending or inactive item; a pinned one stays pinned. A person reviewed it, so the flags the file noted are
+ * cleared; the review itself is recorded outside the file (see review.ts), since a file's word is never trusted.
+ * Returns false if not found.
+ */
 export function acceptItem(doc: KnowledgeDocument, id: string, now?: Date): boolean {
   return mutate(doc, id, now, (i) => {
-    i.status = 'accepted';
+    if (i.status !== 'pinned') i.status = 'accepted';
     i.flags = [];
     delete i.overBudget;
   });

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { countTokens } from 'gpt-tokenizer';
 import type { KnowledgeInContext } from './knowledgeContext';
-import { ITEM_ID_RE, liveItems, type KnowledgeDocument, type KnowledgeItem } from './format';
+import { ITEM_ID_RE, liveItems, parseKnowledge, type KnowledgeDocument, type KnowledgeItem } from './format';
+import { NO_REVIEWS, itemFlags, itemTextHash, needsReview, type ReviewLookup } from './review';
 
 /** Default token budget of the knowledge slot. */
 export const DEFAULT_KNOWLEDGE_BUDGET = 2000;
@@ -43,13 +44,19 @@ export interface Selection {
   tokens: number;
 }
 
+/** Whether the file's status puts an item forward for the prompt: accepted, pinned, or set aside only for the budget. */
+export function isActive(item: KnowledgeItem): boolean {
+  return item.status === 'accepted' || item.status === 'pinned' || (item.status === 'inactive' && item.overBudget === true);
+}
+
 /**
- * Whether an item may go into a prompt at all: accepted or pinned (or set aside only for the budget), and no open
- * flags. Pending items and items made inactive by hand never are.
+ * Whether an item may go into a prompt at all: {@link isActive}, and either unflagged or reviewed by a person as its
+ * text reads now. Flags are computed from the text here, whatever the file says ({@link needsReview}), so an
+ * `[accepted]` item that arrived by git with no `flag:` lines still waits for a review. Pending items and items made
+ * inactive by hand never are.
  */
-export function isEligible(item: KnowledgeItem): boolean {
-  const active = item.status === 'accepted' || item.status === 'pinned' || (item.status === 'inactive' && item.overBudget === true);
-  return active && item.flags.length === 0;
+export function isEligible(item: KnowledgeItem, reviews: ReviewLookup = NO_REVIEWS): boolean {
+  return isActive(item) && !needsReview(item, reviews);
 }
 
 /** Orders items: pinned first, then helpful − harmful (higher first), then most recently updated, then id. */
@@ -65,12 +72,12 @@ export function compareForPrompt(a: KnowledgeItem, b: KnowledgeItem): number {
 }
 
 /**
- * Selects eligible items for the prompt within `budgetTokens` (preamble included). Items are taken in
- * {@link compareForPrompt} order; one that does not fit is skipped and reported inactive, and smaller ones after it
- * may still fit.
+ * Selects eligible items ({@link isEligible} under `reviews`) for the prompt within `budgetTokens` (preamble
+ * included). Items are taken in {@link compareForPrompt} order; one that does not fit is skipped and reported
+ * inactive, and smaller ones after it may still fit.
  */
-export function selectForPrompt(items: KnowledgeItem[], budgetTokens = DEFAULT_KNOWLEDGE_BUDGET): Selection {
-  const ordered = items.filter(isEligible).sort(compareForPrompt);
+export function selectForPrompt(items: KnowledgeItem[], budgetTokens = DEFAULT_KNOWLEDGE_BUDGET, reviews: ReviewLookup = NO_REVIEWS): Selection {
+  const ordered = items.filter((i) => isEligible(i, reviews)).sort(compareForPrompt);
   const selected: KnowledgeItem[] = [];
   const inactive: KnowledgeItem[] = [];
   let used = approxTokens(KNOWLEDGE_PREAMBLE) + 1;
@@ -103,6 +110,35 @@ export function buildKnowledgeInContext(selected: KnowledgeItem[], version: stri
   return { version, itemIds: selected.map((i) => i.id), text, tokens: approxTokens(text) };
 }
 
+/** What {@link knowledgeForPrompt} needs. */
+export interface PromptKnowledgeInput {
+  /**
+   * The texts of the knowledge files, highest priority first (the workspace file, then the user's): an id found in
+   * more than one is taken from the first. Leave out a file that must not reach the prompt (an untrusted workspace).
+   */
+  texts: string[];
+  /** The task's request. Selection does not depend on it yet; it is passed so that every caller stays alike when it does. */
+  request?: string;
+  budgetTokens?: number;
+  /** Reviews of flagged items; none by default, so every flagged item stays out. */
+  reviews?: ReviewLookup;
+}
+
+/**
+ * The knowledge slot of a prompt, from the files' texts: THE selection the agent uses, shared by the core's
+ * FileKnowledgeProvider, the extension and `oel knowledge prompt`, so what the CLI prints is what the model sees.
+ * Null when nothing is selected. The version hashes the texts and the reviews that let a flagged item in.
+ */
+export function knowledgeForPrompt(input: PromptKnowledgeInput): KnowledgeInContext | null {
+  const reviews = input.reviews ?? NO_REVIEWS;
+  const seen = new Set<string>();
+  const items = input.texts.flatMap((t) => liveItems(parseKnowledge(t).doc)).filter((i) => !seen.has(i.id) && seen.add(i.id));
+  const { selected } = selectForPrompt(items, input.budgetTokens ?? DEFAULT_KNOWLEDGE_BUDGET, reviews);
+  // A review changes the prompt without changing any file, so it is part of the version.
+  const reviewed = selected.filter((i) => itemFlags(i).length > 0).map((i) => `${i.id} ${itemTextHash(i.text)}`);
+  return buildKnowledgeInContext(selected, contentHash([...input.texts, reviewed.join('\n')]));
+}
+
 /** Status changes that make the files show the budget selection: which accepted items to set aside, which to bring back. */
 export interface BudgetMarks {
   /** Accepted items that did not fit: become `inactive` with `inactive: budget`. */
@@ -112,8 +148,8 @@ export interface BudgetMarks {
 }
 
 /** Compares a selection over `items` (all files together) with their statuses and returns the changes to write. */
-export function budgetMarks(items: KnowledgeItem[], budgetTokens = DEFAULT_KNOWLEDGE_BUDGET): BudgetMarks {
-  const { selected, inactive } = selectForPrompt(items, budgetTokens);
+export function budgetMarks(items: KnowledgeItem[], budgetTokens = DEFAULT_KNOWLEDGE_BUDGET, reviews: ReviewLookup = NO_REVIEWS): BudgetMarks {
+  const { selected, inactive } = selectForPrompt(items, budgetTokens, reviews);
   return {
     deactivate: inactive.filter((i) => i.status === 'accepted').map((i) => i.id),
     activate: selected.filter((i) => i.status === 'inactive' && i.overBudget).map((i) => i.id),

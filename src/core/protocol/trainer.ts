@@ -108,6 +108,8 @@ export const TrainerMetricsSchema = z.object({
   device: z.string(),
   dtype: z.string(),
   wall_s: z.number(),
+  /** Optimiser steps skipped because the gradient norm was not finite (0 in a healthy round; absent from older trainers). */
+  skipped_steps: z.number().int().nonnegative().optional(),
 });
 export type TrainerMetrics = z.infer<typeof TrainerMetricsSchema>;
 
@@ -122,8 +124,14 @@ export const TrainerEventSchema = z.discriminatedUnion('event', [
     event: z.literal('step'),
     step: z.number().int(),
     total_steps: z.number().int(),
-    loss: z.number(),
-    kl: z.number(),
+    /** Null when not finite (JSON has no NaN). */
+    loss: z.number().nullable(),
+    /** Reverse KL(student || teacher) on this batch; null when not finite. */
+    kl: z.number().nullable(),
+    /** Gradient norm before clipping; null when the step was skipped. */
+    grad_norm: z.number().nullable().optional(),
+    /** True when the gradient norm was not finite and the optimiser step was skipped (the adapter did not change). */
+    skipped: z.boolean().optional(),
     sample_tokens_per_s: z.number(),
     train_tokens_per_s: z.number(),
   }),

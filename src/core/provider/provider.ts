@@ -3,7 +3,8 @@
  * per agent turn; tool-call deltas are accumulated by index, text is reported as it arrives, and every failure (HTTP
  * error, broken stream, SSE error event, abort) comes back as a {@link ProviderError}, never an unhandled rejection.
  */
-import OpenAI, { APIError, APIUserAbortError } from 'openai';
+import OpenAI from 'openai';
+import { ProviderError, toProviderError } from './errors';
 import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 
 /** Where the model lives and which one to use. */
@@ -40,58 +41,13 @@ export interface StreamCallbacks {
   onReasoning?(delta: string): void;
 }
 
-/** Why a provider call failed; `kind` lets callers tell a user stop from a real failure. */
-export type ProviderErrorKind = 'aborted' | 'auth' | 'not_found' | 'unreachable' | 'http' | 'stream';
+export { ProviderError, publicBaseUrl, retryAfterMs, toProviderError } from './errors';
+export type { NetworkCause, ProviderErrorKind, ProviderFix } from './errors';
 
-/** A provider failure with a message fit to show the user. */
-export class ProviderError extends Error {
-  constructor(readonly kind: ProviderErrorKind, message: string, readonly status?: number) {
-    super(message);
-    this.name = 'ProviderError';
-  }
-}
-
-/** Creates the `openai` client for a config; retries are off because the agent loop decides what to retry. */
+/** Creates the `openai` client for a config. The SDK's own retries are off: the agent loop retries (retry.ts), so it can tell the user and stop retrying once output was shown. */
 export function createClient(config: ProviderConfig): OpenAI {
   // Local servers (Ollama, llama.cpp) need no key, but the client refuses to start without one.
   return new OpenAI({ baseURL: config.baseUrl, apiKey: config.apiKey || 'not-set', timeout: config.timeoutMs ?? 120_000, maxRetries: 0 });
-}
-
-/** Base URL with any `user:password@` removed, safe to store in a trajectory. */
-export function publicBaseUrl(baseUrl: string): string {
-  try {
-    const u = new URL(baseUrl);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return baseUrl.replace(/\/\/[^/@]*@/, '//');
-  }
-}
-
-/** Turns any thrown value from the client into a {@link ProviderError}. */
-export function toProviderError(e: unknown, config: ProviderConfig, signal?: AbortSignal): ProviderError {
-  if (e instanceof ProviderError) return e;
-  if (e instanceof APIUserAbortError || signal?.aborted) return new ProviderError('aborted', 'The request was stopped.');
-  if (e instanceof APIError && e.status !== undefined) {
-    const detail = e.message.replace(/^\d+\s*/, '');
-    if (e.status === 401 || e.status === 403) {
-      return new ProviderError('auth', `The provider at ${publicBaseUrl(config.baseUrl)} rejected the API key (${e.status}): ${detail}. Set the right key with the command "OEL Agent: Set API Key".`, e.status);
-    }
-    if (e.status === 404) {
-      return new ProviderError('not_found', `The provider does not know the model "${config.model}" (404): ${detail}. Pick a model it serves.`, e.status);
-    }
-    return new ProviderError('http', `The provider answered ${e.status}: ${detail}`, e.status);
-  }
-  if (e instanceof APIError && e.status === undefined && !(e.constructor.name.includes('Connection'))) {
-    return new ProviderError('stream', `The provider reported an error mid-stream: ${e.message}`);
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
-  if (e instanceof Error && /Connection|timed out|ECONNREFUSED|ENOTFOUND/i.test(e.constructor.name + msg + cause)) {
-    return new ProviderError('unreachable', `Cannot reach the provider at ${publicBaseUrl(config.baseUrl)}: ${msg}${cause}. Is the server running and the URL right?`);
-  }
-  return new ProviderError('stream', `The connection to the provider broke mid-answer: ${msg}${cause}`);
 }
 
 /**

@@ -2,7 +2,7 @@
  * "Test connection" for the provider settings: one cheap probe sequence that tells the user which of the usual
  * mistakes they made (wrong URL, wrong key, wrong model, a model without tool calling) and what to do about it.
  */
-import { createClient, publicBaseUrl, toProviderError, type ProviderConfig } from './provider';
+import { createClient, publicBaseUrl, toProviderError, type ProviderConfig, type ProviderFix } from './provider';
 
 /** Outcome of {@link testConnection}; `message` is shown to the user as is. */
 export interface ConnectionResult {
@@ -10,6 +10,8 @@ export interface ConnectionResult {
   message: string;
   /** Model ids the server listed, when it answered `/models`. */
   models?: string[];
+  /** The fixes that fit, most likely first (empty when connected). */
+  fixes: ProviderFix[];
 }
 
 const PROBE_TOOL = {
@@ -27,12 +29,12 @@ export async function testConnection(config: ProviderConfig, signal?: AbortSigna
     models = list.data.map((m) => m.id);
   } catch (e) {
     const err = toProviderError(e, config, signal);
-    if (err.kind === 'unreachable') return { status: 'unreachable', message: err.message };
-    if (err.kind === 'auth') return { status: 'bad_key', message: err.message };
+    if (err.kind === 'unreachable') return { status: 'unreachable', message: err.message, fixes: err.fixes };
+    if (err.kind === 'auth') return { status: 'bad_key', message: err.message, fixes: err.fixes };
     // Some servers do not implement /models; the chat probe below still tells us what we need.
   }
   if (models && !models.includes(config.model)) {
-    return { status: 'unknown_model', models, message: `The server at ${where} does not list the model "${config.model}". It serves: ${models.slice(0, 20).join(', ') || '(none)'}.` };
+    return { status: 'unknown_model', models, message: `The server at ${where} does not list the model "${config.model}". It serves: ${models.slice(0, 20).join(', ') || '(none)'}.`, fixes: ['model'] };
   }
   try {
     const res = await client.chat.completions.create(
@@ -40,15 +42,15 @@ export async function testConnection(config: ProviderConfig, signal?: AbortSigna
       { signal },
     );
     if (!res.choices[0]?.message.tool_calls?.length) {
-      return { status: 'no_tool_calling', models, message: `The model "${config.model}" answered but did not call a tool when forced to. The agent needs a model with tool (function) calling; enable it on the server (e.g. --jinja for llama.cpp) or choose another model.` };
+      return { status: 'no_tool_calling', models, message: `The model "${config.model}" answered but did not call a tool when forced to. The agent needs a model with tool (function) calling; enable it on the server (e.g. --jinja for llama.cpp) or choose another model.`, fixes: ['model'] };
     }
-    return { status: 'ok', models, message: `Connected to ${where}; "${config.model}" supports tool calling.` };
+    return { status: 'ok', models, message: `Connected to ${where}; "${config.model}" supports tool calling.`, fixes: [] };
   } catch (e) {
     const err = toProviderError(e, config, signal);
-    if (err.kind === 'unreachable') return { status: 'unreachable', message: err.message };
-    if (err.kind === 'auth') return { status: 'bad_key', message: err.message };
-    if (err.kind === 'not_found') return { status: 'unknown_model', models, message: err.message };
-    if (/tool/i.test(err.message)) return { status: 'no_tool_calling', models, message: `The model "${config.model}" rejected a request with tools: ${err.message}. Choose a model with tool calling.` };
-    return { status: 'error', models, message: err.message };
+    if (err.kind === 'unreachable') return { status: 'unreachable', message: err.message, fixes: err.fixes };
+    if (err.kind === 'auth') return { status: 'bad_key', message: err.message, fixes: err.fixes };
+    if (err.kind === 'not_found') return { status: 'unknown_model', models, message: err.message, fixes: err.fixes };
+    if (/tool/i.test(err.message)) return { status: 'no_tool_calling', models, message: `The model "${config.model}" rejected a request with tools: ${err.message}. Choose a model with tool calling.`, fixes: ['model'] };
+    return { status: 'error', models, message: err.message, fixes: err.fixes };
   }
 }

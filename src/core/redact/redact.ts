@@ -96,3 +96,14 @@ export async function redactValueThorough<T>(value: T, known: readonly string[] 
   }
   return value;
 }
+
+/**
+ * A short, redacted rendering of an untrusted value for a log line: JSON, secrets removed BEFORE it is cut to
+ * `maxChars`, so a cut can never leave the start of a secret that the patterns would no longer recognise.
+ */
+export function redactForLog(value: unknown, known: readonly string[] = [], maxChars = 200): string {
+  let text: string;
+  try { text = JSON.stringify(value) ?? String(value); } catch { text = String(value); }
+  const clean = redactSecrets(text, known);
+  return clean.length > maxChars ? `${clean.slice(0, maxChars)}… (${clean.length} chars)` : clean;
+}

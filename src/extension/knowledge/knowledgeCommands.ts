@@ -64,7 +64,7 @@ export function registerKnowledgeCommands(ctx: OelContext, files: KnowledgeFiles
     const candidates = files.entries().filter((e) => groups.includes(groupOf(e)));
     if (!candidates.length) { void vscode.window.showInformationMessage(`OEL Agent: no ${groups.join(' or ')} knowledge items.`); return undefined; }
     const chosen = await vscode.window.showQuickPick(candidates.map((e) => ({
-      label: e.item.text, description: `${e.item.id} · ${groupOf(e)} · ${e.file.scope}`, detail: e.item.flags.map((f) => `$(warning) ${f.reason}`).join('  ') || undefined, e,
+      label: e.item.text, description: `${e.item.id} · ${groupOf(e)} · ${e.file.scope}`, detail: (e.needsReview ? e.flags : []).map((f) => `$(warning) ${f.reason}`).join('  ') || undefined, e,
     })), { placeHolder, matchOnDescription: true });
     return chosen?.e;
   };
@@ -77,16 +77,16 @@ export function registerKnowledgeCommands(ctx: OelContext, files: KnowledgeFiles
   const done = (e: KnowledgeEntry, what: string) => ctx.log.info(`knowledge: ${e.item.id} ${what}`);
 
   change('oel.knowledge.accept', 'Accept which item?', ['pending', 'inactive'], async (e) => {
-    if (e.item.flags.length) {
+    if (e.needsReview) {
       const ok = await vscode.window.showWarningMessage(
         `Accept a flagged item?`,
-        { modal: true, detail: `"${e.item.text}"\n\n${e.item.flags.map((f) => `• ${f.kind}: ${f.reason}`).join('\n')}\n\nAccepted items go into the agent's prompt. Learned text can carry instructions injected by files or command output the agent read.` },
+        { modal: true, detail: `"${e.item.text}"\n\n${e.flags.map((f) => `• ${f.kind}: ${f.reason}`).join('\n')}\n\nAccepted items go into the agent's prompt. Learned text can carry instructions injected by files or command output the agent read, and a knowledge file can arrive with the repository. Your acceptance is recorded on this machine only.` },
         'Accept',
       );
       if (ok !== 'Accept') return;
     }
-    await files.update(e.file.scope, (d, core) => { core.acceptItem(d, e.item.id); });
-    done(e, 'accepted');
+    await files.accept(e);
+    done(e, e.needsReview ? 'accepted after review (recorded on this machine)' : 'accepted');
   });
   change('oel.knowledge.edit', 'Edit which item?', live, async (e) => {
     const { MAX_ITEM_CHARS } = await loadCore();
@@ -99,7 +99,7 @@ export function registerKnowledgeCommands(ctx: OelContext, files: KnowledgeFiles
     done(e, 'edited');
   });
   change('oel.knowledge.pin', 'Pin which item?', ['accepted', 'inactive', 'pending'], async (e) => {
-    if (e.item.flags.length) throw new Error(`${e.item.id} is flagged (${e.item.flags.map((f) => f.kind).join(', ')}); accept it after review before pinning.`);
+    if (e.needsReview) throw new Error(`${e.item.id} is flagged (${e.flags.map((f) => f.kind).join(', ')}); accept it after review before pinning.`);
     await files.update(e.file.scope, (d, core) => { core.setPinned(d, e.item.id, true); });
     done(e, 'pinned');
   });

@@ -38,7 +38,10 @@ export function registerKnowledgeEditor(ctx: OelContext, files: KnowledgeFiles):
     const out: vscode.Diagnostic[] = parsed.diagnostics.map((d) => new vscode.Diagnostic(new vscode.Range(Math.max(0, d.line - 1), 0, Math.max(0, d.line - 1), 1000), d.message, SEVERITY[d.severity]));
     for (const l of locs) {
       if (l.tombstone) continue;
-      for (const f of l.item.flags) {
+      // Flags as computed from the text the user sees now: the file's own `flag:` lines are not the whole story.
+      const review = files.reviewState(l.item);
+      if (!review.needsReview) continue;
+      for (const f of review.flags) {
         const d = new vscode.Diagnostic(new vscode.Range(l.line, 0, l.line, 1000), `${l.id} needs review (${f.kind}): ${f.reason}`, f.kind === 'conflict' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
         d.code = `flag-${f.kind}`;
         out.push(d);
@@ -77,7 +80,7 @@ export function registerKnowledgeEditor(ctx: OelContext, files: KnowledgeFiles):
       for (const loc of core.locateItems(core.parseKnowledge(document.getText()).doc)) {
         const range = new vscode.Range(loc.line, 0, loc.line, 0);
         const ref: ItemRef = { id: loc.id, scope: file.scope };
-        for (const l of lensesFor(loc, file.scope, file.readOnly)) {
+        for (const l of lensesFor({ ...loc, ...files.reviewState(loc.item) }, file.scope, file.readOnly)) {
           lenses.push(new vscode.CodeLens(range, { title: l.title, tooltip: l.tooltip, command: l.command ?? '', arguments: l.command ? [ref] : [] }));
         }
       }

@@ -2,12 +2,15 @@
  * The two knowledge files the extension works on: the workspace's `.oel/knowledge.md` (committed, shared through git)
  * and the user's own file in global storage (applies across workspaces). Keeps a parsed snapshot of each, watches
  * them for outside edits (the editor, `git pull`), and routes every write through the core's KnowledgeFileStore so
- * that outside edits are merged by item id and never overwritten.
+ * that outside edits are merged by item id and never overwritten. Also keeps this machine's review records
+ * (`knowledge-reviews.json` in global storage): a flagged item reaches the prompt only once a person here accepted
+ * it as its text reads now, whatever the file says about it.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { groupOf } from './presentation';
 import type { OelContext } from '../context';
-import { loadCore, type CoreRuntime, type KnowledgeDiagnostic, type KnowledgeDocument, type KnowledgeFileStore, type KnowledgeItem, type KnowledgeProvider, type KnowledgeScope, type KnowledgeUpdateResult } from '../core';
+import { loadCore, type CoreRuntime, type KnowledgeDiagnostic, type KnowledgeDocument, type KnowledgeFileStore, type KnowledgeFlag, type KnowledgeItem, type KnowledgeProvider, type KnowledgeScope, type KnowledgeUpdateResult, type ReviewSet, type ReviewStore } from '../core';
 
 /** One knowledge file and what was last read from it. */
 export interface KnowledgeFile {
@@ -23,11 +26,21 @@ export interface KnowledgeFile {
   readOnly: boolean;
 }
 
-/** A live item or tombstone, with the file it lives in. */
-export interface KnowledgeEntry { item: KnowledgeItem; tombstone: boolean; file: KnowledgeFile }
+/** How an item stands with this machine's reviews. */
+export interface ReviewState {
+  /** Its flags as computed now from its text, plus those the file adds (never fewer than the text earns). */
+  flags: KnowledgeFlag[];
+  /** Flagged and not reviewed here as its text reads now: shown as pending review, kept out of the prompt. */
+  needsReview: boolean;
+}
+
+/** A live item or tombstone, with the file it lives in and its review state. */
+export interface KnowledgeEntry extends ReviewState { item: KnowledgeItem; tombstone: boolean; file: KnowledgeFile }
 
 /** Name of the user's knowledge file under the extension's global storage. */
 export const USER_KNOWLEDGE_FILE = 'knowledge.md';
+/** Name of this machine's review records under the extension's global storage (never in a repository). */
+export const REVIEWS_FILE = 'knowledge-reviews.json';
 
 /** The knowledge files of this window. Call {@link init} before use. */
 export class KnowledgeFiles implements vscode.Disposable {
@@ -39,6 +52,8 @@ export class KnowledgeFiles implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private reloadTimer: NodeJS.Timeout | undefined;
   private ready: Promise<void> | undefined;
+  private reviewStore!: ReviewStore;
+  private reviewSet: ReviewSet | undefined;
 
   constructor(private readonly ctx: OelContext) {}
 
@@ -53,10 +68,13 @@ export class KnowledgeFiles implements vscode.Disposable {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri;
     if (root) this.add('workspace', vscode.Uri.joinPath(root, ...this.core.WORKSPACE_KNOWLEDGE_PATH.split(/[\\/]/)), !vscode.workspace.isTrusted);
     this.add('user', vscode.Uri.joinPath(this.ctx.ext.globalStorageUri, USER_KNOWLEDGE_FILE), false);
+    const reviewsUri = vscode.Uri.joinPath(this.ctx.ext.globalStorageUri, REVIEWS_FILE);
+    this.reviewStore = new this.core.ReviewStore(reviewsUri.fsPath, (l) => this.ctx.log.warn(l));
     await this.reload();
-    for (const f of this.byScope.values()) {
-      const dir = vscode.Uri.joinPath(f.uri, '..');
-      const name = f.uri.path.split('/').pop()!;
+    // Reviews recorded in another window count here too.
+    for (const uri of [...[...this.byScope.values()].map((f) => f.uri), reviewsUri]) {
+      const dir = vscode.Uri.joinPath(uri, '..');
+      const name = uri.path.split('/').pop()!;
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, name));
       const changed = () => this.scheduleReload();
       this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
@@ -93,7 +111,27 @@ export class KnowledgeFiles implements vscode.Disposable {
   /** Every item and tombstone of every file, in file order. */
   entries(): KnowledgeEntry[] {
     if (!this.core) return [];
-    return this.files().flatMap((file) => this.core.allItems(file.doc).map((e) => ({ ...e, file })));
+    return this.files().flatMap((file) => this.core.allItems(file.doc).map((e) => ({ ...e, file, ...this.reviewState(e.item) })));
+  }
+
+  /** An item's flags as computed now and whether it waits for a review on this machine. */
+  reviewState(item: KnowledgeItem): ReviewState {
+    if (!this.core) return { flags: item.flags, needsReview: item.flags.length > 0 };
+    const reviews = this.reviewSet ?? new this.core.ReviewSet();
+    return { flags: this.core.itemFlags(item), needsReview: this.core.needsReview(item, reviews) };
+  }
+
+  /**
+   * Records that the user reviewed and accepted an item as its text reads now, on this machine only, then makes the
+   * file say `accepted` (a pinned item stays pinned) unless it already does with nothing to clear.
+   */
+  async accept(e: KnowledgeEntry): Promise<void> {
+    await this.init();
+    this.assertWritable(e.file);
+    if (e.flags.length) await this.reviewStore.record([e.item]);
+    const inFile = e.item.status === 'accepted' || e.item.status === 'pinned';
+    if (!inFile || e.item.flags.length) await this.update(e.file.scope, (d, core) => { core.acceptItem(d, e.item.id); });
+    else await this.afterWrite();
   }
 
   /** The entry with this id (ids are unique per file; the workspace file wins when both have it). */
@@ -101,9 +139,9 @@ export class KnowledgeFiles implements vscode.Disposable {
     return this.entries().find((e) => e.item.id === id && (!scope || e.file.scope === scope));
   }
 
-  /** Number of live items waiting for review. */
+  /** Number of live items waiting for review: pending in the file, or flagged and not reviewed on this machine. */
   pendingCount(): number {
-    return this.entries().filter((e) => !e.tombstone && e.item.status === 'pending').length;
+    return this.entries().filter((e) => groupOf(e) === 'pending').length;
   }
 
   private scheduleReload(): void {
@@ -113,6 +151,7 @@ export class KnowledgeFiles implements vscode.Disposable {
 
   /** Re-reads every file from disk and tells listeners. A file that cannot be read keeps its last snapshot. */
   async reload(): Promise<void> {
+    this.reviewSet = await this.reviewStore.load();
     for (const f of this.byScope.values()) {
       try {
         const snap = await f.store.read();
@@ -180,7 +219,7 @@ export class KnowledgeFiles implements vscode.Disposable {
       const budget = this.ctx.config.knowledge.promptBudgetTokens;
       const writable = this.files().filter((f) => !f.readOnly);
       const items = writable.flatMap((f) => this.core.liveItems(f.doc));
-      const marks = this.core.budgetMarks(items, budget);
+      const marks = this.core.budgetMarks(items, budget, this.reviewSet);
       if (!marks.activate.length && !marks.deactivate.length) return;
       for (const f of writable) {
         const ids = new Set(this.core.liveItems(f.doc).map((i) => i.id));
@@ -205,7 +244,10 @@ export class KnowledgeFiles implements vscode.Disposable {
     for (const d of file.mergeDiagnostics) this.ctx.log.warn(`knowledge: ${d.message}`);
   }
 
-  /** The knowledge slot of the agent: accepted items within the prompt budget, from the files the agent may trust. */
+  /**
+   * The knowledge slot of the agent: accepted items within the prompt budget, flagged ones only when reviewed on this
+   * machine. Workspace trust is asked when each prompt is built, not remembered from start-up.
+   */
   provider(): KnowledgeProvider {
     return {
       forTask: async (request) => {
@@ -213,9 +255,11 @@ export class KnowledgeFiles implements vscode.Disposable {
         const ws = this.byScope.get('workspace');
         const user = this.byScope.get('user');
         const p = new this.core.FileKnowledgeProvider({
-          workspaceRoot: ws && !ws.readOnly ? join(ws.uri.fsPath, '..', '..') : null,
+          workspaceRoot: ws ? join(ws.uri.fsPath, '..', '..') : null,
+          workspaceTrusted: () => this.ctx.trusted,
           userFile: user?.uri.fsPath ?? null,
           budgetTokens: this.ctx.config.knowledge.promptBudgetTokens,
+          reviews: () => this.reviewStore.load(),
         });
         return p.forTask(request);
       },

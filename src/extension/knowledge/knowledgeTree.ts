@@ -32,12 +32,12 @@ export class ItemNode extends vscode.TreeItem {
   readonly ref: ItemRef;
   constructor(entry: KnowledgeEntry) {
     super(entry.item.text, vscode.TreeItemCollapsibleState.None);
-    const { item, tombstone, file } = entry;
+    const { item, tombstone, file, flags, needsReview } = entry;
     this.id = `${file.scope}/${item.id}`;
     this.ref = { id: item.id, scope: file.scope };
-    this.description = itemDescription(item, file.scope);
-    this.contextValue = itemContextValue({ item, tombstone, readOnly: file.readOnly });
-    const icon = item.flags.length && !tombstone ? ['warning', 'list.warningForeground']
+    this.description = itemDescription(entry, file.scope);
+    this.contextValue = itemContextValue({ ...entry, readOnly: file.readOnly });
+    const icon = needsReview && !tombstone ? ['warning', 'list.warningForeground']
       : tombstone ? ['trash', 'disabledForeground']
         : item.status === 'pinned' ? ['pinned', 'charts.blue']
           : item.status === 'accepted' ? ['check', 'testing.iconPassed']
@@ -47,13 +47,14 @@ export class ItemNode extends vscode.TreeItem {
     md.appendMarkdown(`**${item.id}** · ${tombstone ? `pruned (was ${item.status})` : item.status} · ${file.scope} scope\n\n`);
     md.appendText(item.text);
     md.appendMarkdown('\n\n');
-    for (const f of item.flags) md.appendMarkdown(`$(warning) **${f.kind}**: ${escapeMd(f.reason)}\n\n`);
+    if (needsReview && !tombstone) md.appendMarkdown('Needs your review on this machine before it can go into the prompt.\n\n');
+    for (const f of needsReview ? flags : []) md.appendMarkdown(`$(warning) **${f.kind}**: ${escapeMd(f.reason)}\n\n`);
     md.appendMarkdown(`helpful ${item.helpful} · harmful ${item.harmful}${item.consolidated ? ` · consolidated in ${escapeMd(item.consolidated)}` : ''}\n\n`);
     if (item.sources.length) md.appendMarkdown(`Learned from ${item.sources.map((s) => `\`${s.episode}#${s.step}\``).join(', ')}\n\n`);
     if (item.created) md.appendMarkdown(`Created ${item.created.slice(0, 16).replace('T', ' ')}${item.updated ? ` · updated ${item.updated.slice(0, 16).replace('T', ' ')}` : ''}`);
     this.tooltip = md;
     this.command = { command: 'oel.knowledge.reveal', title: 'Reveal in Knowledge File', arguments: [{ id: item.id, scope: file.scope } satisfies ItemRef] };
-    this.accessibilityInformation = { label: `${item.text}, ${tombstone ? 'pruned' : item.status}${item.flags.length ? ', flagged' : ''}` };
+    this.accessibilityInformation = { label: `${item.text}, ${tombstone ? 'pruned' : groupOf(entry)}${needsReview ? ', flagged, needs review' : ''}` };
   }
 }
 

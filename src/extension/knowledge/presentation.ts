@@ -3,7 +3,7 @@
  * `contextValue` the view's menus match, the description after their text, and the lens row per status. Pure (no
  * `vscode` import), so the actions each kind of item offers are unit-tested against package.json's menus.
  */
-import type { ItemLocation, KnowledgeItem, KnowledgeScope } from '../core';
+import type { ItemLocation, KnowledgeFlag, KnowledgeItem, KnowledgeScope } from '../core';
 
 /** A group of the tree. */
 export type KnowledgeGroup = 'pending' | 'pinned' | 'accepted' | 'inactive' | 'pruned';
@@ -11,43 +11,65 @@ export type KnowledgeGroup = 'pending' | 'pinned' | 'accepted' | 'inactive' | 'p
 /** What a command receives from a tree node or a CodeLens: the item's id and the file it lives in. */
 export interface ItemRef { id: string; scope: KnowledgeScope }
 
-/** The group an entry belongs in. */
-export function groupOf(e: { item: KnowledgeItem; tombstone: boolean }): KnowledgeGroup {
-  return e.tombstone ? 'pruned' : e.item.status;
+/** An item as the view sees it: where it is, and how it stands with this machine's reviews (knowledgeFiles.ts). */
+export interface ItemState {
+  item: KnowledgeItem;
+  tombstone: boolean;
+  /** Flagged (computed from its text, or noted in the file) and not reviewed on this machine as it reads now. */
+  needsReview: boolean;
+}
+
+/**
+ * The group an entry belongs in. An item waiting for a review is pending whatever status the file gives it: a file
+ * that came with the repository cannot make its own items accepted. An item set inactive by hand stays inactive.
+ */
+export function groupOf(e: ItemState): KnowledgeGroup {
+  if (e.tombstone) return 'pruned';
+  if (e.needsReview && !(e.item.status === 'inactive' && !e.item.overBudget)) return 'pending';
+  return e.item.status;
+}
+
+/** Whether the file says an item is in use (accepted or pinned) though it still waits for a review on this machine. */
+function acceptedButUnreviewed(e: ItemState): boolean {
+  return e.needsReview && (e.item.status === 'accepted' || e.item.status === 'pinned' || e.item.overBudget === true);
 }
 
 /** `contextValue` of an item node: `oel.knowledge.<group>[.flagged][.readonly]`, matched by the menus in package.json. */
-export function itemContextValue(e: { item: KnowledgeItem; tombstone: boolean; readOnly: boolean }): string {
-  return `oel.knowledge.${groupOf(e)}${e.item.flags.length ? '.flagged' : ''}${e.readOnly ? '.readonly' : ''}`;
+export function itemContextValue(e: ItemState & { readOnly: boolean }): string {
+  return `oel.knowledge.${groupOf(e)}${e.needsReview ? '.flagged' : ''}${e.readOnly ? '.readonly' : ''}`;
 }
 
-/** The short description after an item's text: scope, evidence and why it is inactive. */
-export function itemDescription(item: KnowledgeItem, scope: KnowledgeScope): string {
+/** The short description after an item's text: scope, evidence, why it is inactive, and what waits for review. */
+export function itemDescription(e: ItemState & { flags: KnowledgeFlag[] }, scope: KnowledgeScope): string {
+  const { item } = e;
   const parts: string[] = [];
   if (scope === 'user') parts.push('user');
   if (item.helpful || item.harmful) parts.push(`+${item.helpful} −${item.harmful}`);
-  if (item.status === 'inactive' && item.overBudget) parts.push('over prompt budget');
-  if (item.flags.length) parts.push(item.flags.map((f) => f.kind).join(', '));
+  if (item.status === 'inactive' && item.overBudget && !e.needsReview) parts.push('over prompt budget');
+  if (acceptedButUnreviewed(e)) parts.push(`marked ${item.status} in the file, not reviewed on this machine`);
+  if (e.needsReview) parts.push([...new Set(e.flags.map((f) => f.kind))].join(', '));
   return parts.join(' · ');
 }
 
 /** A lens: its title and command (no command: a label the user reads). */
 export interface LensSpec { title: string; command?: string; tooltip: string }
 
-/** The CodeLens row of one item, by its status. */
-export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'>, scope: KnowledgeScope, readOnly: boolean): LensSpec[] {
+/** The CodeLens row of one item, by its group and review state (`flags` as computed now). */
+export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'> & { needsReview: boolean; flags: KnowledgeFlag[] }, scope: KnowledgeScope, readOnly: boolean): LensSpec[] {
   const { item, tombstone } = loc;
+  const group = groupOf(loc);
   if (readOnly) return [{ title: '$(lock) read-only in Restricted Mode', tooltip: 'Trust the workspace to review its knowledge.' }];
   if (tombstone) return [
     { title: '$(discard) Restore', command: 'oel.knowledge.restore', tooltip: 'Bring the item back with the status it had' },
     { title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from' },
   ];
   const out: LensSpec[] = [];
-  for (const f of item.flags) out.push({ title: `$(warning) ${f.kind}: ${f.reason}`, tooltip: 'Flagged: never accepted automatically, never in the prompt until a person accepts it' });
-  if (item.status === 'pending' || item.status === 'inactive') out.push({ title: '$(check) Accept', command: 'oel.knowledge.accept', tooltip: 'Use this item in the agent\'s prompt' });
+  if (acceptedButUnreviewed(loc)) out.push({ title: `$(shield) ${item.status} in the file, not reviewed on this machine`, tooltip: 'Kept out of the prompt until you accept it here: a knowledge file that came with the repository cannot accept its own items' });
+  if (loc.needsReview) for (const f of loc.flags) out.push({ title: `$(warning) ${f.kind}: ${f.reason}`, tooltip: 'Flagged: never accepted automatically, never in the prompt until a person accepts it' });
+  if (group === 'pending' || group === 'inactive') out.push({ title: '$(check) Accept', command: 'oel.knowledge.accept', tooltip: 'Use this item in the agent\'s prompt' });
   out.push({ title: '$(edit) Edit', command: 'oel.knowledge.edit', tooltip: 'Change the text' });
-  if (item.status === 'pinned') out.push({ title: '$(pinned) Unpin', command: 'oel.knowledge.unpin', tooltip: 'Back to accepted' });
-  else if (!item.flags.length) out.push({ title: '$(pin) Pin', command: 'oel.knowledge.pin', tooltip: 'Always put it in the prompt first' });
+  if (group === 'pinned') out.push({ title: '$(pinned) Unpin', command: 'oel.knowledge.unpin', tooltip: 'Back to accepted' });
+  else if (!loc.needsReview) out.push({ title: '$(pin) Pin', command: 'oel.knowledge.pin', tooltip: 'Always put it in the prompt first' });
   out.push({ title: scope === 'workspace' ? '$(arrow-swap) Move to User' : '$(arrow-swap) Move to Workspace', command: 'oel.knowledge.moveScope', tooltip: scope === 'workspace' ? 'Keep it for yourself, in all workspaces' : 'Share it through this workspace\'s .oel/knowledge.md' });
   out.push({ title: '$(trash) Prune', command: 'oel.knowledge.prune', tooltip: 'Remove it; a tombstone keeps it from being learned again' });
   if (item.sources.length) out.push({ title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from, at the step' });

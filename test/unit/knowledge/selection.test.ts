@@ -33,13 +33,20 @@ test('budget: over-budget items reported inactive, tokens within budget', () => 
   assert.equal(selectForPrompt(items, approxTokens(KNOWLEDGE_PREAMBLE)).selected.length, 0);
 });
 
-test('knowledge in context: preamble, ids, version', () => {
-  const k = buildKnowledgeInContext([item('K-abcd', 'Use tabs.')], 'v1')!;
+test('knowledge in context: one preamble line that hedges and asks for citations, then one line per item', () => {
+  const k = buildKnowledgeInContext([item('K-abcd', 'Use tabs.'), item('K-efgh', 'Run the linter before committing.')], 'v1')!;
   KnowledgeInContextSchema.parse(k);
-  assert.ok(k.text.startsWith(KNOWLEDGE_PREAMBLE));
-  assert.match(k.text, /may be\s+incomplete or wrong/);
-  assert.match(k.text, /cite/);
-  assert.match(k.text, /\[K-abcd\] Use tabs\./);
+  const [preamble, ...lines] = k.text.split('\n');
+  // What the model must be told (the paper's teacher preamble): learned, possibly wrong, and cite what you use.
+  assert.match(preamble, /learned from earlier tasks/);
+  assert.match(preamble, /may be incomplete or wrong/);
+  assert.match(preamble, /prefer what you observe now/);
+  assert.match(preamble, /cite its id \(for example \[K-[a-z0-9]+\]\)/);
+  assert.ok(!/Use tabs|linter/.test(preamble), 'no item text before the items');
+  assert.deepEqual(lines, ['- [K-abcd] Use tabs.', '- [K-efgh] Run the linter before committing.']);
+  assert.deepEqual(k.itemIds, ['K-abcd', 'K-efgh']);
+  assert.equal(k.version, 'v1');
+  assert.equal(k.tokens, approxTokens(k.text));
   assert.equal(buildKnowledgeInContext([], 'v'), null);
 });
 
@@ -49,13 +56,13 @@ test('provider reads workspace and user files; version changes with content', as
   const doc = (id: string, text: string): KnowledgeDocument => ({ blocks: [{ kind: 'item', item: item(id, text), tombstone: false }], eol: '\n', finalNewline: true });
   await writeFile(join(dir, 'ws', '.oel', 'knowledge.md'), serializeKnowledge(doc('K-ws01', 'Workspace rule.')));
   await writeFile(join(dir, 'user.md'), serializeKnowledge(doc('K-us01', 'User rule.')));
-  const p = new FileKnowledgeProvider({ workspaceRoot: join(dir, 'ws'), userFile: join(dir, 'user.md') });
+  const p = new FileKnowledgeProvider({ workspaceRoot: join(dir, 'ws'), workspaceTrusted: () => true, userFile: join(dir, 'user.md') });
   const k1 = await p.forTask('x');
   assert.deepEqual(k1!.itemIds.sort(), ['K-us01', 'K-ws01']);
   await writeFile(join(dir, 'user.md'), serializeKnowledge(doc('K-us01', 'User rule, edited.')));
   const k2 = await p.forTask('x');
   assert.notEqual(k1!.version, k2!.version);
-  assert.equal(await new FileKnowledgeProvider({ workspaceRoot: join(dir, 'none'), userFile: null }).forTask('x'), null);
+  assert.equal(await new FileKnowledgeProvider({ workspaceRoot: join(dir, 'none'), workspaceTrusted: () => true, userFile: null }).forTask('x'), null);
   await rm(dir, { recursive: true });
 });
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { call, tempData, tinyModel, TINY_TRAINER, waitRound } from './harness';
@@ -28,8 +28,20 @@ function launch(model: string, data: string): Promise<{ child: ChildProcess; url
   });
 }
 
+/** The command line of process `pid` ('' once it is gone, or a reaped-later zombie). */
+function cmdline(pid: number): string {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; }
+}
+
 function admin(data: string, ...args: string[]): string {
   return execFileSync(process.execPath, [...CLI, 'admin', 'token', ...args, '--data', data], { encoding: 'utf8' });
+}
+
+function storedRound(data: string, id: string): { status: string; trainer_pid: number | null } {
+  const db = JSON.parse(readFileSync(join(data, 'db.json'), 'utf8')) as { rounds: Array<{ id: string; status: string; trainer_pid: number | null }> };
+  const round = db.rounds.find((x) => x.id === id);
+  assert.ok(round, `round ${id} is in db.json`);
+  return round;
 }
 
 test('SIGKILL during a round: after restart the round is re-run and ends definite', { timeout: 120_000 }, async () => {
@@ -40,6 +52,7 @@ test('SIGKILL during a round: after restart the round is re-run and ends definit
 
   const first = await launch(model, data);
   let second: ChildProcess | null = null;
+  let orphan: number | null = null;
   try {
     assert.ok(first.token && first.url.startsWith('http://127.0.0.1:'));
     assert.equal((readFileSync(join(data, 'keys', 'signing-ed25519.pem')).length > 0), true);
@@ -56,17 +69,29 @@ test('SIGKILL during a round: after restart the round is re-run and ends definit
       assert.ok(Date.now() < end, 'trainer never reported a step');
       await new Promise((res) => setTimeout(res, 100));
     }
+    // The round records its trainer's pid, and that pid really is the trainer (not some other process).
+    const recorded = storedRound(data, r.body.id).trainer_pid;
+    assert.ok(typeof recorded === 'number' && recorded > 0, `the training round records its trainer pid (got ${recorded})`);
+    orphan = recorded;
+    assert.match(cmdline(orphan), /oel_trainer/, 'the recorded pid is the running trainer');
+    // Freeze the trainer first: a running one would notice the dead server at its next progress line (broken stdout
+    // pipe) and exit by itself. Frozen, it stands for a trainer in the middle of a long silent step, which only the
+    // restart's orphan cleanup can stop (SIGKILL ends a stopped process too).
+    process.kill(orphan, 'SIGSTOP');
     first.child.kill('SIGKILL');
     await new Promise((res) => first.child.once('exit', res));
-    const db = JSON.parse(readFileSync(join(data, 'db.json'), 'utf8')) as { rounds: Array<{ id: string; status: string; trainer_pid: number | null }> };
-    const stored = db.rounds.find((x) => x.id === r.body.id)!;
+    const stored = storedRound(data, r.body.id);
     assert.equal(stored.status, 'training');
-    const orphan = stored.trainer_pid;
+    assert.equal(stored.trainer_pid, orphan);
+    assert.match(cmdline(orphan), /oel_trainer/, 'the trainer outlives the killed server');
 
     const restarted = await launch(model, data);
     second = restarted.child;
     assert.equal(restarted.token, null, 'no second bootstrap token');
-    if (orphan) assert.ok(!existsSync(`/proc/${orphan}/cmdline`) || !readFileSync(`/proc/${orphan}/cmdline`, 'utf8').includes('oel_trainer'), 'orphaned trainer stopped');
+    // recover() sends SIGKILL before the server listens; the kernel ends the process a moment later.
+    const gone = Date.now() + 5_000;
+    while (cmdline(orphan).includes('oel_trainer') && Date.now() < gone) await new Promise((res) => setTimeout(res, 50));
+    assert.doesNotMatch(cmdline(orphan), /oel_trainer/, 'the restarted server stopped the orphaned trainer');
     const done = await waitRound(restarted.url, first.token!, r.body.id, 90_000);
     assert.ok(['released', 'failed_gate'].includes(done.status), JSON.stringify(done));
     assert.equal(done.attempts, 2);
@@ -77,6 +102,7 @@ test('SIGKILL during a round: after restart the round is re-run and ends definit
     assert.equal((await call(restarted.url, 'GET', '/v1/knowledge', member.token)).status, 401);
   } finally {
     first.child.kill('SIGKILL');
+    if (orphan && cmdline(orphan).includes('oel_trainer')) process.kill(orphan, 'SIGKILL'); // left by a failed run
     second?.kill('SIGTERM');
     if (second && second.exitCode === null) await new Promise((res) => second!.once('exit', res));
   }

@@ -35,8 +35,24 @@ test('redacts the configured key literally and leaves ordinary text alone', () =
   assert.equal(redactSecrets(code), code);
 });
 
-test('the thorough pass (secretlint) also redacts and keeps the text around', async () => {
-  const out = await redactSecretsThorough(`token ${samples.github} and ${samples.slack}`);
-  assert.ok(!out.includes(samples.github) && !out.includes(samples.slack));
-  assert.match(out, /^token /);
+// Shapes only secretlint's preset knows (SendGrid, Shopify): the own patterns have no rule for them, so these prove the
+// thorough pass really runs secretlint rather than repeating the own patterns.
+const secretlintOnly: Record<string, string> = {
+  sendgrid: 'SG.' + 'aB3dE6gH9jK2mN5pQ8sT1v' + '.' + 'Wx4yZ7bC0eF3hI6kL9nO2qR5tU8wX1zA4cD7fG0jM3p',
+  shopify: 'shpat_' + '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+};
+
+for (const [kind, token] of Object.entries(secretlintOnly)) {
+  test(`the thorough pass (secretlint) redacts a ${kind} token the own patterns miss, and keeps the text around`, async () => {
+    const text = `token ${token} in the log`;
+    assert.equal(redactSecrets(text), text, 'the own patterns must not know this shape, or the case proves nothing');
+    const out = await redactSecretsThorough(text);
+    assert.ok(!out.includes(token), out);
+    assert.match(out, new RegExp(`^token \\[REDACTED:${kind}\\] in the log$`));
+  });
+}
+
+test('the thorough pass still applies the own patterns and configured keys first', async () => {
+  const out = await redactSecretsThorough(`token ${samples.github} key plainkey123`, ['plainkey123']);
+  assert.equal(out, 'token [REDACTED:github-token] key [REDACTED:configured-key]');
 });
