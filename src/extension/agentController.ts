@@ -8,7 +8,8 @@ import type { TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
 import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
-import { VsCodeToolHost } from './toolHost';
+import { VsCodeToolHost, openDocuments } from './toolHost';
+import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
 import { transcriptItemFor } from './transcriptEvents';
 
@@ -27,6 +28,11 @@ export class AgentController {
   /** Records the current task's steps; kept so the end of a task can wait until it is on disk. */
   private recorder: StoreRecorder | undefined;
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' }>();
+  /** Admits one task at a time; the view and the status bar follow its state. */
+  private readonly gate = new RunGate((running) => {
+    this.ctx.setRunning(running);
+    this.emitter.fire({ type: 'running', running });
+  });
   /** Everything the view must hear about. */
   readonly onDidChange = this.emitter.event;
 
@@ -53,7 +59,12 @@ export class AgentController {
 
   /** Starts a task, or continues the current one. */
   async send(text: string): Promise<void> {
-    if (this.running) { this.error('The agent is still running. Stop it or wait for it to finish before sending.'); return; }
+    // The gate is claimed before the first await: a second send while this one is still starting is refused.
+    if (!(await this.gate.run((release) => this.runTask(text, release)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
+  }
+
+  /** The body of {@link send}; `release` ends the run (the view's Send comes back) before the history bookkeeping. */
+  private async runTask(text: string, release: () => void): Promise<void> {
     const model = this.ctx.config.model;
     if (!model) {
       this.error('No model is configured. Set "oel.provider.model" (Open Settings) and run Test Connection.');
@@ -72,9 +83,10 @@ export class AgentController {
       const cfg = this.ctx.config;
       const gen = this.generation;
       this.recorder = store ? new StoreRecorder(store, { knownSecrets: this.ctx.knownSecrets(), onError: (m) => this.error(m) }) : undefined;
+      const files = { documents: openDocuments(), onApplied: (p: string) => this.ctx.log.info(`edited ${p}`) };
       this.session = new AgentSession({
         provider: { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
-        host: new VsCodeToolHost(new NodeToolHost(root), cfg, (p) => this.ctx.log.info(`edited ${p}`)),
+        host: new VsCodeToolHost(new NodeToolHost(root, files), cfg),
         approver: this.approver(),
         policy: cfg.policy,
         trusted: this.ctx.trusted,
@@ -89,8 +101,6 @@ export class AgentController {
     this.ended = false;
     this.feedbackGiven = false;
     this.push({ type: 'user', text });
-    this.ctx.setRunning(true);
-    this.emitter.fire({ type: 'running', running: true });
     this.ctx.log.info(`${continuing ? 'follow-up on' : 'starting'} task ${session.episodeId} (model ${model}, trusted ${this.ctx.trusted})`);
     let finished: string | undefined;
     try {
@@ -101,8 +111,7 @@ export class AgentController {
     } catch (e) {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
-      this.ctx.setRunning(false);
-      this.emitter.fire({ type: 'running', running: false });
+      release();
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
@@ -136,12 +145,11 @@ export class AgentController {
     p.resolve(decision);
   }
 
-  /** Opens the diff of a pending edit approval. */
+  /** Opens the diff of a pending edit approval: exactly what Accept writes. */
   async openDiff(callId: string): Promise<void> {
     const p = this.pending.get(callId);
-    if (!p) { void vscode.window.showInformationMessage('OEL Agent: this edit is no longer waiting for a decision.'); return; }
-    const rel = p.request.summary.replace(/^(Create|Edit) /, '');
-    await this.edits.open(callId, rel, p.request.detail);
+    if (!p?.request.edit) { void vscode.window.showInformationMessage('OEL Agent: this edit is no longer waiting for a decision.'); return; }
+    await this.edits.open(callId, p.request.edit);
   }
 
   /** Stops the run: model request, running command and pending approvals. */

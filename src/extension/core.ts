@@ -9,6 +9,7 @@ export type { StoreRecorder } from '../core/agent/recorder';
 export type { ConnectionResult } from '../core/provider/testConnection';
 export type { ProviderConfig } from '../core/provider/provider';
 export type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CommandResult, Diagnostic, EditProposal, RunCommandOptions, ToolHost, ToolCategory } from '../core/tools/host';
+export type { OpenDocuments, WorkspaceFiles } from '../core/tools/workspaceFiles';
 export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';
 export type { Episode, EndReason, Step } from '../core/trajectory/episode';
 export type { KnowledgeProvider, KnowledgeInContext } from '../core/knowledge/knowledgeContext';

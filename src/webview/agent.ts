@@ -207,9 +207,11 @@ function apply(item: TranscriptItem, live: boolean): void {
         button('Reject', 'reject', 'close', () => post({ type: 'reject', callId: item.callId, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) }), true));
       if (item.category === 'edit') buttons.append(button('Open Diff', 'open-diff', 'diff', () => post({ type: 'openDiff', callId: item.callId }), true));
       buttons.append(comment);
-      const a = el('div', { class: 'card approval', 'data-testid': 'approval-card', 'data-call-id': item.callId, role: 'group', 'aria-label': item.summary },
-        el('div', { class: 'card-head' }, icon(item.category === 'edit' ? 'edit' : 'terminal'), el('strong', {}, item.summary)),
-        el('pre', { class: item.category === 'edit' ? 'detail diff' : 'detail' }, item.detail), buttons);
+      const a = el('div', { class: `card approval${item.reason ? ' sensitive' : ''}`, 'data-testid': 'approval-card', 'data-call-id': item.callId, role: 'group', 'aria-label': item.summary },
+        el('div', { class: 'card-head' }, icon(item.category === 'edit' ? 'edit' : 'terminal'), el('strong', {}, item.summary)));
+      // Why this one asks even when the policy would not: said above the diff, where the eye lands first.
+      if (item.reason) a.append(el('div', { class: 'approval-reason', 'data-testid': 'approval-reason', role: 'note' }, icon('shield'), el('span', {}, item.reason)));
+      a.append(el('pre', { class: item.category === 'edit' ? 'detail diff' : 'detail' }, item.detail), buttons);
       approvals.set(item.callId, a);
       log.append(a);
       break;

@@ -30,8 +30,11 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('toolOutput'), callId, chunk: z.string() }),
   /** Sent by the extension: the tool call finished; `output` is what the model sees. */
   z.object({ type: z.literal('toolResult'), callId, status: ToolStatusWireSchema, output: z.string() }),
-  /** Sent by the extension: the user must approve an edit or a command (policy `ask`). */
-  z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string() }),
+  /**
+   * Sent by the extension: the user must approve an edit or a command (policy `ask`, or a file that always asks).
+   * `reason` says why this one asks whatever the policy: the file changes what the editor or the agent runs.
+   */
+  z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string(), reason: z.string().min(1).max(2000).optional() }),
   /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
   z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
   /**
