@@ -163,7 +163,7 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       // banner carries a "Set API Key" link, so that alone would not say the key is the problem.
       assert.match(end, /rejected the API key \(401\): Incorrect API key provided/);
       assert.ok(end.includes(`The provider at ${suite.model.url}`), end);
-      assert.match(end, /Set the right key with the command "OEL Agent: Set API Key"/);
+      assert.match(end, /Set the right key with "OEL Agent: Set API Key"/);
       assert.equal(await c.view.locator('[data-testid="end-banner"]').last().getAttribute('data-reason'), 'error');
       const ep = await lastEpisode(c.cs.userDataDir);
       assert.equal(steps(ep, 'end')[0].reason, 'error');
