@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type StoreRecorder } from './core';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ProviderFix, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
 import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
@@ -27,7 +27,7 @@ export class AgentController {
   private readonly editChecks: EditCheckScheduler;
   /** Records the current task's steps; kept so the end of a task can wait until it is on disk. */
   private recorder: StoreRecorder | undefined;
-  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' }>();
+  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
     this.ctx.setRunning(running);
@@ -52,9 +52,9 @@ export class AgentController {
   }
 
   /** An error shown in the view and the log. */
-  error(message: string): void {
+  error(message: string, fixes?: ProviderFix[]): void {
     this.ctx.log.error(message);
-    this.push({ type: 'error', message });
+    this.push({ type: 'error', message, ...(fixes?.length ? { fixes } : {}) });
   }
 
   /** Starts a task, or continues the current one. */
@@ -67,8 +67,9 @@ export class AgentController {
   private async runTask(text: string, release: () => void): Promise<void> {
     const model = this.ctx.config.model;
     if (!model) {
-      this.error('No model is configured. Set "oel.provider.model" (Open Settings) and run Test Connection.');
-      void vscode.window.showWarningMessage('OEL Agent: no model is configured.', 'Open Settings').then((a) => a && vscode.commands.executeCommand('oel.openSettings'));
+      // Said once, where the user is looking: the view's "no model" notice carries the fix; no toast, no error card.
+      this.ctx.log.warn('a task was sent with no model configured (oel.provider.model)');
+      this.emitter.fire({ type: 'needsModel' });
       return;
     }
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

@@ -18,7 +18,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
 
   constructor(private readonly ctx: OelContext, private readonly agent: AgentController) {
     ctx.own(agent.onDidChange((e) => {
-      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored') this.post(e);
+      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored' || e.type === 'needsModel') this.post(e);
       else this.post({ type: 'item', item: e });
     }));
   }

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type OpenAI from 'openai';
 import type { KnowledgeInContext, KnowledgeProvider } from '../knowledge/knowledgeContext';
-import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig } from '../provider/provider';
+import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig, type ProviderFix } from '../provider/provider';
 import { withRetries, type RetryPolicy } from '../provider/retry';
 import { toolsForModel } from '../tools/definitions';
 import { executeToolCall } from '../tools/executor';
@@ -179,7 +179,7 @@ export class AgentSession {
         const err = e instanceof ProviderError ? e : new ProviderError('stream', String(e));
         if (err.kind === 'aborted') return this.end('stopped', 'Stopped by the user.', finalText);
         this.record({ kind: 'error', at: now(), source: 'provider', message: err.message });
-        return this.end('error', err.message, finalText);
+        return this.end('error', err.message, finalText, err.fixes);
       }
       this.record({ kind: 'model', at: now(), turn, text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), toolCalls: result.toolCalls, finishReason: result.finishReason, usage: result.usage, latencyMs: result.latencyMs, timeToFirstTokenMs: result.timeToFirstTokenMs });
       this.emit({ type: 'turn_finished', turn, result });
@@ -218,11 +218,11 @@ export class AgentSession {
     return this.end('max_steps', `Stopped after ${maxSteps} steps without finishing. Send a follow-up to let it continue.`, finalText);
   }
 
-  private async end(reason: EndReason, message: string, finalText: string): Promise<AgentOutcome> {
+  private async end(reason: EndReason, message: string, finalText: string, fixes?: ProviderFix[]): Promise<AgentOutcome> {
     this.controller = null;
     await this.recordDiagnostics('after');
     this.opts.recorder?.end(reason, message);
-    this.emit({ type: 'task_ended', reason, message });
+    this.emit({ type: 'task_ended', reason, message, ...(fixes?.length ? { fixes } : {}) });
     return { episodeId: this.episodeId, reason, message, finalText };
   }
 }

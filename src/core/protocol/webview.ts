@@ -15,6 +15,9 @@ const itemId = z.string().regex(/^K-[a-z0-9]{4,12}$/);
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
 /** Why a task ended (mirrors trajectory/episode.ts). */
 export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
+/** A fix the view can offer for an error (src/core/provider/errors.ts `ProviderFix`). */
+export const FixSchema = z.enum(['apiKey', 'baseUrl', 'model', 'retry', 'log']);
+export type Fix = z.infer<typeof FixSchema>;
 /** Status of a finished tool call. */
 export const ToolStatusWireSchema = z.enum(['running', 'waiting', 'ok', 'error', 'refused', 'rejected', 'cancelled', 'timeout']);
 
@@ -44,10 +47,15 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('knowledge'), items: z.array(z.object({ id: itemId, text: z.string() })).min(1) }),
   /** Sent by the extension: the final answer cited these items of the knowledge in context. */
   z.object({ type: z.literal('cited'), itemIds: z.array(itemId).min(1) }),
-  /** Sent by the extension: the task ended; the view shows the end banner and the feedback buttons. */
-  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string() }),
-  /** Sent by the extension: an actionable error outside a task (no model configured, provider unreachable...). */
-  z.object({ type: z.literal('error'), message: z.string() }),
+  /**
+   * Sent by the extension: the task ended; the view shows the end banner, and the feedback buttons unless it failed.
+   * `fixes` (with reason `error`) are the actions that may help, most likely first; the view offers only those.
+   */
+  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string(), fixes: z.array(FixSchema).optional() }),
+  /** Sent by the extension: an actionable error outside a task; `fixes` as for `taskEnded` (none: Show Log). */
+  z.object({ type: z.literal('error'), message: z.string(), fixes: z.array(FixSchema).optional() }),
+  /** Sent by the extension: a passing problem the agent is handling, e.g. a busy provider being retried. */
+  z.object({ type: z.literal('notice'), message: z.string() }),
 ]);
 export type TranscriptItem = z.infer<typeof TranscriptItemSchema>;
 
@@ -74,6 +82,11 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feedbackStored'), rating: z.enum(['up', 'down']) }),
   /** Sent by the extension: focus the task input. */
   z.object({ type: z.literal('focusInput') }),
+  /**
+   * Sent by the extension: Send was pressed with no model configured. The view draws attention to its "no model"
+   * notice, which carries the fix; the typed request stays in the box.
+   */
+  z.object({ type: z.literal('needsModel') }),
 ]);
 export type ExtensionToWebview = z.infer<typeof ExtensionToWebviewSchema>;
 
