@@ -12,6 +12,7 @@ import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
 import { transcriptItemFor } from './transcriptEvents';
+import { TaskTerminal, terminalName } from './taskTerminal';
 
 interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
 
@@ -27,6 +28,7 @@ export class AgentController {
   private readonly editChecks: EditCheckScheduler;
   /** Records the current task's steps; kept so the end of a task can wait until it is on disk. */
   private recorder: StoreRecorder | undefined;
+  private terminal: TaskTerminal | undefined;
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
@@ -87,10 +89,11 @@ export class AgentController {
       const files = { documents: openDocuments(), onApplied: (p: string) => this.ctx.log.info(`edited ${p}`) };
       this.session = new AgentSession({
         provider: { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
-        host: new VsCodeToolHost(new NodeToolHost(root, files), cfg),
+        host: new VsCodeToolHost(new NodeToolHost(root, files), cfg, this.taskTerminal(text)),
         approver: this.approver(),
-        policy: cfg.policy,
-        trusted: this.ctx.trusted,
+        // Read at each tool call: a change of approval policy or of workspace trust applies to the next call.
+        policy: () => cfg.policy,
+        trusted: () => this.ctx.trusted,
         knowledge: this.ctx.knowledge,
         maxSteps: cfg.maxSteps,
         recorder: this.recorder,
@@ -161,11 +164,20 @@ export class AgentController {
     this.session.stop();
   }
 
+  /** The current task's terminal, made when the task starts (VS Code creates the terminal itself on the first command). */
+  private taskTerminal(request: string): TaskTerminal {
+    this.terminal?.dispose();
+    this.terminal = new TaskTerminal(terminalName(request));
+    return this.terminal;
+  }
+
   /** Stops any run and starts clean. */
   newTask(): void {
     this.stop();
     this.generation++;
     this.session = null;
+    this.terminal?.dispose();
+    this.terminal = undefined;
     this.transcript = [];
     this.feedbackGiven = false;
     this.ended = false;

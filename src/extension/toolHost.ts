@@ -8,13 +8,17 @@ import * as vscode from 'vscode';
 import type { Config } from './config';
 import type { CommandResult, Diagnostic, OpenDocuments, RunCommandOptions, ToolHost, WorkspaceFiles } from './core';
 import { mapDiagnostics } from './diagnostics';
+import type { TaskTerminal } from './taskTerminal';
 
 /** Tool host over VS Code. */
 export class VsCodeToolHost implements ToolHost {
   readonly root: string;
   readonly files: WorkspaceFiles;
-  /** `node` is the core's NodeToolHost for the same root, made with {@link openDocuments}. */
-  constructor(private readonly node: ToolHost, private readonly config: Config) {
+  /**
+   * `node` is the core's NodeToolHost for the same root, made with {@link openDocuments}; `terminal` shows the task's
+   * commands live.
+   */
+  constructor(private readonly node: ToolHost, private readonly config: Config, private readonly terminal?: TaskTerminal) {
     this.root = node.root;
     this.files = node.files;
   }
@@ -24,9 +28,20 @@ export class VsCodeToolHost implements ToolHost {
     return mapDiagnostics(this.root, vscode.languages.getDiagnostics().map(([uri, d]) => [uri.fsPath, d]));
   }
 
-  /** Runs a command; `oel.agent.commandTimeoutSeconds` caps the timeout the model asked for. */
-  runCommand(command: string, opts: RunCommandOptions): Promise<CommandResult> {
-    return this.node.runCommand(command, { ...opts, timeoutMs: Math.min(opts.timeoutMs, this.config.commandTimeoutMs) });
+  /**
+   * Runs a command, its output live in the task's terminal; `oel.agent.commandTimeoutSeconds` caps the timeout the
+   * model asked for. Ctrl+C in the terminal stops it as Stop does.
+   */
+  async runCommand(command: string, opts: RunCommandOptions): Promise<CommandResult> {
+    const interrupted = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, interrupted.signal]) : interrupted.signal;
+    this.terminal?.begin(command, opts.cwd, () => interrupted.abort());
+    const result = await this.node.runCommand(command, {
+      ...opts, signal, timeoutMs: Math.min(opts.timeoutMs, this.config.commandTimeoutMs),
+      onOutput: (chunk) => { this.terminal?.output(chunk); opts.onOutput?.(chunk); },
+    });
+    this.terminal?.end(result);
+    return result;
   }
 }
 
