@@ -11,7 +11,7 @@ export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
-export { parseWebviewMessage } from '../core/protocol/webview';
+export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
 export { redactForLog } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,

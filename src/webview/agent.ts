@@ -3,7 +3,8 @@
  * posts the user's actions; every message is validated against src/core/protocol/webview.ts. The DOM is built with
  * textContent only (no innerHTML), so model output can never inject markup.
  */
-import { parseExtensionMessage, type ExtensionToWebview, type Fix, type TranscriptItem, type WebviewToExtension } from '../core/protocol/webview';
+import type { ExtensionToWebview, Fix, TranscriptItem, WebviewToExtension } from '../core/protocol/webview';
+import { isExtensionMessage } from '../core/protocol/webviewGuard';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
 
@@ -339,9 +340,8 @@ function handle(msg: ExtensionToWebview): void {
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const msg = parseExtensionMessage(event.data);
-  if (!msg) { console.warn('OEL agent view: ignored an invalid message', event.data); return; }
-  handle(msg);
+  if (!isExtensionMessage(event.data)) { console.warn('OEL agent view: ignored an unknown message', event.data); return; }
+  handle(event.data);
 });
 renderChrome();
 post({ type: 'ready' });
