@@ -15,6 +15,8 @@ export type { KnowledgeProvider, KnowledgeInContext } from '../core/knowledge/kn
 export type { KnowledgeDocument, KnowledgeItem, KnowledgeDiagnostic, KnowledgeScope, ItemLocation } from '../core/knowledge/format';
 export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledge/store';
 export type { MergeConflict } from '../core/knowledge/merge';
+export type { LearningSummary, Granularity } from '../core/learning';
+export type { LearningToWebview } from '../core/protocol/learningView';
 
 /** The core's runtime values, loaded once on first use. */
 export type CoreRuntime = typeof import('./coreRuntime');

@@ -11,6 +11,8 @@ export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseWebviewMessage } from '../core/protocol/webview';
+export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';
+export { LearningSummary, buildLearningData, readKnowledgeForStats } from '../core/learning';
 export { redactForLog } from '../core/redact/redact';
 export { applyPatch } from 'diff';
 export {

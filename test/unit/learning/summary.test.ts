@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LearningSummary } from '../../../src/core/learning/summary';
+import { header, learningDirs, model, openStore, recordTask } from './helpers';
+
+const day = (d: number) => `2026-03-${String(d).padStart(2, '0')}T12:00:00.000Z`;
+
+async function threeTasks() {
+  const d = learningDirs();
+  const store = await openStore(d);
+  await recordTask(store, 'e1', day(1), [model(day(1), 0, 100)]);
+  await recordTask(store, 'e2', day(2), [model(day(2), 0, 200)], 'error');
+  await recordTask(store, 'e3', day(3), [model(day(3), 0, 300)], 'stopped');
+  return { d, store };
+}
+
+test('a refresh summarizes every episode file, persists atomically, and a reopened summary reads none of them again', async () => {
+  const { d, store } = await threeTasks();
+  store.close();
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  assert.deepEqual(await s.refresh(), { read: 3, removed: 0, unchanged: 0, skipped: 0 });
+  assert.deepEqual(s.facts().map((f) => [f.id, f.outcome, f.tokens]), [['e1', 'completed', 100], ['e2', 'error', 200], ['e3', 'stopped', 300]]);
+  await s.save();
+  assert.ok(existsSync(d.summaryFile));
+  assert.deepEqual(readdirSync(d.base).filter((n) => n.endsWith('.tmp')), [], 'no temp file is left behind');
+
+  const again = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  assert.equal(again.size, 3, 'the persisted facts are loaded');
+  assert.deepEqual(await again.refresh(), { read: 0, removed: 0, unchanged: 3, skipped: 0 });
+  assert.equal(again.isDirty, false);
+});
+
+test('feedback and edit checks appended later, a new task and a deleted task are picked up incrementally', async () => {
+  const { d, store } = await threeTasks();
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  await s.refresh();
+  await s.save();
+  await store.feedback('e1', 'up');
+  store.append('e2', { kind: 'edit_check', at: day(4), callId: 'x', path: 'a', stillStands: true });
+  await recordTask(store, 'e4', day(4), [model(day(4), 0, 50)]);
+  await store.delete('e3');
+  const r = await s.refresh();
+  assert.deepEqual(r, { read: 3, removed: 1, unchanged: 0, skipped: 0 });
+  assert.deepEqual(s.facts().map((f) => [f.id, f.feedback]), [['e1', 'up'], ['e2', null], ['e4', null]]);
+  store.close();
+});
+
+test('update() re-reads just the task that ended', async () => {
+  const { d, store } = await threeTasks();
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: null });
+  await s.refresh();
+  await recordTask(store, 'e5', day(5), [model(day(5), 0, 70)], 'max_steps');
+  await s.update('e5');
+  assert.deepEqual(s.facts().at(-1)?.outcome, 'max_steps');
+  await store.delete('e5');
+  await s.update('e5');
+  assert.equal(s.size, 3);
+  // An id that is not a file name in the folder is ignored, not read.
+  await s.update('../index');
+  assert.equal(s.size, 3);
+  store.close();
+});
+
+test('a corrupt or forged summary file is rebuilt from the episodes, with a warning, and nothing is lost', async () => {
+  const { d, store } = await threeTasks();
+  store.close();
+  const warnings: string[] = [];
+  writeFileSync(d.summaryFile, '{"version":1,"factsVersion":1,"rows":[[1,2,{"id":"e1"');
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile, warn: (m) => warnings.push(m) });
+  assert.equal(s.size, 0);
+  assert.match(warnings.join('\n'), /not valid/);
+  assert.equal((await s.refresh()).read, 3);
+  await s.save();
+  assert.equal(JSON.parse(readFileSync(d.summaryFile, 'utf8')).rows.length, 3, 'the rebuilt summary replaced the corrupt one');
+
+  // A row whose id is no episode file name (here: a path) is not trusted from the file.
+  const forged = JSON.parse(readFileSync(d.summaryFile, 'utf8'));
+  forged.rows[0][2].id = '../../etc/passwd';
+  writeFileSync(d.summaryFile, JSON.stringify(forged));
+  const s2 = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  assert.equal(s2.size, 2);
+  assert.equal((await s2.refresh()).read, 1);
+  assert.deepEqual(s2.facts().map((f) => f.id), ['e1', 'e2', 'e3']);
+});
+
+test('episode files with an unreadable header or a header naming another episode are left out', async () => {
+  const { d, store } = await threeTasks();
+  store.close();
+  writeFileSync(join(d.episodesDir, 'bad.jsonl'), 'not json\n');
+  // A copy of e1 under another name must not count e1 twice or replace it.
+  writeFileSync(join(d.episodesDir, 'copy.jsonl'), readFileSync(join(d.episodesDir, 'e1.jsonl')));
+  const warnings: string[] = [];
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: null, warn: (m) => warnings.push(m) });
+  assert.deepEqual(await s.refresh(), { read: 3, removed: 0, unchanged: 0, skipped: 2 });
+  assert.deepEqual(s.facts().map((f) => f.id), ['e1', 'e2', 'e3']);
+  assert.match(warnings.join('\n'), /copy\.jsonl says it is e1/);
+});
+
+test('an outdated facts version is recomputed', async () => {
+  const { d, store } = await threeTasks();
+  store.close();
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  await s.refresh();
+  await s.save();
+  const old = JSON.parse(readFileSync(d.summaryFile, 'utf8'));
+  old.factsVersion = 0;
+  writeFileSync(d.summaryFile, JSON.stringify(old));
+  const s2 = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  assert.equal((await s2.refresh()).read, 3);
+});
+
+test('a refresh yields to the event loop while it reads, so the extension host keeps running', async () => {
+  const d = learningDirs();
+  const store = await openStore(d);
+  for (let i = 0; i < 60; i++) await recordTask(store, `e${i}`, day(1 + (i % 28)), [model(day(1), 0, 10)]);
+  store.close();
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: null, sliceMs: 0 });
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const progress: number[] = [];
+  await s.refresh((done) => progress.push(done));
+  clearInterval(timer);
+  assert.equal(s.size, 60);
+  assert.ok(ticks > 5, `timers ran ${ticks} times during the refresh`);
+  assert.equal(progress.at(-1), 60);
+});
+
+test('a missing episodes folder is an empty summary, and a file renamed away is dropped', async () => {
+  const d = learningDirs();
+  const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
+  assert.deepEqual(await s.refresh(), { read: 0, removed: 0, unchanged: 0, skipped: 0 });
+  const store = await openStore(d);
+  await store.create(header('e1', day(1)));
+  store.close();
+  await s.refresh();
+  assert.equal(s.size, 1);
+  renameSync(join(d.episodesDir, 'e1.jsonl'), join(d.episodesDir, 'e1.jsonl.corrupt-x'));
+  assert.equal((await s.refresh()).removed, 1);
+  rmSync(d.base, { recursive: true, force: true });
+});
