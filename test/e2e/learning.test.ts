@@ -212,7 +212,8 @@ describe('the Learning view in code-server', { timeout: 600_000 }, () => {
       let summaryFile = '';
       while (Date.now() < deadline) {
         summaryFile = findFiles(join(cs.userDataDir, 'User'), join('oel.oel-agent', 'learning-summary.json'))[0] ?? '';
-        rows = summaryFile ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { rows: unknown[] }).rows.length : 0;
+        // JSON Lines: a head line, then one row per task.
+        rows = summaryFile ? readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean).length - 1 : 0;
         if (rows === 5) break;
         await new Promise((r) => setTimeout(r, 300));
       }

@@ -22,10 +22,14 @@ export const MAX_EPISODE_BYTES = 64 * 1024 * 1024;
 /** How many files are stat'ed at once during a refresh. */
 const STAT_BATCH = 64;
 
+/**
+ * The persisted summary is JSON Lines: a first line `{"version":1,"factsVersion":N}`, then one row per episode file,
+ * `[size, mtimeMs, facts]`. One line per row lets loading parse and check it in slices, yielding in between, where
+ * one 4 MB JSON document (10,000 episodes) would block the extension host for its whole parse.
+ */
+const SUMMARY_VERSION = 1;
+const SummaryHeadSchema = z.object({ version: z.literal(SUMMARY_VERSION), factsVersion: z.number().int() });
 const RowSchema = z.tuple([z.number().nonnegative(), z.number().nonnegative(), EpisodeFactsSchema]);
-/** The persisted summary: `rows` are `[size, mtimeMs, facts]`, one per episode file. */
-const SummaryFileSchema = z.object({ version: z.literal(1), factsVersion: z.number().int(), rows: z.array(RowSchema) });
-type SummaryFile = z.infer<typeof SummaryFileSchema>;
 
 interface Entry { size: number; mtimeMs: number; facts: EpisodeFacts }
 
@@ -90,17 +94,35 @@ export class LearningSummary {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`learning summary ${file} could not be read (${(e as Error).message}); rebuilding it`);
       return;
     }
-    let parsed: SummaryFile;
+    const lines = text.split('\n');
+    let head: z.infer<typeof SummaryHeadSchema>;
     try {
-      parsed = SummaryFileSchema.parse(JSON.parse(text));
+      head = SummaryHeadSchema.parse(JSON.parse(lines[0]));
     } catch (e) {
       this.warn(`learning summary ${file} is not valid (${(e as Error).message.slice(0, 200)}); rebuilding it from the episode files`);
       this.dirty = true;
       return;
     }
-    if (parsed.factsVersion !== FACTS_VERSION) { this.dirty = true; return; }
-    for (const [size, mtimeMs, facts] of parsed.rows) {
-      if (EPISODE_FILE_RE.test(`${facts.id}.jsonl`)) this.entries.set(facts.id, { size, mtimeMs, facts });
+    // Facts computed by another version of factsOf are recomputed from the episodes.
+    if (head.factsVersion !== FACTS_VERSION) { this.dirty = true; return; }
+    let bad = 0;
+    let sliceStart = performance.now();
+    for (let i = 1; i < lines.length; i++) {
+      if (!lines[i]) continue;
+      let row: z.infer<typeof RowSchema> | null = null;
+      try {
+        const r = RowSchema.safeParse(JSON.parse(lines[i]));
+        if (r.success) row = r.data;
+      } catch { /* counted below */ }
+      // A row that is not valid, or whose id is no episode file name, is not trusted: the next refresh re-reads
+      // that episode, whose file is the source of truth.
+      if (row && EPISODE_FILE_RE.test(`${row[2].id}.jsonl`)) this.entries.set(row[2].id, { size: row[0], mtimeMs: row[1], facts: row[2] });
+      else bad++;
+      if (performance.now() - sliceStart > this.sliceMs) { await yieldToEventLoop(); sliceStart = performance.now(); }
+    }
+    if (bad) {
+      this.warn(`learning summary ${file}: ${bad} unreadable row(s) left out; those episodes are read again`);
+      this.dirty = true;
     }
   }
 
@@ -142,10 +164,15 @@ export class LearningSummary {
   save(): Promise<void> {
     return this.serialize(async () => {
       if (!this.opts.file || !this.dirty) return;
-      const rows = [...this.entries.values()].map((e) => [e.size, e.mtimeMs, e.facts]);
+      const lines = [JSON.stringify({ version: SUMMARY_VERSION, factsVersion: FACTS_VERSION })];
+      let sliceStart = performance.now();
+      for (const e of [...this.entries.values()]) {
+        lines.push(JSON.stringify([e.size, e.mtimeMs, e.facts]));
+        if (performance.now() - sliceStart > this.sliceMs) { await yieldToEventLoop(); sliceStart = performance.now(); }
+      }
       this.dirty = false;
       try {
-        await writeFileAtomic(this.opts.file, JSON.stringify({ version: 1, factsVersion: FACTS_VERSION, rows }));
+        await writeFileAtomic(this.opts.file, lines.join('\n') + '\n');
       } catch (e) {
         this.dirty = true;
         throw e;

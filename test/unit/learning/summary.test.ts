@@ -63,25 +63,34 @@ test('update() re-reads just the task that ended', async () => {
   store.close();
 });
 
+/** The persisted summary's lines: its head, then one `[size, mtimeMs, facts]` row per episode. */
+const summaryLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
 test('a corrupt or forged summary file is rebuilt from the episodes, with a warning, and nothing is lost', async () => {
   const { d, store } = await threeTasks();
   store.close();
   const warnings: string[] = [];
-  writeFileSync(d.summaryFile, '{"version":1,"factsVersion":1,"rows":[[1,2,{"id":"e1"');
+  writeFileSync(d.summaryFile, '{"version":1,"factsVer');
   const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile, warn: (m) => warnings.push(m) });
   assert.equal(s.size, 0);
   assert.match(warnings.join('\n'), /not valid/);
   assert.equal((await s.refresh()).read, 3);
   await s.save();
-  assert.equal(JSON.parse(readFileSync(d.summaryFile, 'utf8')).rows.length, 3, 'the rebuilt summary replaced the corrupt one');
+  assert.equal(summaryLines(d.summaryFile).length, 4, 'the rebuilt summary (head + 3 rows) replaced the corrupt one');
 
-  // A row whose id is no episode file name (here: a path) is not trusted from the file.
-  const forged = JSON.parse(readFileSync(d.summaryFile, 'utf8'));
-  forged.rows[0][2].id = '../../etc/passwd';
-  writeFileSync(d.summaryFile, JSON.stringify(forged));
-  const s2 = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
-  assert.equal(s2.size, 2);
-  assert.equal((await s2.refresh()).read, 1);
+  // A row whose id is no episode file name (here: a path), a row torn in half and a row of the wrong shape are not
+  // trusted from the file: only those episodes are read again, the other rows stand.
+  const lines = readFileSync(d.summaryFile, 'utf8').split('\n');
+  const forged = JSON.parse(lines[1]);
+  forged[2].id = '../../etc/passwd';
+  lines[1] = JSON.stringify(forged);
+  lines[2] = lines[2].slice(0, 20);
+  writeFileSync(d.summaryFile, `${lines.join('\n')}[1,2,{"id":"e9"}]\n`);
+  warnings.length = 0;
+  const s2 = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile, warn: (m) => warnings.push(m) });
+  assert.equal(s2.size, 1);
+  assert.match(warnings.join('\n'), /3 unreadable row\(s\) left out/);
+  assert.deepEqual(await s2.refresh(), { read: 2, removed: 0, unchanged: 1, skipped: 0 });
   assert.deepEqual(s2.facts().map((f) => f.id), ['e1', 'e2', 'e3']);
 });
 
@@ -104,9 +113,8 @@ test('an outdated facts version is recomputed', async () => {
   const s = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
   await s.refresh();
   await s.save();
-  const old = JSON.parse(readFileSync(d.summaryFile, 'utf8'));
-  old.factsVersion = 0;
-  writeFileSync(d.summaryFile, JSON.stringify(old));
+  const text = readFileSync(d.summaryFile, 'utf8');
+  writeFileSync(d.summaryFile, text.replace('"factsVersion":1', '"factsVersion":0'));
   const s2 = await LearningSummary.open({ episodesDir: d.episodesDir, file: d.summaryFile });
   assert.equal((await s2.refresh()).read, 3);
 });
