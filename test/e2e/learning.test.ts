@@ -193,14 +193,17 @@ describe('the Learning view in code-server', { timeout: 600_000 }, () => {
       await view.locator('[data-testid="learning-view"][data-tasks="5"]').waitFor({ timeout: 30_000 });
       await togglePane(page, 'Agent');
 
-      // Light theme: the view follows it without a reload.
+      // Light theme: the view follows it without a reload, charts included (they are redrawn in the new colours).
       const darkText = await view.locator('body').evaluate((b) => getComputedStyle(b).color);
+      const pixels = () => view.locator('[data-card="outcomes"] canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+      const darkChart = await pixels();
       await setTheme(page, 'Light Modern');
       await page.locator('.monaco-workbench.vs:not(.vs-dark)').waitFor({ timeout: 30_000 });
       await view.locator('body.vscode-light').waitFor({ timeout: 30_000 });
       await view.locator('body').evaluate(() => window.scrollTo(0, 0));
       await page.waitForTimeout(800);
       assert.notEqual(await view.locator('body').evaluate((b) => getComputedStyle(b).color), darkText, 'the text colour changed with the theme');
+      assert.notEqual(await pixels(), darkChart, 'the chart was redrawn in the light theme\'s colours');
       await screenshot(page, 'learning-03-light');
       await view.locator('[data-card="cited"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'learning-04-light-lower');
