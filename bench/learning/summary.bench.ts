@@ -57,7 +57,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 const base = mkdtempSync(join(tmpdir(), 'oel-bench-learning-'));
 const episodesDir = join(base, 'episodes');
-const file = join(base, 'learning-summary.json');
+const file = join(base, 'learning-summary.jsonl');
 try {
   mkdirSync(episodesDir);
   const start = Date.now() - EPISODES * 3_600_000;

@@ -96,7 +96,7 @@ export class LearningViewProvider implements vscode.WebviewViewProvider {
     if (!this.summaryPromise) {
       const p = loadCore().then(({ LearningSummary }) => LearningSummary.open({
         episodesDir: this.ctx.episodesDir,
-        file: join(this.ctx.workspaceStorage, 'learning-summary.json'),
+        file: join(this.ctx.workspaceStorage, 'learning-summary.jsonl'),
         warn: (m) => this.ctx.log.warn(m),
       }));
       this.summaryPromise = p;

@@ -214,13 +214,13 @@ describe('the Learning view in code-server', { timeout: 600_000 }, () => {
       let rows = 0;
       let summaryFile = '';
       while (Date.now() < deadline) {
-        summaryFile = findFiles(join(cs.userDataDir, 'User'), join('oel.oel-agent', 'learning-summary.json'))[0] ?? '';
+        summaryFile = findFiles(join(cs.userDataDir, 'User'), join('oel.oel-agent', 'learning-summary.jsonl'))[0] ?? '';
         // JSON Lines: a head line, then one row per task.
         rows = summaryFile ? readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean).length - 1 : 0;
         if (rows === 5) break;
         await new Promise((r) => setTimeout(r, 300));
       }
-      assert.equal(rows, 5, `learning-summary.json holds the five tasks (${summaryFile})`);
+      assert.equal(rows, 5, `learning-summary.jsonl holds the five tasks (${summaryFile})`);
     });
   });
 });

@@ -2,8 +2,8 @@
  * The incremental summary behind the Learning view: the {@link EpisodeFacts} of every episode in a folder, each
  * remembered with the size and modification time of the file it was read from. A refresh lists the folder and stats
  * each file, and reads only the files that are new or changed (episode files are append-only, so feedback or an
- * `edit_check` appended later changes the size). The summary is persisted atomically next to the episodes, so a
- * window that opens the view reads one small file instead of every episode.
+ * `edit_check` appended later changes the size). The summary is persisted atomically next to the episodes, as JSON
+ * Lines, so a window that opens the view reads one small file instead of every episode.
  *
  * Nothing here blocks for long: files are read with async I/O, and the loop yields to the event loop whenever it has
  * worked for {@link SummaryOptions.sliceMs} (measured in bench/learning/summary.bench.ts, docs/benchmarks.md).
@@ -37,7 +37,7 @@ interface Entry { size: number; mtimeMs: number; facts: EpisodeFacts }
 export interface SummaryOptions {
   /** Folder of `<id>.jsonl` episode files. */
   episodesDir: string;
-  /** The persisted summary (JSON, written atomically); null keeps it in memory only. */
+  /** The persisted summary (JSON Lines, written atomically); null keeps it in memory only. */
   file: string | null;
   /** Warnings: a corrupt summary rebuilt, an unreadable or oversized episode skipped. */
   warn?: (message: string) => void;

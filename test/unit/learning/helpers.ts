@@ -8,7 +8,7 @@ import type { EpisodeHeader, Step } from '../../../src/core/trajectory/episode';
 /** A temp folder with `episodes/` (the store's) and room for the summary file. */
 export function learningDirs(): { base: string; episodesDir: string; indexFile: string; summaryFile: string } {
   const base = mkdtempSync(join(tmpdir(), 'oel-learning-'));
-  return { base, episodesDir: join(base, 'episodes'), indexFile: join(base, 'index.json'), summaryFile: join(base, 'learning-summary.json') };
+  return { base, episodesDir: join(base, 'episodes'), indexFile: join(base, 'index.json'), summaryFile: join(base, 'learning-summary.jsonl') };
 }
 
 /** An episode header; `knowledge` tokens/ids and `adapter` are optional. */
