@@ -96,7 +96,19 @@ export function timelineChart(o: TimelineOptions): ChartConfiguration<'bar' | 'l
         tooltip: { callbacks: o.percent ? { label: (c) => `${c.dataset.label}: ${c.parsed.y}%` } : {} },
       },
       scales: {
-        x: { stacked: o.stacked, grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 8 } },
+        x: {
+          stacked: o.stacked, grid: { display: false },
+          ticks: {
+            maxRotation: 0, autoSkip: false,
+            // Every k-th label counted back from the last bucket, so today (or this week) is always labelled: Chart.js's
+            // own skipping counts from the first and may leave the latest bar without a date.
+            callback(_value, index, ticks) {
+              const fit = Math.max(2, Math.floor(this.chart.width / 58));
+              const step = Math.max(1, Math.ceil(ticks.length / fit));
+              return (ticks.length - 1 - index) % step === 0 ? o.labels[index] : '';
+            },
+          },
+        },
         y: {
           stacked: o.stacked, beginAtZero: true,
           ...(o.percent ? { min: 0, max: 100, ticks: { stepSize: 25, callback: (v) => `${v}%` } } : {}),
