@@ -1,7 +1,7 @@
 // One build script for every bundle: the extension (CJS, VS Code host), the `oel` CLI (CJS, Node) and the webview
 // scripts (browser IIFE). esbuild does not type-check; `npm run typecheck` does that.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -14,9 +14,8 @@ const common = {
   legalComments: 'none',
 };
 
-const webviewEntries = existsSync('src/webview')
-  ? readdirSync('src/webview').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `src/webview/${f}`)
-  : [];
+// One bundle per webview; the modules they import (e.g. src/webview/learningCharts.ts) are not bundles of their own.
+const webviewEntries = ['src/webview/agent.ts', 'src/webview/learning.ts'].filter((f) => existsSync(f));
 
 // The extension's activation path must not parse the agent core (openai, lowdb, secretlint, zod: ~1 MB), so the core
 // is its own bundle, required lazily through src/extension/core.ts's `require('./coreRuntime')` (docs/benchmarks.md).

@@ -17,6 +17,8 @@ export type { KnowledgeDocument, KnowledgeFlag, KnowledgeItem, KnowledgeDiagnost
 export type { ReviewSet, ReviewStore } from '../core/knowledge/review';
 export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledge/store';
 export type { MergeConflict } from '../core/knowledge/merge';
+export type { LearningSummary, Granularity } from '../core/learning';
+export type { LearningToWebview } from '../core/protocol/learningView';
 
 /** The core's runtime values, loaded once on first use. */
 export type CoreRuntime = typeof import('./coreRuntime');

@@ -12,6 +12,8 @@ export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
+export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';
+export { LearningSummary, buildLearningData, readKnowledgeForStats } from '../core/learning';
 export { redactForLog } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
