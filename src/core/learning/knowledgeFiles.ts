@@ -10,8 +10,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKnowledge, type KnowledgeDocument } from '../knowledge/format';
 import { WORKSPACE_KNOWLEDGE_PATH } from '../knowledge/provider';
-import { confinePath, PathOutsideWorkspaceError } from '../tools/confine';
-import { NodeToolHost } from '../tools/nodeToolHost';
+import { WorkspaceFiles } from '../tools/workspaceFiles';
+import { PathOutsideWorkspaceError } from '../tools/workspacePaths';
 
 /** Largest knowledge file the statistics read (a file of 1,000 items is about 310 KiB). */
 export const MAX_KNOWLEDGE_BYTES = 8 * 1024 * 1024;
@@ -53,19 +53,21 @@ export async function readKnowledgeForStats(opts: KnowledgeFilesForStats): Promi
   const docs: KnowledgeDocument[] = [];
   if (opts.workspaceRoot) {
     try {
-      const host = new NodeToolHost(opts.workspaceRoot);
-      const p = await confinePath(host, WORKSPACE_KNOWLEDGE_PATH);
-      const real = (await host.stat(p.absolute))?.realPath;
-      const text = real ? await readRegularFile(real, 'the workspace knowledge file', warn) : null;
+      // Confined by the tools' own capability: the real path, links resolved, must stay inside the workspace.
+      const p = await new WorkspaceFiles(opts.workspaceRoot).resolve(WORKSPACE_KNOWLEDGE_PATH);
+      const text = p.kind === null ? null : await readRegularFile(p.real, 'the workspace knowledge file', warn);
       if (text !== null) docs.push(parseKnowledge(text).doc);
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return docs.concat(await userDoc(opts, warn)); // no workspace folder on disk
       if (!(e instanceof PathOutsideWorkspaceError)) throw e;
       warn(`learning: ${join(opts.workspaceRoot, WORKSPACE_KNOWLEDGE_PATH)} leads outside the workspace; left out`);
     }
   }
-  if (opts.userFile) {
-    const text = await readRegularFile(opts.userFile, 'the user knowledge file', warn);
-    if (text !== null) docs.push(parseKnowledge(text).doc);
-  }
-  return docs;
+  return docs.concat(await userDoc(opts, warn));
+}
+
+async function userDoc(opts: KnowledgeFilesForStats, warn: (m: string) => void): Promise<KnowledgeDocument[]> {
+  if (!opts.userFile) return [];
+  const text = await readRegularFile(opts.userFile, 'the user knowledge file', warn);
+  return text === null ? [] : [parseKnowledge(text).doc];
 }
