@@ -1,10 +1,13 @@
-// One build script for every bundle: the extension (CJS, VS Code host), the `oel` CLI (CJS, Node) and the webview
-// scripts (browser IIFE). esbuild does not type-check; `npm run typecheck` does that.
+// One build script for every bundle: the extension (CJS, VS Code host), the `oel` CLI (CJS, Node), the webview
+// scripts (browser IIFE) and the team dashboard that `oel server` serves (browser IIFE + CSS + index.html).
+// esbuild does not type-check; `npm run typecheck` does that. `--only=dashboard` builds the dashboard alone (its
+// browser test does that, so it always runs the current source).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? null;
 
 const common = {
   bundle: true,
@@ -74,6 +77,43 @@ if (webviewEntries.length) {
     format: 'iife',
     target: 'es2022',
   });
+}
+
+// zod's namespace re-exports every locale (~260 kB minified of the page's ~540 kB); the dashboard shows English only,
+// so `locales` resolves to a module holding `en` alone. zod itself sets `en` as its default from its own import.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      (/[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'zod-locales', pluginData: args.resolveDir } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) =>
+      ({ contents: "export { default as en } from '../locales/en.js';", resolveDir: args.pluginData, loader: 'js' }));
+  },
+};
+
+// The dashboard: its script imports its stylesheet (and uPlot's), which esbuild writes beside it as dashboard.css;
+// index.html is static (no inline script, so the server's CSP can forbid it) and is copied as it is.
+const dashboard = {
+  ...common,
+  entryPoints: ['src/dashboard/main.ts'],
+  outfile: 'dist/dashboard/dashboard.js',
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+};
+// Emptied first, so a production build leaves no development source map behind for the server to serve.
+if (!watch && existsSync('dist/dashboard')) rmSync('dist/dashboard', { recursive: true, force: true });
+const copyDashboardHtml = () => {
+  mkdirSync('dist/dashboard', { recursive: true });
+  copyFileSync('src/dashboard/index.html', 'dist/dashboard/index.html');
+};
+if (existsSync(dashboard.entryPoints[0])) {
+  builds.push({ ...dashboard, plugins: [zodEnglishOnly, { name: 'dashboard-html', setup: (b) => b.onEnd(copyDashboardHtml) }] });
+}
+if (only) {
+  const keep = { dashboard: (o) => o.outfile === dashboard.outfile }[only];
+  if (!keep) throw new Error(`build: --only=${only} is not a known bundle (known: dashboard)`);
+  builds.splice(0, builds.length, ...builds.filter(keep));
 }
 
 if (watch) {
