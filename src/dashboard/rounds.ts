@@ -1,6 +1,6 @@
 /**
  * Rounds: start one with its parameters (the server's defaults filled in and shown), watch it live (step/total and
- * the KL curve, polled once a second, no reload), cancel it, and read the gate's verdict with its reasons.
+ * the KL curve, polled twice a second, no reload), cancel it, and read the gate's verdict with its reasons.
  */
 import { ConsolidationListResponseSchema, ConsolidationSchema, ServerStatusResponseSchema, type Consolidation, type RoundParams } from '../core/protocol/consolidation';
 import { api, ApiError } from './api';
@@ -11,7 +11,8 @@ import type { Section, SectionContext } from './section';
 const TERMINAL = new Set(['released', 'failed_gate', 'failed', 'cancelled']);
 const STATUS_KIND: Record<string, string> = { queued: 'wait', preparing: 'wait', training: 'wait', released: 'ok', failed_gate: 'bad', failed: 'bad', cancelled: 'neutral' };
 const STATUS_TEXT: Record<string, string> = { queued: 'Queued', preparing: 'Preparing', training: 'Training', released: 'Released', failed_gate: 'Failed the gate', failed: 'Failed', cancelled: 'Cancelled' };
-const POLL_MS = 1000;
+// Twice a second: a tiny round trains in seconds, and the curve should visibly grow while it does.
+const POLL_MS = 500;
 
 export const roundStatusBadge = (status: string): HTMLElement => badge(STATUS_TEXT[status] ?? status, STATUS_KIND[status] ?? 'neutral');
 
@@ -28,6 +29,7 @@ export function roundsSection(): Section {
 
       const showRound = (r: Consolidation) => {
         selected = r.id;
+        panel.dataset.roundId = r.id;
         chart?.destroy();
         const curve = r.kl_curve;
         chart = lineChart({ title: 'Training KL(student ‖ teacher) per step', x: 'step', xs: curve.map((p) => p[0]), series: [{ label: 'KL', values: curve.map((p) => p[1]) }], yLabel: 'KL', testid: 'round-kl-chart' });

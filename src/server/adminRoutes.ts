@@ -26,8 +26,7 @@ export const adminRoutes: Route[] = [
   { method: 'POST', re: /^\/v1\/tokens\/([^/]+)\/revoke$/, admin: true, handler: async (c) => {
     const rec = c.deps.tokens.revokeInTeam(c.who.team, c.params[0]);
     if (!rec) throw notFound();
-    // Sessions re-check their token on every request anyway; ending them now also frees their memory.
-    c.deps.sessions.deleteForToken(rec.hash);
+    // Sessions of this token are not dropped here: their next request finds the token revoked and says so.
     reply(c, TokenInfoSchema, tokenInfo(rec));
   } },
   { method: 'GET', re: /^\/v1\/status$/, admin: true, handler: async (c) => {

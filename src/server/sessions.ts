@@ -56,11 +56,6 @@ export class SessionStore {
     this.sessions.delete(sha256(id));
   }
 
-  /** Ends every session of a token (revoked from the dashboard itself). */
-  deleteForToken(tokenHash: string): void {
-    for (const [k, s] of this.sessions) if (s.tokenHash === tokenHash) this.sessions.delete(k);
-  }
-
   /** Seconds of inactivity after which a session ends. */
   get idleTimeoutSeconds(): number { return Math.round(this.idleMs / 1000); }
 }
