@@ -93,7 +93,9 @@ export function confirmDialog(title: string, message: string, confirmLabel: stri
     const titleId = uid('dlg');
     const msgId = uid('dlgmsg');
     const dlg = el('dialog', { class: 'confirm', 'aria-labelledby': titleId, 'aria-describedby': msgId });
-    const done = (ok: boolean) => { dlg.close(); dlg.remove(); resolve(ok); };
+    // Keyboard users continue from the control that opened the dialog.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const done = (ok: boolean) => { dlg.close(); dlg.remove(); if (opener?.isConnected) opener.focus(); resolve(ok); };
     const cancel = button('Cancel', () => done(false), { class: 'secondary', 'data-testid': 'confirm-cancel' });
     const ok = button(confirmLabel, () => done(true), { class: danger ? 'danger' : 'primary', 'data-testid': 'confirm-ok' });
     dlg.append(el('h2', { id: titleId }, title), el('p', { id: msgId }, message), el('div', { class: 'actions' }, cancel, ok));

@@ -36,6 +36,7 @@ function showSignIn(reason = ''): void {
   current?.dispose?.();
   current = null;
   session = null;
+  window.onhashchange = null;
   document.title = 'Sign in · OEL team dashboard';
   const input = el('input', { type: 'password', name: 'token', autocomplete: 'off', spellcheck: 'false', 'data-testid': 'signin-token', required: true });
   const f = field('Token', input, 'An admin token manages the team; a member token gives a read-only view. It is sent once; the browser then holds only a session cookie that ends after 15 minutes without use.');

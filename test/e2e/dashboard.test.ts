@@ -202,7 +202,7 @@ test('the team dashboard, driven in chromium against a real server and trainer',
     assert.deepEqual(dialogs, [], 'no alert, confirm or prompt was opened');
   });
 
-  await t.test('4. start a round with parameters and watch its progress update without a reload', async () => {
+  await t.test('4. start a round with parameters and watch its progress update without a reload', async (st) => {
     await goTo(page, 'Rounds');
     const steps = page.getByTestId('round-steps');
     assert.equal(await steps.inputValue(), '6', 'the server default is filled in');
@@ -217,6 +217,7 @@ test('the team dashboard, driven in chromium against a real server and trainer',
     await page.evaluate(() => { (window as unknown as { __sameDocument: number }).__sameDocument = 1; });
     const seen = await startAndWatch(page);
     assert.match(seen.status, /Released/, `${seen.status}: ${await page.getByTestId('round-panel').textContent()}`);
+    st.diagnostic(`steps seen: ${seen.steps.join(' | ')}`);
     const numbers = seen.steps.map((s) => Number(/Step (\d+) of 20/.exec(s)?.[1] ?? NaN));
     assert.ok(numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n >= numbers[i - 1])), `monotonic: ${seen.steps.join(' | ')}`);
     assert.ok(numbers.filter((n) => n > 0 && n < 20).length >= 2, `saw the step count move: ${seen.steps.join(' | ')}`);
