@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? null;
+if (only !== null && only !== 'dashboard') throw new Error(`build: --only=${only} is not a known bundle (known: dashboard)`);
 
 const common = {
   bundle: true,
@@ -101,20 +102,19 @@ const dashboard = {
   format: 'iife',
   target: 'es2022',
 };
-// Emptied first, so a production build leaves no development source map behind for the server to serve.
-if (!watch && existsSync('dist/dashboard')) rmSync('dist/dashboard', { recursive: true, force: true });
-const copyDashboardHtml = () => {
-  mkdirSync('dist/dashboard', { recursive: true });
-  copyFileSync('src/dashboard/index.html', 'dist/dashboard/index.html');
+const dashboardFiles = {
+  name: 'dashboard-files',
+  setup(b) {
+    // Emptied first (not in watch mode), so a production build leaves no development source map for the server.
+    b.onStart(() => { if (!watch) rmSync('dist/dashboard', { recursive: true, force: true }); });
+    b.onEnd(() => {
+      mkdirSync('dist/dashboard', { recursive: true });
+      copyFileSync('src/dashboard/index.html', 'dist/dashboard/index.html');
+    });
+  },
 };
-if (existsSync(dashboard.entryPoints[0])) {
-  builds.push({ ...dashboard, plugins: [zodEnglishOnly, { name: 'dashboard-html', setup: (b) => b.onEnd(copyDashboardHtml) }] });
-}
-if (only) {
-  const keep = { dashboard: (o) => o.outfile === dashboard.outfile }[only];
-  if (!keep) throw new Error(`build: --only=${only} is not a known bundle (known: dashboard)`);
-  builds.splice(0, builds.length, ...builds.filter(keep));
-}
+if (existsSync(dashboard.entryPoints[0])) builds.push({ ...dashboard, plugins: [zodEnglishOnly, dashboardFiles] });
+if (only === 'dashboard') builds.splice(0, builds.length, ...builds.filter((o) => o.outfile === dashboard.outfile));
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
