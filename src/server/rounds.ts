@@ -36,7 +36,7 @@ export class RoundManager {
         await this.store.updateRound(r.team, r.id, { status: 'failed', message: `interrupted ${r.attempts} times; giving up`, trainer_pid: null });
       } else {
         const message = r.status === 'queued' ? r.message : `re-queued after a server restart interrupted attempt ${r.attempts}`;
-        await this.store.updateRound(r.team, r.id, { status: 'queued', message, trainer_pid: null, progress: { step: 0, total_steps: r.steps, kl: null } });
+        await this.store.updateRound(r.team, r.id, { status: 'queued', message, trainer_pid: null, progress: { step: 0, total_steps: r.steps, kl: null }, kl_curve: [] });
         this.queue.push({ team: r.team, id: r.id });
       }
     }
