@@ -3,7 +3,7 @@
 // esbuild does not type-check; `npm run typecheck` does that. `--only=dashboard` builds the dashboard alone (its
 // browser test does that, so it always runs the current source).
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
