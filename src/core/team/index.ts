@@ -1,0 +1,7 @@
+/** The team client (issue 10): join, submit with a persisted queue, receive verified adapters. Pure core. */
+export * from './client';
+export * from './errors';
+export * from './flush';
+export * from './join';
+export * from './payload';
+export * from './queue';
