@@ -113,6 +113,12 @@ export type Consolidation = z.infer<typeof ConsolidationSchema>;
 /** Server -> extension, `GET /v1/consolidations`: the team's rounds, newest first. */
 export const ConsolidationListResponseSchema = z.object({ rounds: z.array(ConsolidationSchema) });
 
+/** Adapter file names: one safe path segment, so a file can never leave its version folder (server or client side). */
+export const ADAPTER_FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** A version folder's own manifest file; never one of the manifest's `files`. */
+export const ADAPTER_MANIFEST_FILE = 'manifest.json';
+
 /** One file of an adapter version with its digest. */
 export const AdapterFileSchema = z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
