@@ -5,3 +5,5 @@ export * from './flush';
 export * from './join';
 export * from './payload';
 export * from './queue';
+export * from './adapters';
+export * from './runtime';

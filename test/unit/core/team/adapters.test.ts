@@ -12,6 +12,7 @@ import { pruneAdapters, receiveAdapter, serverFolderName, storedVersions, verify
 import { release } from '../../../../src/server/adapters';
 import { loadOrCreateSigningKey, signManifest } from '../../../../src/server/keys';
 import type { TrainerMetrics } from '../../../../src/core/protocol/trainer';
+import { activateAdapter, readActiveAdapter, rollBackAdapter, StoredOnlyRuntime } from '../../../../src/core/team/runtime';
 import { call, start, waitRound } from '../../server/harness';
 
 let srv: Awaited<ReturnType<typeof start>>;
@@ -139,4 +140,30 @@ test('pruning keeps the newest N and never a protected (active) version', async 
   for (const v of [1, 2]) assert.ok((await receiveAdapter({ client, version: v, root, keep: 1, protect: [1] })).ok);
   assert.deepEqual(await storedVersions(root, serverFolderName(srv.url)), [1, 2]);
   assert.deepEqual(await pruneAdapters(root, serverFolderName(srv.url), 1), [1]);
+});
+
+test('activation re-verifies the stored folder and records what the runtime answered; roll back goes to the previous kept version', async () => {
+  restoreV2();
+  const root = join(mkdtempSync(join(tmpdir(), 'oel-adapters-')), 'adapters');
+  const server = serverFolderName(srv.url);
+  for (const v of [1, 2]) assert.ok((await receiveAdapter({ client, version: v, root })).ok);
+  const runtime = new StoredOnlyRuntime();
+  const a2 = await activateAdapter({ root, server, version: 2, pin: client.pin, runtime });
+  assert.deepEqual([a2.version, a2.taken, a2.target], [2, false, 'stored']);
+  assert.match(a2.message, /version 2 is verified and stored in .*model is unchanged/);
+  assert.equal(a2.base_model_id, (await call(srv.url, 'GET', '/v1/adapters/2', srv.admin)).body.base_model_id);
+  assert.deepEqual(await readActiveAdapter(root, server), a2);
+
+  const back = await rollBackAdapter({ root, server, pin: client.pin, runtime });
+  assert.equal(back.version, 1);
+  assert.equal((await readActiveAdapter(root, server))?.version, 1);
+  await assert.rejects(rollBackAdapter({ root, server, pin: client.pin, runtime }), /No version older than 1 is kept/);
+
+  // A stored version altered after download is not activated; the active one stays.
+  const f = join(root, server, '2', 'adapter_model.safetensors');
+  const b = readFileSync(f);
+  b[0] ^= 0x80;
+  writeFileSync(f, b);
+  await assert.rejects(activateAdapter({ root, server, version: 2, pin: client.pin, runtime }), /sha256 check/);
+  assert.equal((await readActiveAdapter(root, server))?.version, 1);
 });
