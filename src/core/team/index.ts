@@ -7,3 +7,4 @@ export * from './payload';
 export * from './queue';
 export * from './adapters';
 export * from './runtime';
+export * from './knowledgeSharing';
