@@ -3,7 +3,7 @@
  * signing key checked, responses validated against the wire schemas, actionable errors, and retries with backoff on
  * timeouts, 5xx and 429 (honouring Retry-After). Pure core: no VS Code; the token and pin are handed in.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   AdapterListResponseSchema, ConsolidationListResponseSchema, ConsolidationSchema, CurrentAdapterResponseSchema, KnowledgeListResponseSchema,
   PublicKeyResponseSchema, SubmissionResponseSchema, TeamItemSchema,
@@ -24,6 +24,14 @@ export interface TeamPin {
   public_key_base64: string;
   joined_at: string;
 }
+
+/** Validates a stored pin (the extension keeps it in its state; a damaged one means joining again). */
+export const TeamPinSchema = z.object({
+  url: z.string().url(),
+  key_id: z.string().regex(/^[0-9a-f]{16}$/),
+  public_key_base64: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be a 32-byte key in base64'),
+  joined_at: z.string(),
+});
 
 /** Submissions wait longer than model calls: five retries over about 1 to 16 s; Retry-After honoured up to 2 minutes. */
 export const TEAM_RETRY_POLICY: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000 };

@@ -8,3 +8,5 @@ export * from './queue';
 export * from './adapters';
 export * from './runtime';
 export * from './knowledgeSharing';
+export * from './audit';
+export * from './schedule';
