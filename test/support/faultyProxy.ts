@@ -7,8 +7,8 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What to do with the next request: forward it but lose the answer, never answer, or answer this status. */
-export type Fault = 'drop-response' | 'stall' | { status: number; headers?: Record<string, string> };
+/** What to do with the next request: forward it, forward it but lose the answer, never answer, or answer this status. */
+export type Fault = 'pass' | 'drop-response' | 'stall' | { status: number; headers?: Record<string, string> };
 
 export interface FaultyProxy {
   url: string;

@@ -14,7 +14,7 @@ import {
   ADAPTER_FILE_NAME_RE, ADAPTER_MANIFEST_FILE, AdapterManifestSchema, manifestSigningPayload, type AdapterManifest,
 } from '../protocol/consolidation';
 import { fsyncDir, writeFileAtomic } from '../util/atomicWrite';
-import { readCapped, type TeamClient, type TeamPin } from './client';
+import { networkError, readCapped, type TeamClient, type TeamPin } from './client';
 import { serverText, TeamError } from './errors';
 
 /** The check that refused a version (named in the message, and usable by the UI). */
@@ -120,14 +120,19 @@ async function download(client: TeamClient, version: number, f: AdapterManifest[
   }
   const h = createHash('sha256');
   let size = 0;
-  const fh = await open(path, 'wx', 0o644);
+  const fh = await open(path, 'w', 0o644);
   try {
     if (res.body) {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > f.bytes) { await res.body.cancel().catch(() => undefined); return refuse('size', version, `the server sent more than the ${f.bytes} bytes signed for '${f.name}'.`); }
-        h.update(chunk);
-        await fh.write(chunk);
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          size += chunk.length;
+          if (size > f.bytes) { await res.body.cancel().catch(() => undefined); return refuse('size', version, `the server sent more than the ${f.bytes} bytes signed for '${f.name}'.`); }
+          h.update(chunk);
+          await fh.write(chunk);
+        }
+      } catch (e) {
+        // A connection lost mid-file is a network error (retried), not a verdict on the version.
+        throw networkError(e, client.pin.url, o.timeoutMs, o.signal);
       }
     }
     await fh.sync();
@@ -177,7 +182,8 @@ export async function receiveAdapter(o: ReceiveOptions): Promise<AdapterResult> 
   await mkdir(staging);
   try {
     for (const f of m.files) {
-      const failed = await download(o.client, o.version, f, join(staging, f.name), { signal: o.signal, timeoutMs: o.fileTimeoutMs ?? 600_000 });
+      // A retry (429, 5xx, a dropped connection) starts the file over; each attempt truncates it.
+      const failed = await o.client.withRetries(() => download(o.client, o.version, f, join(staging, f.name), { signal: o.signal, timeoutMs: o.fileTimeoutMs ?? 600_000 }), o.signal);
       if (failed) return failed;
     }
     await writeFileAtomic(join(staging, ADAPTER_MANIFEST_FILE), text);

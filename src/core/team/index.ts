@@ -10,3 +10,4 @@ export * from './runtime';
 export * from './knowledgeSharing';
 export * from './audit';
 export * from './schedule';
+export * from './session';

@@ -7,23 +7,25 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unl
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdapterManifestSchema, type AdapterManifest } from '../../../../src/core/protocol/consolidation';
-import { joinTeam, TeamClient } from '../../../../src/core/team';
+import { joinTeam, TeamClient, TeamSession } from '../../../../src/core/team';
 import { pruneAdapters, receiveAdapter, serverFolderName, storedVersions, verifyStoredAdapter } from '../../../../src/core/team/adapters';
 import { release } from '../../../../src/server/adapters';
 import { loadOrCreateSigningKey, signManifest } from '../../../../src/server/keys';
 import type { TrainerMetrics } from '../../../../src/core/protocol/trainer';
 import { activateAdapter, readActiveAdapter, rollBackAdapter, StoredOnlyRuntime } from '../../../../src/core/team/runtime';
 import { call, start, waitRound } from '../../server/harness';
+import { startFaultyProxy } from '../../../support/faultyProxy';
 
 let srv: Awaited<ReturnType<typeof start>>;
 let client: TeamClient;
+let member: string;
 let v2dir: string;
 let pristine: string;
 
 before(async () => {
   // The gate is not under test here: a lenient one makes the single short round release reliably.
   srv = await start({ k: 1, gate: { min_kl_reduction: 0, max_ood_kl: 10 } });
-  const member = srv.tokens.create('alpha', 'member').token;
+  member = srv.tokens.create('alpha', 'member').token;
   await call(srv.url, 'POST', '/v1/submissions', member, { submission_id: 's1', items: [{ client_id: 'K-a1', text: 'Run the unit tests before committing any change.' }, { client_id: 'K-a2', text: 'Prefer small pure functions over classes for parsing code.' }] });
   const r = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, {});
   const end = await waitRound(srv.url, srv.admin, r.body.id);
@@ -166,4 +168,47 @@ test('activation re-verifies the stored folder and records what the runtime answ
   writeFileSync(f, b);
   await assert.rejects(activateAdapter({ root, server, version: 2, pin: client.pin, runtime }), /sha256 check/);
   assert.equal((await readActiveAdapter(root, server))?.version, 1);
+});
+
+test('a session follows the server\'s current version: download, verify, activate; a tampered current version is refused and the active one stays', async () => {
+  restoreV2();
+  const storage = mkdtempSync(join(tmpdir(), 'oel-storage-'));
+  const session = new TeamSession({ storage, pin: client.pin, token: member, runtime: new StoredOnlyRuntime(), keep: 1 });
+  const setCurrent = async (v: number) => assert.equal((await call(srv.url, 'POST', '/v1/adapters/current', srv.admin, { version: v })).status, 200);
+  await setCurrent(2);
+  const u1 = await session.updateAdapter();
+  assert.ok(u1.kind === 'activated' && u1.downloaded && u1.active.version === 2, JSON.stringify(u1));
+  assert.equal((await session.updateAdapter()).kind, 'up_to_date');
+  await setCurrent(1);
+  const u2 = await session.updateAdapter();
+  assert.ok(u2.kind === 'activated' && u2.active.version === 1);
+  assert.deepEqual(await storedVersions(session.adaptersRoot, session.server), [1], 'keep 1: the no longer active version 2 was pruned');
+
+  const p = join(v2dir, 'adapter_model.safetensors');
+  const b = readFileSync(p);
+  b[10] ^= 0x10;
+  writeFileSync(p, b);
+  await setCurrent(2);
+  const u3 = await session.updateAdapter();
+  assert.ok(u3.kind === 'refused' && u3.result.check === 'sha256', JSON.stringify(u3));
+  assert.equal((await readActiveAdapter(session.adaptersRoot, session.server))?.version, 1);
+  assert.deepEqual(await storedVersions(session.adaptersRoot, session.server), [1]);
+  restoreV2();
+});
+
+test('a file download that hits a 503 or loses its connection is retried from the start of the file', async () => {
+  restoreV2();
+  const proxy = await startFaultyProxy(srv.url);
+  try {
+    const viaProxy = new TeamClient({ pin: { ...client.pin, url: proxy.url }, token: member, policy: { retries: 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 5000 } });
+    proxy.faults.push('pass', { status: 503 }, 'drop-response');
+    const root = join(mkdtempSync(join(tmpdir(), 'oel-adapters-')), 'adapters');
+    const r = await receiveAdapter({ client: viaProxy, version: 2, root, server: 'team' });
+    assert.ok(r.ok, JSON.stringify(r));
+    const first = r.manifest.files[0].name;
+    assert.equal(proxy.requests.filter((q) => q.line === `GET /v1/adapters/2/files/${first}`).length, 3);
+    assert.ok((await verifyStoredAdapter(join(root, 'team', '2'), 2, client.pin)).ok);
+  } finally {
+    await proxy.close();
+  }
 });
