@@ -4,8 +4,9 @@
  * `team`, `consolidated`), so it survives restarts and is reviewable in git. These functions change documents in
  * memory and return what they changed; the caller writes the file (with the knowledge store's merge).
  */
-import { liveItems, type KnowledgeDocument, type KnowledgeItem } from '../knowledge/format';
+import { liveItems, parseKnowledge, serializeKnowledge, type KnowledgeDocument, type KnowledgeItem } from '../knowledge/format';
 import { NO_REVIEWS, needsReview, type ReviewLookup } from '../knowledge/review';
+import { knowledgeForPrompt } from '../knowledge/selection';
 import type { SubmissionResponse, TeamItem } from '../protocol/consolidation';
 import type { ShareableItem } from './payload';
 
@@ -65,4 +66,20 @@ export function markAbsorbed(doc: KnowledgeDocument, server: string, active: { v
     if (next !== item.consolidated) { item.consolidated = next; changed.push(item.id); }
   }
   return changed;
+}
+
+/**
+ * Prompt tokens an active adapter saves per task: the knowledge slot as the agent builds it from these file texts
+ * (same selection, budget and reviews), minus the slot it would build if no item were absorbed. Exact for the
+ * current files, so it can be shown in the Team view and recorded per episode.
+ */
+export function tokensSavedByAbsorption(texts: string[], o: { budgetTokens?: number; reviews?: ReviewLookup } = {}): { items: number; tokens: number } {
+  let items = 0;
+  const unabsorbed = texts.map((t) => {
+    const { doc } = parseKnowledge(t);
+    for (const i of liveItems(doc)) if (i.consolidated !== false) { i.consolidated = false; items++; }
+    return serializeKnowledge(doc);
+  });
+  const slot = (ts: string[]) => knowledgeForPrompt({ texts: ts, budgetTokens: o.budgetTokens, reviews: o.reviews })?.tokens ?? 0;
+  return { items, tokens: slot(unabsorbed) - slot(texts) };
 }

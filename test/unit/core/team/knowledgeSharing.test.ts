@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseKnowledge, serializeKnowledge } from '../../../../src/core/knowledge/format';
 import { knowledgeForPrompt } from '../../../../src/core/knowledge/selection';
 import {
-  applySubmissionResponse, applyTeamStatuses, buildSubmission, itemsToShare, joinTeam, markAbsorbed, TeamClient,
+  applySubmissionResponse, applyTeamStatuses, buildSubmission, itemsToShare, joinTeam, markAbsorbed, TeamClient, tokensSavedByAbsorption,
 } from '../../../../src/core/team';
 import { start } from '../../server/harness';
 
@@ -81,6 +81,10 @@ test('the server\'s item id and status are written to the file; an active adapte
     assert.match(absorbed, /K-yes1[^]*?consolidated: 127\.0\.0\.1_1234#2/);
     assert.deepEqual(promptIds(absorbed), ['K-nope'], 'absorbed items leave the prompt');
     assert.match(absorbed, /K-yes1 \[accepted\]/, 'and stay in the file');
+    const before = knowledgeForPrompt({ texts: [text] })!.tokens;
+    const after = knowledgeForPrompt({ texts: [absorbed] })!.tokens;
+    assert.deepEqual(tokensSavedByAbsorption([absorbed]), { items: 2, tokens: before - after }, 'the saving is exactly the prompt tokens that went away');
+    assert.ok(before - after > 20);
 
     // Roll back to version 1, which absorbed only the first item: the second comes back.
     const v1 = parseKnowledge(absorbed).doc;
