@@ -76,6 +76,8 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
     try {
       switch (msg.type) {
         case 'ready':
+          // The first view after a window reload shows the task that was on screen before it.
+          await this.agent.restore();
           this.ready = true;
           this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items] });
           break;
@@ -85,6 +87,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
         case 'approve': this.agent.decide(msg.callId, { decision: 'approved' }); break;
         case 'reject': this.agent.decide(msg.callId, { decision: 'rejected', ...(msg.comment ? { comment: msg.comment } : {}) }); break;
         case 'openDiff': await this.agent.openDiff(msg.callId); break;
+        case 'openChange': await this.agent.openChange(msg.path); break;
         case 'feedback': await this.agent.feedback(msg.rating, msg.comment); break;
         case 'command': await vscode.commands.executeCommand(msg.command); break;
         case 'revealKnowledge': await vscode.commands.executeCommand('oel.knowledge.reveal', { id: msg.id }); break;

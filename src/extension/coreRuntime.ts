@@ -12,6 +12,7 @@ export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
+export { saveTranscript, loadTranscript } from '../core/protocol/savedTranscript';
 export { redactForLog } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,

@@ -15,11 +15,27 @@ const itemId = z.string().regex(/^K-[a-z0-9]{4,12}$/);
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
 /** Why a task ended (mirrors trajectory/episode.ts). */
 export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
+export type EndReason = z.infer<typeof EndReasonWireSchema>;
 /** A fix the view can offer for an error (src/core/provider/errors.ts `ProviderFix`). */
 export const FixSchema = z.enum(['apiKey', 'baseUrl', 'model', 'retry', 'log']);
 export type Fix = z.infer<typeof FixSchema>;
 /** Status of a finished tool call. */
 export const ToolStatusWireSchema = z.enum(['running', 'waiting', 'ok', 'error', 'refused', 'rejected', 'cancelled', 'timeout']);
+export type ToolStatus = z.infer<typeof ToolStatusWireSchema>;
+
+/**
+ * What a run did, for the end-of-task summary: time taken, tokens in and out (null when the provider reported no
+ * usage), the workspace files it changed (`created`: the file did not exist before), and the commands it ran with
+ * their exit codes (null when the command did not exit by itself: timeout, cancelled).
+ */
+export const TaskSummarySchema = z.object({
+  durationMs: z.number().int().min(0),
+  tokensIn: z.number().int().min(0).nullable(),
+  tokensOut: z.number().int().min(0).nullable(),
+  files: z.array(z.object({ path: z.string().min(1).max(4096), created: z.boolean() })).max(50),
+  commands: z.array(z.object({ command: z.string().max(500), exitCode: z.number().int().nullable(), status: ToolStatusWireSchema })).max(50),
+});
+export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 
 /** One entry of the transcript the view renders; the extension keeps the same list to replay it on `ready`. */
 export const TranscriptItemSchema = z.discriminatedUnion('type', [
@@ -50,8 +66,9 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   /**
    * Sent by the extension: the task ended; the view shows the end banner, and the feedback buttons unless it failed.
    * `fixes` (with reason `error`) are the actions that may help, most likely first; the view offers only those.
+   * `summary` says what the run did (the view lists it under the banner).
    */
-  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string(), fixes: z.array(FixSchema).optional() }),
+  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string(), fixes: z.array(FixSchema).optional(), summary: TaskSummarySchema.optional() }),
   /** Sent by the extension: an actionable error outside a task; `fixes` as for `taskEnded` (none: Show Log). */
   z.object({ type: z.literal('error'), message: z.string(), fixes: z.array(FixSchema).optional() }),
   /** Sent by the extension: a passing problem the agent is handling, e.g. a busy provider being retried. */
@@ -108,6 +125,8 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openDiff'), callId }),
   /** Sent by the webview: thumbs up/down after a task, with an optional comment. */
   z.object({ type: z.literal('feedback'), rating: z.enum(['up', 'down']), comment: z.string().max(10_000).optional() }),
+  /** Sent by the webview: a changed file in an end-of-task summary was clicked; the extension opens its diff (before the run ↔ now). */
+  z.object({ type: z.literal('openChange'), path: z.string().min(1).max(4096) }),
   /** Sent by the webview: a knowledge item's id was clicked; the extension reveals it in its knowledge file. */
   z.object({ type: z.literal('revealKnowledge'), id: itemId }),
   /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */
