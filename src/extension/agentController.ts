@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { TranscriptItem } from '../core/protocol/webview';
+import type { ContextRef, TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
 import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ProviderFix, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
@@ -106,13 +106,13 @@ export class AgentController {
   }
 
   /** Starts a task, or continues the current one. */
-  async send(text: string): Promise<void> {
+  async send(text: string, context: readonly ContextRef[] = []): Promise<void> {
     // The gate is claimed before the first await: a second send while this one is still starting is refused.
-    if (!(await this.gate.run((release) => this.runTask(text, release)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
+    if (!(await this.gate.run((release) => this.runTask(text, release, context)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
   }
 
   /** The body of {@link send}; `release` ends the run (the view's Send comes back) before the history bookkeeping. */
-  private async runTask(text: string, release: () => void): Promise<void> {
+  private async runTask(text: string, release: () => void, context: readonly ContextRef[]): Promise<void> {
     const model = this.ctx.config.model;
     if (!model) {
       // Said once, where the user is looking: the view's "no model" notice carries the fix; no toast, no error card.
@@ -151,11 +151,15 @@ export class AgentController {
     this.ended = false;
     this.feedbackGiven = false;
     this.tallies.push(new TaskTally(root));
-    this.push({ type: 'user', text });
+    // Attachments are read now (confined to the workspace) and become part of the request the model and the
+    // trajectory get; the view shows the request with the attachments' names.
+    const core = await loadCore();
+    const prompt = await core.withAttachedContext(new core.WorkspaceFiles(root), text, context);
+    this.push({ type: 'user', text, ...(context.length ? { context: context.map(core.contextLabel) } : {}) });
     this.ctx.log.info(`${continuing ? 'follow-up on' : 'starting'} task ${session.episodeId} (model ${model}, trusted ${this.ctx.trusted})`);
     let finished: string | undefined;
     try {
-      const outcome = continuing ? await session.followUp(text) : await session.start(text);
+      const outcome = continuing ? await session.followUp(prompt) : await session.start(prompt);
       this.ctx.log.info(`task ${outcome.episodeId} ended: ${outcome.reason} — ${outcome.message}`);
       this.editChecks.schedule(outcome.episodeId, root);
       finished = outcome.episodeId;

@@ -7,6 +7,8 @@
 export { AgentSession } from '../core/agent/session';
 export { StoreRecorder } from '../core/agent/recorder';
 export { testConnection } from '../core/provider/testConnection';
+export { listModels } from '../core/provider/listModels';
+export { withAttachedContext, contextLabel } from '../core/agent/attachedContext';
 export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';

@@ -10,6 +10,7 @@ import { button, el, icon, actionLink } from './agent/dom';
 import { renderEntry, type EntryHooks } from './agent/entries';
 import { hasUserMessage, initialState, reduce, type ViewState } from './agent/state';
 import { TranscriptView } from './agent/transcriptView';
+import { ModelPicker } from './agent/modelPicker';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
 
@@ -27,7 +28,15 @@ const input = el('textarea', { 'data-testid': 'task-input', rows: '3', placehold
 const send = button('Send', 'send', 'send', () => submit());
 const stop = button('Stop', 'stop', 'debug-stop', () => post({ type: 'stop' }), true);
 const newTask = button('New Task', 'new-task', 'add', () => post({ type: 'newTask' }), true);
-const composer = el('div', { class: 'composer' }, input, el('div', { class: 'actions' }, newTask, el('span', { class: 'spacer' }), stop, send));
+/** Set while a model list asked for has not arrived. */
+let modelsPending = false;
+const picker = new ModelPicker({
+  list: () => { modelsPending = true; post({ type: 'listModels' }); renderChrome(); },
+  pick: (model) => post({ type: 'pickModel', model }),
+  openSettings: () => post({ type: 'command', command: 'oel.openSettings' }),
+});
+const composer = el('div', { class: 'composer' }, picker.menu, input,
+  el('div', { class: 'actions' }, newTask, picker.button, el('span', { class: 'spacer' }), stop, send));
 app.append(notices, log, composer);
 
 function submit(): void {
@@ -58,6 +67,7 @@ function renderChrome(): void {
   stop.hidden = !state.running;
   send.disabled = state.running;
   input.placeholder = hasUserMessage(state) ? 'Send a follow-up… (Enter to send, Shift+Enter for a new line)' : 'Describe a task… (Enter to send, Shift+Enter for a new line)';
+  picker.render(state, modelsPending);
   notices.replaceChildren();
   if (!state.trusted) {
     notices.append(el('div', { class: 'notice warning', 'data-testid': 'restricted-notice', role: 'status' }, icon('shield'),
@@ -98,6 +108,7 @@ function handle(msg: ExtensionToWebview): void {
       return;
     case 'cleared': render(false); input.focus(); return;
     case 'focusInput': input.focus(); return;
+    case 'models': modelsPending = false; renderChrome(); return;
     case 'needsModel':
       // Point at the notice that says what to do, once; the request stays in the box for when the model is set.
       // The notice is drawn anew, which also restarts its highlight when Send is pressed again.

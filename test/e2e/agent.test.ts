@@ -180,7 +180,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
     suite.model.reset();
     suite.model.enqueue(
       { toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
-      { text: 'subtotal() starts its loop at **1**, so the first line is skipped.' },
+      // Markdown is rendered; HTML in the answer is not (it is shown as the text it is).
+      { text: 'subtotal() starts its loop at **1**, so the first line is skipped. <img src=x onerror="document.body.dataset.pwned=1"><script>document.body.dataset.pwned=1</script>' },
     );
     await withAgent('reload', trustedSettings(providerSettings()), async (c) => {
       await sendTask(c, 'Why does subtotal() skip the first line?');
@@ -190,6 +191,8 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
         .locator('.monaco-list-row', { hasText: 'Why does subtotal() skip the first line?' }).first();
       await historyRow.click();
       await c.page.locator('.tabs-container .tab', { hasText: /^Preview / }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      // The preview renders the task's Markdown: its title is a heading.
+      await findFrameWith(c.page, 'body.vscode-body h1:has-text("Why does subtotal() skip the first line?")', 30_000);
       await screenshot(c.page, 'reload-00-history-preview');
       await c.page.reload();
       // The workbench comes back with the OEL Agent side bar open (clicking its icon now would close it).
@@ -199,8 +202,36 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       assert.equal(await view.locator('[data-testid="message-user"]').innerText().then((t) => t.includes('Why does subtotal() skip the first line?')), true);
       assert.match(await view.locator('[data-testid="message-assistant"]').last().innerText(), /starts its loop at 1/);
       assert.equal(await view.locator('[data-testid="message-assistant"] strong').last().innerText(), '1', 'Markdown is rendered again');
+      const answer = view.locator('[data-testid="message-assistant"]').last();
+      assert.equal(await answer.locator('img, script').count(), 0, 'no HTML from the model became markup');
+      assert.match(await answer.innerText(), /<img src=x onerror=/);
+      assert.equal(await view.locator('body').getAttribute('data-pwned'), null);
       assert.deepEqual(await view.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-tool'), e.getAttribute('data-status')])), [['read_file', 'ok']]);
       assert.equal(await view.locator('[data-testid="end-banner"]').getAttribute('data-reason'), 'completed');
+    });
+  });
+
+  test('a model picked from the server\'s list applies to the next request, and the status bar follows', async () => {
+    suite.model.reset();
+    suite.model.enqueue({ text: 'Hello from the picked model.' });
+    // Configured: a model that cannot call tools (the scripted server answers 400 to it); the user picks another.
+    await withAgent('model', trustedSettings(providerSettings({ 'oel.provider.model': 'scripted-no-tools' })), async (c) => {
+      const picker = c.view.locator('[data-testid="model-picker"]');
+      assert.match(await picker.innerText(), /scripted-no-tools/);
+      await picker.click();
+      const options = c.view.locator('[data-testid="model-option"]');
+      await options.first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual((await options.allTextContents()).map((t) => t.trim()), ['scripted-model', 'scripted-no-tools']);
+      await screenshot(c.page, 'model-01-listed');
+      await options.filter({ hasText: /^scripted-model$/ }).click();
+      await c.page.locator('.part.statusbar .statusbar-item', { hasText: /\bscripted-model\b/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await c.view.locator('[data-testid="model-picker"]', { hasText: /^scripted-model$/ }).waitFor({ state: 'visible', timeout: 15_000 });
+      const userSettings = JSON.parse(readFileSync(join(c.cs.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      assert.equal(userSettings['oel.provider.model'], 'scripted-model', 'written to the user settings');
+      await sendTask(c, 'Say hello');
+      assert.match(await waitEnd(c), /Completed/);
+      assert.equal(suite.model.requests.at(-1)?.model, 'scripted-model');
+      await screenshot(c.page, 'model-02-used');
     });
   });
 

@@ -59,11 +59,14 @@ export interface ViewState {
   notDone: number;
   /** Next entry key number (keys are unique for the life of the view). */
   seq: number;
+  /** The model picker's list: null until the server answered `listModels`; `modelsError` when it could not list. */
+  models: readonly string[] | null;
+  modelsError?: string;
 }
 
 /** The state before `init`. */
 export function initialState(): ViewState {
-  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0 };
+  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null };
 }
 
 /** The state after one message from the extension. */
@@ -81,7 +84,11 @@ export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
     case 'settings': return { ...state, trusted: msg.trusted, model: msg.model, modelAttention: msg.model ? false : state.modelAttention };
     case 'feedbackStored': return { ...state, entries: state.entries.map((e) => (e.kind === 'feedback' ? { ...e, rating: msg.rating } : e)) };
     case 'needsModel': return { ...state, modelAttention: true };
-    case 'focusInput': return state;
+    case 'focusInput': case 'contextAdded': return state;
+    case 'models': {
+      const { modelsError: _old, ...rest } = state;
+      return { ...rest, models: msg.models, ...(msg.error ? { modelsError: msg.error } : {}) };
+    }
   }
 }
 

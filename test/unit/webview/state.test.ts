@@ -146,3 +146,13 @@ test('results for unknown calls change nothing', () => {
   assert.equal(run(items({ type: 'toolResult', callId: 'nope', status: 'ok', output: '' }), s), s);
   assert.equal(run(items({ type: 'approvalResolved', callId: 'nope', decision: 'approved' }), s), s);
 });
+
+test('the model picker\'s list arrives with the models message; an error replaces it until the next answer', () => {
+  const s = run([init()]);
+  assert.equal(s.models, null, 'nothing listed before the picker asked');
+  const failed = run([{ type: 'models', models: [], error: 'Cannot reach the provider at http://127.0.0.1:1/v1.' }], s);
+  assert.equal(failed.modelsError, 'Cannot reach the provider at http://127.0.0.1:1/v1.');
+  const listed = run([{ type: 'models', models: ['a', 'b'] }], failed);
+  assert.deepEqual(listed.models, ['a', 'b']);
+  assert.equal(listed.modelsError, undefined);
+});
