@@ -4,7 +4,7 @@
  * message it posts against src/core/protocol/webview.ts; the view checks the envelope (webviewGuard.ts) and builds
  * its DOM with text nodes only (no innerHTML), so model output can never inject markup.
  */
-import type { ExtensionToWebview, WebviewToExtension } from '../core/protocol/webview';
+import type { ContextRef, ExtensionToWebview, WebviewToExtension } from '../core/protocol/webview';
 import { isExtensionMessage } from '../core/protocol/webviewGuard';
 import { button, el, icon, actionLink } from './agent/dom';
 import { renderEntry, type EntryHooks } from './agent/entries';
@@ -27,7 +27,9 @@ const log = el('div', { class: 'transcript', role: 'log', 'aria-live': 'polite' 
 const input = el('textarea', { 'data-testid': 'task-input', rows: '3', placeholder: 'Describe a task… (Enter to send, Shift+Enter for a new line)', 'aria-label': 'Task' });
 const send = button('Send', 'send', 'send', () => submit());
 const stop = button('Stop', 'stop', 'debug-stop', () => post({ type: 'stop' }), true);
-const newTask = button('New Task', 'new-task', 'add', () => post({ type: 'newTask' }), true);
+// An icon, like the view's title bar "+": the row keeps its room for the model's name.
+const newTask = el('button', { class: 'icon-btn', 'data-testid': 'new-task', type: 'button', title: 'New Task', 'aria-label': 'New Task' }, icon('add'));
+newTask.addEventListener('click', () => post({ type: 'newTask' }));
 /** Set while a model list asked for has not arrived. */
 let modelsPending = false;
 const picker = new ModelPicker({
@@ -35,18 +37,33 @@ const picker = new ModelPicker({
   pick: (model) => post({ type: 'pickModel', model }),
   openSettings: () => post({ type: 'command', command: 'oel.openSettings' }),
 });
-const composer = el('div', { class: 'composer' }, picker.menu, input,
-  el('div', { class: 'actions' }, newTask, picker.button, el('span', { class: 'spacer' }), stop, send));
+/** What is attached to the next request (chips above the box; each can be removed). */
+let attached: ContextRef[] = [];
+const chips = el('div', { class: 'chips', 'data-testid': 'context-chips' });
+const chipLabel = (r: ContextRef) => (r.kind === 'file' ? r.path : `${r.path}:${r.startLine}-${r.endLine}`);
+function renderChips(): void {
+  chips.replaceChildren(...attached.map((r, i) => {
+    const remove = el('button', { class: 'chip-remove', type: 'button', 'data-testid': 'context-chip-remove', title: `Remove ${chipLabel(r)}`, 'aria-label': `Remove ${chipLabel(r)}` }, icon('close'));
+    remove.addEventListener('click', () => { attached = attached.filter((_, j) => j !== i); renderChips(); input.focus(); });
+    return el('span', { class: 'chip', 'data-testid': 'context-chip' }, icon(r.kind === 'file' ? 'file' : 'selection'), el('span', {}, chipLabel(r)), remove);
+  }));
+}
+const attach = el('button', { class: 'icon-btn', type: 'button', 'data-testid': 'attach-context', title: 'Attach a file or the selection (@)', 'aria-label': 'Attach a file or the selection' }, icon('mention'));
+attach.addEventListener('click', () => post({ type: 'addContext' }));
+const composer = el('div', { class: 'composer' }, picker.menu, chips, input,
+  el('div', { class: 'actions' }, newTask, attach, picker.button, el('span', { class: 'spacer' }), stop, send));
 app.append(notices, log, composer);
 
 function submit(): void {
   const text = input.value.trim();
   if (!text || state.running) return;
   lastSent = text;
-  post({ type: 'send', text });
+  post({ type: 'send', text, ...(attached.length ? { context: attached } : {}) });
 }
 input.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); return; }
+  // "@" at the start of a word opens the attach picker (an e-mail address types on).
+  if (e.key === '@' && !e.isComposing && /(^|\s)$/.test(input.value.slice(0, input.selectionStart))) { e.preventDefault(); post({ type: 'addContext' }); }
 });
 
 const hooks: EntryHooks = {
@@ -99,7 +116,10 @@ function handle(msg: ExtensionToWebview): void {
       return;
     case 'item':
       // The task took the request: now the box can be emptied (unless the user already typed something else).
-      if (msg.item.type === 'user' && input.value.trim() === msg.item.text.trim()) input.value = '';
+      if (msg.item.type === 'user' && input.value.trim() === msg.item.text.trim()) {
+        input.value = '';
+        if (msg.item.context?.length) { attached = []; renderChips(); }
+      }
       if (msg.item.type === 'assistantDelta') {
         if (!framePending) { framePending = true; requestAnimationFrame(() => { framePending = false; render(true); }); }
         return;
@@ -109,6 +129,11 @@ function handle(msg: ExtensionToWebview): void {
     case 'cleared': render(false); input.focus(); return;
     case 'focusInput': input.focus(); return;
     case 'models': modelsPending = false; renderChrome(); return;
+    case 'contextAdded':
+      for (const r of msg.items) if (!attached.some((a) => chipLabel(a) === chipLabel(r))) attached.push(r);
+      renderChips();
+      input.focus();
+      return;
     case 'needsModel':
       // Point at the notice that says what to do, once; the request stays in the box for when the model is set.
       // The notice is drawn anew, which also restarts its highlight when Send is pressed again.

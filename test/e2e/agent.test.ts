@@ -142,8 +142,10 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
 
       // The model saw the file's content as the read_file result and the test output as the command's result.
       assert.equal(suite.model.pending(), 0);
-      assert.equal(suite.model.requests.length, 4);
-      const toolMsgs = suite.model.requests[3].messages.filter((m) => m.role === 'tool');
+      // (Learning from the task may have begun meanwhile: its request is not one of the task's.)
+      const taskRequests = suite.model.requests.filter((r) => !JSON.stringify(r.messages[0]).includes('You extract reusable experience'));
+      assert.equal(taskRequests.length, 4);
+      const toolMsgs = taskRequests[3].messages.filter((m) => m.role === 'tool');
       assert.equal(toolMsgs.length, 3);
       assert.ok(JSON.stringify(toolMsgs[0].content).includes('subtotal'), 'read_file result lacks the file content');
       assert.ok(JSON.stringify(toolMsgs[2].content).includes('pass 4'), 'run_command result lacks the test output');
@@ -232,6 +234,38 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       assert.match(await waitEnd(c), /Completed/);
       assert.equal(suite.model.requests.at(-1)?.model, 'scripted-model');
       await screenshot(c.page, 'model-02-used');
+    });
+  });
+
+  test('@ attaches a file: its chip shows, and its content reaches the model with the request', async () => {
+    suite.model.reset();
+    suite.model.enqueue({ text: 'The loop starts at 1.' });
+    await withAgent('attach', trustedSettings(providerSettings()), async (c) => {
+      const input = c.view.locator('[data-testid="task-input"]');
+      await input.click();
+      await input.press('@');
+      // VS Code's quick pick, filtered as the user types: the completion of @file.
+      const quickInput = c.page.locator('.quick-input-widget input.input, .quick-input-box input').first();
+      await quickInput.waitFor({ state: 'visible', timeout: 15_000 });
+      await quickInput.fill('totals.js');
+      await c.page.locator('.quick-input-list .monaco-list-row', { hasText: 'totals.js' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await quickInput.press('Enter');
+      const chip = c.view.locator('[data-testid="context-chip"]');
+      await chip.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal((await chip.innerText()).trim(), 'src/totals.js');
+      assert.equal(await input.inputValue(), '', 'the @ opened the picker instead of being typed');
+      await screenshot(c.page, 'attach-01-chip');
+      await sendTask(c, 'Why does subtotal() skip the first line?');
+      await waitEnd(c);
+      await screenshot(c.page, 'attach-02-sent');
+      const sent = suite.model.requests[0].messages.filter((m) => m.role === 'user').map((m) => String(m.content)).join('\n');
+      assert.match(sent, /^Why does subtotal\(\) skip the first line\?\n\nAttached file src\/totals\.js:\n```/);
+      assert.ok(sent.includes(BUGGY), 'the file\'s content reached the model');
+      assert.deepEqual(await c.view.locator('[data-testid="message-context"] .chip').allInnerTexts(), ['src/totals.js']);
+      assert.equal(await chip.count(), 0, 'the chips went with the request');
+      // Recorded in the trajectory as the user's message, like any other input.
+      const ep = await lastEpisode(c.cs.userDataDir);
+      assert.ok(steps(ep, 'user').some((u) => String(u.text).includes(BUGGY)));
     });
   });
 

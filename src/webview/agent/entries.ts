@@ -42,8 +42,13 @@ const END_ICON: Record<string, string> = { completed: 'pass', stopped: 'debug-st
 /** The element for one entry. */
 export function renderEntry(entry: Entry, hooks: EntryHooks): HTMLElement {
   switch (entry.kind) {
-    case 'user':
-      return el('div', { class: 'message user', 'data-testid': 'message-user' }, el('div', { class: 'role' }, icon('account'), 'You'), el('div', { class: 'body' }, renderMarkdown(entry.text)));
+    case 'user': {
+      const m = el('div', { class: 'message user', 'data-testid': 'message-user' }, el('div', { class: 'role' }, icon('account'), 'You'), el('div', { class: 'body' }, renderMarkdown(entry.text)));
+      if (entry.context?.length) {
+        m.append(el('div', { class: 'chips', 'data-testid': 'message-context' }, ...entry.context.map((label) => el('span', { class: 'chip', title: `Attached: ${label}` }, icon('file'), el('span', {}, label)))));
+      }
+      return m;
+    }
     case 'assistant':
       return el('div', { class: 'message assistant', 'data-testid': 'message-assistant' }, el('div', { class: 'role' }, icon('hubot'), 'Agent'),
         el('div', { class: 'body' }, renderMarkdown(entry.text, { itemLink: (id) => itemLink(id, hooks) })));

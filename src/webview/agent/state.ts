@@ -5,8 +5,8 @@
  */
 import type { EndReason, ExtensionToWebview, Fix, TaskSummary, ToolStatus, TranscriptItem } from '../../core/protocol/webview';
 
-/** A message the user sent (task request or follow-up). */
-export interface UserEntry { kind: 'user'; key: string; text: string }
+/** A message the user sent (task request or follow-up), with the names of what was attached to it. */
+export interface UserEntry { kind: 'user'; key: string; text: string; context?: readonly string[] }
 /** The agent's text of one turn, deltas concatenated. */
 export interface AssistantEntry { kind: 'assistant'; key: string; turn: number; text: string }
 /** A question to the user about a tool call (an edit or a command); `decision` once answered. */
@@ -123,7 +123,7 @@ function updateLast<K extends Entry['kind']>(state: ViewState, kind: K, match: (
 export function applyItem(state: ViewState, item: TranscriptItem): ViewState {
   switch (item.type) {
     case 'user':
-      return append<UserEntry>({ ...withoutFeedback(state), openAssistant: null, notDone: 0 }, { kind: 'user', text: item.text });
+      return append<UserEntry>({ ...withoutFeedback(state), openAssistant: null, notDone: 0 }, { kind: 'user', text: item.text, ...(item.context?.length ? { context: item.context } : {}) });
     case 'assistantDelta': {
       const open = state.openAssistant;
       const current = open ? state.entries.find((e): e is AssistantEntry => e.key === open && e.kind === 'assistant') : undefined;
