@@ -3,8 +3,9 @@
  * replayed on `ready`), approvals answered from the view or the editor title, and the end of each task (retention,
  * history refresh). Knows nothing about HTML.
  */
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { TranscriptItem } from '../core/protocol/webview';
+import type { ContextRef, TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
 import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ProviderFix, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
@@ -13,6 +14,7 @@ import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
 import { transcriptItemFor } from './transcriptEvents';
 import { TaskTerminal, terminalName } from './taskTerminal';
+import { TaskTally } from './taskTally';
 
 interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
 
@@ -29,6 +31,8 @@ export class AgentController {
   /** Records the current task's steps; kept so the end of a task can wait until it is on disk. */
   private recorder: StoreRecorder | undefined;
   private terminal: TaskTerminal | undefined;
+  /** What each run of the current task did (end-of-task summaries; their files open their diffs). */
+  private tallies: TaskTally[] = [];
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
@@ -51,6 +55,48 @@ export class AgentController {
   private push(item: TranscriptItem): void {
     this.transcript.push(item);
     this.emitter.fire(item);
+    this.scheduleSave();
+  }
+
+  /** Where the current transcript is kept across window reloads (this workspace's storage). */
+  private get transcriptFile(): string {
+    return join((this.ctx.ext.storageUri ?? this.ctx.ext.globalStorageUri).fsPath, 'agent-transcript.json');
+  }
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private restoring: Promise<void> | undefined;
+
+  /** Saves the transcript soon (streamed text arrives in many small items: one write per burst). */
+  private scheduleSave(delayMs = 300): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => { this.saveTimer = undefined; void this.saveNow(); }, delayMs);
+  }
+
+  /** Writes the transcript now, after any write in progress (the last one wins). */
+  saveNow(): Promise<void> {
+    const items = [...this.transcript];
+    this.saving = this.saving.then(async () => {
+      const { saveTranscript } = await loadCore();
+      await saveTranscript(this.transcriptFile, items, this.ctx.knownSecrets());
+    }).catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be saved: ${(e as Error).message}`));
+    return this.saving;
+  }
+
+  /**
+   * Brings back the transcript of the task that was on screen before the window reloaded (once, before the view's
+   * first `init`). Its run is over: a follow-up starts a new task.
+   */
+  restore(): Promise<void> {
+    this.restoring ??= (async () => {
+      if (this.transcript.length || this.session) return;
+      const { loadTranscript } = await loadCore();
+      const { items, dropped } = await loadTranscript(this.transcriptFile);
+      if (dropped) this.ctx.log.warn(`the saved Agent view transcript had ${dropped} unreadable part(s); they were left out`);
+      if (!items.length || this.transcript.length || this.session) return;
+      this.transcript = [...items, { type: 'notice', message: 'Restored after the window was reloaded. A follow-up starts a new task.' }];
+      this.ended = true;
+    })().catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be restored: ${(e as Error).message}`));
+    return this.restoring;
   }
 
   /** An error shown in the view and the log. */
@@ -60,13 +106,13 @@ export class AgentController {
   }
 
   /** Starts a task, or continues the current one. */
-  async send(text: string): Promise<void> {
+  async send(text: string, context: readonly ContextRef[] = []): Promise<void> {
     // The gate is claimed before the first await: a second send while this one is still starting is refused.
-    if (!(await this.gate.run((release) => this.runTask(text, release)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
+    if (!(await this.gate.run((release) => this.runTask(text, release, context)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
   }
 
   /** The body of {@link send}; `release` ends the run (the view's Send comes back) before the history bookkeeping. */
-  private async runTask(text: string, release: () => void): Promise<void> {
+  private async runTask(text: string, release: () => void, context: readonly ContextRef[]): Promise<void> {
     const model = this.ctx.config.model;
     if (!model) {
       // Said once, where the user is looking: the view's "no model" notice carries the fix; no toast, no error card.
@@ -104,11 +150,16 @@ export class AgentController {
     const session = this.session!;
     this.ended = false;
     this.feedbackGiven = false;
-    this.push({ type: 'user', text });
+    this.tallies.push(new TaskTally(root));
+    // Attachments are read now (confined to the workspace) and become part of the request the model and the
+    // trajectory get; the view shows the request with the attachments' names.
+    const core = await loadCore();
+    const prompt = await core.withAttachedContext(new core.WorkspaceFiles(root), text, context);
+    this.push({ type: 'user', text, ...(context.length ? { context: context.map(core.contextLabel) } : {}) });
     this.ctx.log.info(`${continuing ? 'follow-up on' : 'starting'} task ${session.episodeId} (model ${model}, trusted ${this.ctx.trusted})`);
     let finished: string | undefined;
     try {
-      const outcome = continuing ? await session.followUp(text) : await session.start(text);
+      const outcome = continuing ? await session.followUp(prompt) : await session.start(prompt);
       this.ctx.log.info(`task ${outcome.episodeId} ended: ${outcome.reason} — ${outcome.message}`);
       this.editChecks.schedule(outcome.episodeId, root);
       finished = outcome.episodeId;
@@ -127,8 +178,11 @@ export class AgentController {
   private onEvent(e: AgentEvent): void {
     if (e.type === 'task_started') this.ctx.historyChanged();
     if (e.type === 'task_ended') this.ended = true;
+    const tally = this.tallies.at(-1);
+    tally?.observe(e);
     const item = transcriptItemFor(e);
-    if (item) this.push(item);
+    if (item?.type === 'taskEnded' && tally) this.push({ ...item, summary: tally.summary() });
+    else if (item) this.push(item);
   }
 
   private approver(): Approver {
@@ -156,6 +210,14 @@ export class AgentController {
     await this.edits.open(callId, p.request.edit);
   }
 
+  /** Opens what a run of the current task changed in `path`: its text before the run against the file now. */
+  async openChange(path: string): Promise<void> {
+    const tally = [...this.tallies].reverse().find((t) => t.textBefore(path) !== undefined);
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!tally || !root) { void vscode.window.showInformationMessage(`OEL Agent: this task did not change ${path}.`); return; }
+    await this.edits.showChange(root, path, tally.textBefore(path) ?? null);
+  }
+
   /** Stops the run: model request, running command and pending approvals. */
   stop(): void {
     if (!this.session?.running) return;
@@ -179,9 +241,11 @@ export class AgentController {
     this.terminal?.dispose();
     this.terminal = undefined;
     this.transcript = [];
+    this.tallies = [];
     this.feedbackGiven = false;
     this.ended = false;
     this.emitter.fire({ type: 'cleared' });
+    this.scheduleSave(0);
   }
 
   /** Records thumbs up/down on the current task. */

@@ -9,6 +9,7 @@ import type { AgentController } from './agentController';
 import type { OelContext } from './context';
 import { loadCore, type CoreRuntime } from './core';
 import { agentViewHtml } from './agentViewHtml';
+import { pickContext } from './contextPicker';
 
 /** Provides the agent webview view. */
 export class AgentViewProvider implements vscode.WebviewViewProvider {
@@ -76,15 +77,34 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
     try {
       switch (msg.type) {
         case 'ready':
+          // The first view after a window reload shows the task that was on screen before it.
+          await this.agent.restore();
           this.ready = true;
           this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items] });
           break;
-        case 'send': await this.agent.send(msg.text); break;
+        case 'send': await this.agent.send(msg.text, msg.context); break;
+        case 'addContext': {
+          const items = await pickContext();
+          if (items.length) this.post({ type: 'contextAdded', items });
+          break;
+        }
         case 'stop': this.agent.stop(); break;
         case 'newTask': this.agent.newTask(); break;
         case 'approve': this.agent.decide(msg.callId, { decision: 'approved' }); break;
         case 'reject': this.agent.decide(msg.callId, { decision: 'rejected', ...(msg.comment ? { comment: msg.comment } : {}) }); break;
         case 'openDiff': await this.agent.openDiff(msg.callId); break;
+        case 'openChange': await this.agent.openChange(msg.path); break;
+        case 'listModels': {
+          const cfg = this.ctx.config;
+          const r = await core.listModels({ baseUrl: cfg.baseUrl, model: cfg.model, apiKey: await this.ctx.apiKey(), timeoutMs: 15_000 });
+          this.post('models' in r ? { type: 'models', models: r.models } : { type: 'models', models: [], error: r.error.slice(0, 2000) });
+          break;
+        }
+        case 'pickModel':
+          // The user's own choice, in their user settings (the setting is application-scoped: no workspace can set it).
+          await vscode.workspace.getConfiguration('oel').update('provider.model', msg.model, vscode.ConfigurationTarget.Global);
+          this.ctx.log.info(`model set to ${msg.model} from the Agent view`);
+          break;
         case 'feedback': await this.agent.feedback(msg.rating, msg.comment); break;
         case 'command': await vscode.commands.executeCommand(msg.command); break;
         case 'revealKnowledge': await vscode.commands.executeCommand('oel.knowledge.reveal', { id: msg.id }); break;

@@ -7,6 +7,8 @@
 export { AgentSession } from '../core/agent/session';
 export { StoreRecorder } from '../core/agent/recorder';
 export { testConnection } from '../core/provider/testConnection';
+export { listModels } from '../core/provider/listModels';
+export { withAttachedContext, contextLabel } from '../core/agent/attachedContext';
 export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
@@ -14,6 +16,7 @@ export { TrajectoryStore } from '../core/trajectory/store';
 export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
 export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';
 export { LearningSummary, buildLearningData, readKnowledgeForStats } from '../core/learning';
+export { saveTranscript, loadTranscript } from '../core/protocol/savedTranscript';
 export { redactForLog } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,

@@ -28,6 +28,8 @@ export class EditReviews {
   private readonly content = new ProposedContent();
   private readonly pending: string[] = [];
   private answer: EditAnswer = () => {};
+  /** Numbers the documents of {@link showChange}, so each opening shows the text it was given. */
+  private changeSeq = 0;
 
   constructor(private readonly ctx: OelContext) {
     ctx.own(vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this.content), this.content);
@@ -44,12 +46,25 @@ export class EditReviews {
     this.updateContext();
   }
 
-  /** The approval was decided, by whatever means; closes nothing (the user may still look at the diff). */
+  /**
+   * The approval was decided, by whatever means: the diff tab the agent opened for it is closed (the decision is
+   * shown in the Agent view, and the accepted edit is in the file itself).
+   */
   remove(callId: string): void {
     const i = this.pending.indexOf(callId);
     if (i >= 0) this.pending.splice(i, 1);
-    for (const key of [...this.content.docs.keys()]) if (key.startsWith(`/${encodeURIComponent(callId)}/`)) this.content.docs.delete(key);
+    const base = `/${encodeURIComponent(callId)}/`;
+    for (const key of [...this.content.docs.keys()]) if (key.startsWith(base)) this.content.docs.delete(key);
     this.updateContext();
+    void this.closeDiffTabs(base);
+  }
+
+  /** Closes the tabs showing this call's proposed documents (only ours: the `oel-proposed` scheme and its call). */
+  private async closeDiffTabs(base: string): Promise<void> {
+    const ours = (uri: vscode.Uri) => uri.scheme === PROPOSED_SCHEME && uri.path.startsWith(base);
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) =>
+      (t.input instanceof vscode.TabInputTextDiff && (ours(t.input.original) || ours(t.input.modified))) || (t.input instanceof vscode.TabInputText && ours(t.input.uri)));
+    if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, (e: unknown) => this.ctx.log.warn(`closing the diff failed: ${(e as Error).message}`));
   }
 
   private updateContext(): void {
@@ -83,6 +98,27 @@ export class EditReviews {
     if (await this.changedSince(edit)) {
       void vscode.window.showWarningMessage(`OEL Agent: ${edit.path} has changed since this edit was proposed. Accepting it will not overwrite the change: the edit will be refused and the agent asked to read the file again.`);
     }
+  }
+
+  /**
+   * Opens what a finished run changed in `path` (workspace-relative): `before` (null: the file was new) against the
+   * file now. The path is confined to the workspace again here, at the moment of use.
+   */
+  async showChange(root: string, path: string, before: string | null): Promise<void> {
+    const { WorkspaceFiles } = await loadCore();
+    let real: string;
+    try {
+      const now = await new WorkspaceFiles(root).resolve(path);
+      if (now.kind !== 'file') { void vscode.window.showInformationMessage(`OEL Agent: ${path} is no longer there.`); return; }
+      real = now.real;
+    } catch (e) {
+      void vscode.window.showWarningMessage(`OEL Agent: cannot open ${path}: ${(e as Error).message}`);
+      return;
+    }
+    const left = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/~change/${this.changeSeq++}/before/${path}` });
+    this.content.docs.set(left.path, before ?? '');
+    const name = path.split('/').pop() ?? path;
+    await vscode.commands.executeCommand('vscode.diff', left, vscode.Uri.file(real), `${name} (${before === null ? 'new file' : 'before the task ↔ now'}, changed by OEL Agent)`, { preview: true });
   }
 
   /** Whether the file no longer holds what the edit was computed from (read through the core's confined files). */

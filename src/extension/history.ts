@@ -28,6 +28,12 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return `${label} ago`;
 }
 
+/** An ISO time as the user's local date and time ("12/3/2026, 9:04:11 AM"); the input itself when it does not parse. */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
 class EpisodeItem extends vscode.TreeItem {
   constructor(readonly summary: EpisodeSummary) {
     super(summary.title || '(untitled task)', vscode.TreeItemCollapsibleState.None);
@@ -36,7 +42,8 @@ class EpisodeItem extends vscode.TreeItem {
     this.description = relativeTime(summary.startedAt) + (summary.feedback ? (summary.feedback === 'up' ? ' · rated helpful' : ' · rated not helpful') : '');
     const [icon, color] = summary.endReason ? OUTCOME_ICON[summary.endReason] ?? ['circle-outline', ''] : ['sync', 'foreground'];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    this.tooltip = new vscode.MarkdownString(`**${summary.title.replace(/[\\`*_[\]]/g, '\\$&')}**\n\n${summary.startedAt} · ${summary.endReason ?? 'running'} · ${summary.workspace}`);
+    // A local time people read, not the stored ISO stamp.
+    this.tooltip = new vscode.MarkdownString(`**${summary.title.replace(/[\\`*_[\]]/g, '\\$&')}**\n\n${localTime(summary.startedAt)} · ${summary.endReason ?? 'running'} · ${summary.workspace}`);
     this.command = { command: 'oel.openTask', title: 'Open Task', arguments: [this] };
   }
 }
@@ -113,8 +120,15 @@ export function registerHistory(ctx: OelContext): void {
   ctx.command('oel.openTask', async (arg?: unknown) => {
     const row = await pickId(ctx, arg, 'Open which task?');
     if (!row) return;
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: TASK_SCHEME, path: `/${row.id}.md` }));
-    await vscode.window.showTextDocument(doc, { preview: true });
+    const uri = vscode.Uri.from({ scheme: TASK_SCHEME, path: `/${row.id}.md` });
+    // The rendered Markdown preview (the built-in extension's, scripts off by its own security); the source where
+    // that extension is not there.
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch (e) {
+      ctx.log.warn(`markdown preview unavailable (${(e as Error).message}); opening the task's source`);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+    }
   });
   ctx.command('oel.exportTask', async (arg?: unknown) => {
     const row = await pickId(ctx, arg, 'Export which task?');

@@ -12,7 +12,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { trustedSettings, untrustedSettings, type RunningCodeServer } from '../support/codeServer';
-import { screenshot } from '../support/browser';
+import { findFrameWith, screenshot } from '../support/browser';
 import { openAgentView, sendTask as sendTaskIn, waitEnd as waitEndIn } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
@@ -21,6 +21,7 @@ import { lastEpisode } from '../support/episodes';
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
 const FIXED = 'for (let i = 0; i < lines.length; i++) {';
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const suite = agentSuite('agent');
 
@@ -56,23 +57,67 @@ const steps = (ep: Record<string, unknown>[], kind: string) => ep.filter((s) => 
 describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () => {
   test('reads a file, applies an accepted edit, runs an approved command, completes', async () => {
     suite.model.reset();
+    // Each turn reports 1,000 tokens in and 25 out, so the end summary's totals are known.
+    const usage = { prompt_tokens: 1000, completion_tokens: 25, total_tokens: 1025 };
     suite.model.enqueue(
-      { toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
-      { text: 'The loop skips the first line.', toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
-      { toolCalls: [{ name: 'run_command', arguments: { command: 'npm test' } }] },
-      { text: 'Fixed the off-by-one in subtotal; the tests pass.' },
+      { usage, toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
+      { usage, text: 'The loop skips the first line.', toolCalls: [{ name: 'propose_edit', arguments: { path: 'src/totals.js', search: BUGGY, replace: FIXED } }] },
+      { usage, toolCalls: [{ name: 'run_command', arguments: { command: 'npm test' } }] },
+      { usage, text: 'Fixed the off-by-one in subtotal; the tests pass.' },
     );
     await withAgent('accept', trustedSettings(providerSettings({ 'terminal.integrated.gpuAcceleration': 'off' })), async (c) => {
+      // Room for the conversation: at 1280x800 the Agent view takes most of the side bar's height, Knowledge and
+      // History stay one click away (their headers are there).
+      await c.page.setViewportSize({ width: 1280, height: 800 });
+      await c.page.waitForTimeout(500);
+      const pane = (name: string) => c.page.locator('.part.sidebar .pane', { has: c.page.locator('.pane-header', { hasText: new RegExp(`^${name}`, 'i') }) }).first();
+      const agentHeight = (await pane('Agent').boundingBox())?.height ?? 0;
+      assert.ok(agentHeight > 360, `the Agent view is ${agentHeight}px high at 800px (a third of the side bar before)`);
+      for (const name of ['Knowledge', 'History']) await pane(name).locator('.pane-header').waitFor({ state: 'visible' });
+      await screenshot(c.page, 'accept-01-view-1280x800');
       await sendTask(c, 'subtotal() ignores the first invoice line; fix it and run the tests');
       await c.view.locator('[data-testid="approve"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      // One card per action: the question is inside the edit's card, not a second card above or below it.
+      const editCard = c.view.locator('[data-testid="tool-card"][data-tool="propose_edit"]');
+      assert.equal(await c.view.locator('[data-testid="tool-card"]').count(), 2, 'read_file and propose_edit, nothing else');
+      assert.equal(await editCard.locator('[data-testid="approval-card"]').count(), 1);
+      assert.equal(await c.view.locator('[data-testid="approval-card"]').count(), 1);
+      // The proposed change as a coloured diff: the removed and the added line, in the theme's diff colours.
+      const removed = editCard.locator('[data-testid="approval-diff"] .diff-line.del');
+      const added = editCard.locator('[data-testid="approval-diff"] .diff-line.add');
+      assert.match(await removed.first().innerText(), new RegExp(`^-\\s*${escapeRe(BUGGY)}$`));
+      assert.match(await added.first().innerText(), new RegExp(`^\\+\\s*${escapeRe(FIXED)}$`));
+      assert.equal(await editCard.locator('[data-testid="approval-diff"]').innerText().then((t) => t.includes('=====')), false, 'no patch header noise');
+      const bg = (l: typeof added) => l.first().evaluate((e) => getComputedStyle(e).backgroundColor);
+      assert.notEqual(await bg(added), 'rgba(0, 0, 0, 0)', 'added lines are coloured');
+      assert.notEqual(await bg(added), await bg(removed), 'added and removed lines differ in colour');
+      // Open Diff shows the full editor diff; the decision closes that tab again.
+      await editCard.locator('[data-testid="open-diff"]').click();
+      const diffTab = c.page.locator('.tabs-container .tab', { hasText: 'proposed by OEL Agent' });
+      await diffTab.first().waitFor({ state: 'visible', timeout: 15_000 });
       await screenshot(c.page, 'accept-02-edit-proposed');
       await c.view.locator('[data-testid="approve"]').first().click();
+      await diffTab.first().waitFor({ state: 'detached', timeout: 15_000 });
       await c.view.locator('[data-testid="approve"]').first().waitFor({ state: 'visible', timeout: 60_000 });
       await screenshot(c.page, 'accept-03-command-proposed');
       await c.view.locator('[data-testid="approve"]').first().click();
       const end = await waitEnd(c);
       await screenshot(c.page, 'accept-04-completed');
       assert.match(end, /complete/i);
+      // The end summary: time, tokens, the changed file, the command and its exit code.
+      const summary = c.view.locator('[data-testid="end-banner"] [data-testid="task-summary"]');
+      assert.match(await summary.locator('[data-testid="summary-stats"]').innerText(), /^\d+ (ms|s) · 4,000 tokens in, 100 out$/);
+      assert.deepEqual(await summary.locator('[data-testid="summary-file"]').allInnerTexts(), ['src/totals.js']);
+      const command = summary.locator('[data-testid="summary-command"]');
+      assert.equal(await command.count(), 1);
+      assert.equal(await command.getAttribute('data-exit-code'), '0');
+      assert.match(await command.innerText(), /npm test[\s\S]*exit 0/);
+      // The changed file opens its diff: before the task (the bug) against the file now (the fix).
+      await summary.locator('[data-testid="summary-file"]').click();
+      await c.page.locator('.tabs-container .tab', { hasText: 'changed by OEL Agent' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await c.page.locator('.monaco-diff-editor .editor.original .view-lines', { hasText: /i\s=\s1;/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await c.page.locator('.monaco-diff-editor .editor.modified .view-lines', { hasText: /i\s=\s0;/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await screenshot(c.page, 'accept-04b-summary-diff');
       assert.match(await c.view.locator('[data-testid="message-assistant"]').last().innerText(), /off-by-one/);
       const cards = c.view.locator('[data-testid="tool-card"]');
       assert.deepEqual(await cards.evaluateAll((els) => els.map((e) => [e.getAttribute('data-tool'), e.getAttribute('data-status')])), [
@@ -97,8 +142,10 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
 
       // The model saw the file's content as the read_file result and the test output as the command's result.
       assert.equal(suite.model.pending(), 0);
-      assert.equal(suite.model.requests.length, 4);
-      const toolMsgs = suite.model.requests[3].messages.filter((m) => m.role === 'tool');
+      // (Learning from the task may have begun meanwhile: its request is not one of the task's.)
+      const taskRequests = suite.model.requests.filter((r) => !JSON.stringify(r.messages[0]).includes('You extract reusable experience'));
+      assert.equal(taskRequests.length, 4);
+      const toolMsgs = taskRequests[3].messages.filter((m) => m.role === 'tool');
       assert.equal(toolMsgs.length, 3);
       assert.ok(JSON.stringify(toolMsgs[0].content).includes('subtotal'), 'read_file result lacks the file content');
       assert.ok(JSON.stringify(toolMsgs[2].content).includes('pass 4'), 'run_command result lacks the test output');
@@ -128,6 +175,97 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       assert.equal(readFileSync(join(c.folder, 'src/totals.js'), 'utf8'), before);
       const ep = await lastEpisode(c.cs.userDataDir);
       assert.ok(steps(ep, 'edit').some((s) => s.accepted === false) || steps(ep, 'approval').some((s) => s.decision === 'rejected'));
+    });
+  });
+
+  test('the task on screen survives a window reload', async () => {
+    suite.model.reset();
+    suite.model.enqueue(
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
+      // Markdown is rendered; HTML in the answer is not (it is shown as the text it is).
+      { text: 'subtotal() starts its loop at **1**, so the first line is skipped. <img src=x onerror="document.body.dataset.pwned=1"><script>document.body.dataset.pwned=1</script>' },
+    );
+    await withAgent('reload', trustedSettings(providerSettings()), async (c) => {
+      await sendTask(c, 'Why does subtotal() skip the first line?');
+      await waitEnd(c);
+      // History opens the task as the rendered Markdown preview, not its source.
+      const historyRow = c.page.locator('.part.sidebar .pane', { has: c.page.locator('.pane-header', { hasText: /^History/i }) })
+        .locator('.monaco-list-row', { hasText: 'Why does subtotal() skip the first line?' }).first();
+      await historyRow.click();
+      await c.page.locator('.tabs-container .tab', { hasText: /^Preview / }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      // The preview renders the task's Markdown: its title is a heading.
+      await findFrameWith(c.page, 'body.vscode-body h1:has-text("Why does subtotal() skip the first line?")', 30_000);
+      await screenshot(c.page, 'reload-00-history-preview');
+      await c.page.reload();
+      // The workbench comes back with the OEL Agent side bar open (clicking its icon now would close it).
+      const view = await findFrameWith(c.page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
+      await view.locator('[data-testid="agent-notice"]', { hasText: 'Restored after the window was reloaded' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(c.page, 'reload-01-restored');
+      assert.equal(await view.locator('[data-testid="message-user"]').innerText().then((t) => t.includes('Why does subtotal() skip the first line?')), true);
+      assert.match(await view.locator('[data-testid="message-assistant"]').last().innerText(), /starts its loop at 1/);
+      assert.equal(await view.locator('[data-testid="message-assistant"] strong').last().innerText(), '1', 'Markdown is rendered again');
+      const answer = view.locator('[data-testid="message-assistant"]').last();
+      assert.equal(await answer.locator('img, script').count(), 0, 'no HTML from the model became markup');
+      assert.match(await answer.innerText(), /<img src=x onerror=/);
+      assert.equal(await view.locator('body').getAttribute('data-pwned'), null);
+      assert.deepEqual(await view.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-tool'), e.getAttribute('data-status')])), [['read_file', 'ok']]);
+      assert.equal(await view.locator('[data-testid="end-banner"]').getAttribute('data-reason'), 'completed');
+    });
+  });
+
+  test('a model picked from the server\'s list applies to the next request, and the status bar follows', async () => {
+    suite.model.reset();
+    suite.model.enqueue({ text: 'Hello from the picked model.' });
+    // Configured: a model that cannot call tools (the scripted server answers 400 to it); the user picks another.
+    await withAgent('model', trustedSettings(providerSettings({ 'oel.provider.model': 'scripted-no-tools' })), async (c) => {
+      const picker = c.view.locator('[data-testid="model-picker"]');
+      assert.match(await picker.innerText(), /scripted-no-tools/);
+      await picker.click();
+      const options = c.view.locator('[data-testid="model-option"]');
+      await options.first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.deepEqual((await options.allTextContents()).map((t) => t.trim()), ['scripted-model', 'scripted-no-tools']);
+      await screenshot(c.page, 'model-01-listed');
+      await options.filter({ hasText: /^scripted-model$/ }).click();
+      await c.page.locator('.part.statusbar .statusbar-item', { hasText: /\bscripted-model\b/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await c.view.locator('[data-testid="model-picker"]', { hasText: /^scripted-model$/ }).waitFor({ state: 'visible', timeout: 15_000 });
+      const userSettings = JSON.parse(readFileSync(join(c.cs.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+      assert.equal(userSettings['oel.provider.model'], 'scripted-model', 'written to the user settings');
+      await sendTask(c, 'Say hello');
+      assert.match(await waitEnd(c), /Completed/);
+      assert.equal(suite.model.requests.at(-1)?.model, 'scripted-model');
+      await screenshot(c.page, 'model-02-used');
+    });
+  });
+
+  test('@ attaches a file: its chip shows, and its content reaches the model with the request', async () => {
+    suite.model.reset();
+    suite.model.enqueue({ text: 'The loop starts at 1.' });
+    await withAgent('attach', trustedSettings(providerSettings()), async (c) => {
+      const input = c.view.locator('[data-testid="task-input"]');
+      await input.click();
+      await input.press('@');
+      // VS Code's quick pick, filtered as the user types: the completion of @file.
+      const quickInput = c.page.locator('.quick-input-widget input.input, .quick-input-box input').first();
+      await quickInput.waitFor({ state: 'visible', timeout: 15_000 });
+      await quickInput.fill('totals.js');
+      await c.page.locator('.quick-input-list .monaco-list-row', { hasText: 'totals.js' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await quickInput.press('Enter');
+      const chip = c.view.locator('[data-testid="context-chip"]');
+      await chip.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal((await chip.innerText()).trim(), 'src/totals.js');
+      assert.equal(await input.inputValue(), '', 'the @ opened the picker instead of being typed');
+      await screenshot(c.page, 'attach-01-chip');
+      await sendTask(c, 'Why does subtotal() skip the first line?');
+      await waitEnd(c);
+      await screenshot(c.page, 'attach-02-sent');
+      const sent = suite.model.requests[0].messages.filter((m) => m.role === 'user').map((m) => String(m.content)).join('\n');
+      assert.match(sent, /^Why does subtotal\(\) skip the first line\?\n\nAttached file src\/totals\.js:\n```/);
+      assert.ok(sent.includes(BUGGY), 'the file\'s content reached the model');
+      assert.deepEqual(await c.view.locator('[data-testid="message-context"] .chip').allInnerTexts(), ['src/totals.js']);
+      assert.equal(await chip.count(), 0, 'the chips went with the request');
+      // Recorded in the trajectory as the user's message, like any other input.
+      const ep = await lastEpisode(c.cs.userDataDir);
+      assert.ok(steps(ep, 'user').some((u) => String(u.text).includes(BUGGY)));
     });
   });
 

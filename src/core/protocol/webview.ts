@@ -10,21 +10,49 @@ import { z } from 'zod';
 const callId = z.string().min(1).max(200);
 /** A knowledge item id: format.ts's ITEM_ID_RE, restated because that module (node:crypto) cannot enter the webview bundle. */
 const itemId = z.string().regex(/^K-[a-z0-9]{4,12}$/);
+/** A model id as a server names it: printable, of a sane length. */
+const modelId = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/);
 
 /** Tool categories with their own approval policy (mirrors tools/host.ts). */
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
 /** Why a task ended (mirrors trajectory/episode.ts). */
 export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
+export type EndReason = z.infer<typeof EndReasonWireSchema>;
 /** A fix the view can offer for an error (src/core/provider/errors.ts `ProviderFix`). */
 export const FixSchema = z.enum(['apiKey', 'baseUrl', 'model', 'retry', 'log']);
 export type Fix = z.infer<typeof FixSchema>;
 /** Status of a finished tool call. */
 export const ToolStatusWireSchema = z.enum(['running', 'waiting', 'ok', 'error', 'refused', 'rejected', 'cancelled', 'timeout']);
+export type ToolStatus = z.infer<typeof ToolStatusWireSchema>;
+
+/**
+ * What a run did, for the end-of-task summary: time taken, tokens in and out (null when the provider reported no
+ * usage), the workspace files it changed (`created`: the file did not exist before), and the commands it ran with
+ * their exit codes (null when the command did not exit by itself: timeout, cancelled).
+ */
+export const TaskSummarySchema = z.object({
+  durationMs: z.number().int().min(0),
+  tokensIn: z.number().int().min(0).nullable(),
+  tokensOut: z.number().int().min(0).nullable(),
+  files: z.array(z.object({ path: z.string().min(1).max(4096), created: z.boolean() })).max(50),
+  commands: z.array(z.object({ command: z.string().max(500), exitCode: z.number().int().nullable(), status: ToolStatusWireSchema })).max(50),
+});
+export type TaskSummary = z.infer<typeof TaskSummarySchema>;
+
+/**
+ * Context the user attached to a request: a workspace file, or lines of one (the editor's selection). Workspace-
+ * relative paths; the extension confines and reads them when the request is sent.
+ */
+export const ContextRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), path: z.string().min(1).max(4096) }),
+  z.object({ kind: z.literal('selection'), path: z.string().min(1).max(4096), startLine: z.number().int().min(1), endLine: z.number().int().min(1) }),
+]);
+export type ContextRef = z.infer<typeof ContextRefSchema>;
 
 /** One entry of the transcript the view renders; the extension keeps the same list to replay it on `ready`. */
 export const TranscriptItemSchema = z.discriminatedUnion('type', [
-  /** Sent by the extension: a message the user sent (task request or follow-up). */
-  z.object({ type: z.literal('user'), text: z.string() }),
+  /** Sent by the extension: a message the user sent (task request or follow-up); `context` names what was attached. */
+  z.object({ type: z.literal('user'), text: z.string(), context: z.array(z.string().max(4200)).max(20).optional() }),
   /** Sent by the extension: a chunk of assistant text; consecutive chunks of one turn are concatenated. */
   z.object({ type: z.literal('assistantDelta'), turn: z.number().int(), delta: z.string() }),
   /** Sent by the extension: the model called a tool (card shown as running). */
@@ -50,8 +78,9 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   /**
    * Sent by the extension: the task ended; the view shows the end banner, and the feedback buttons unless it failed.
    * `fixes` (with reason `error`) are the actions that may help, most likely first; the view offers only those.
+   * `summary` says what the run did (the view lists it under the banner).
    */
-  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string(), fixes: z.array(FixSchema).optional() }),
+  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string(), fixes: z.array(FixSchema).optional(), summary: TaskSummarySchema.optional() }),
   /** Sent by the extension: an actionable error outside a task; `fixes` as for `taskEnded` (none: Show Log). */
   z.object({ type: z.literal('error'), message: z.string(), fixes: z.array(FixSchema).optional() }),
   /** Sent by the extension: a passing problem the agent is handling, e.g. a busy provider being retried. */
@@ -87,6 +116,13 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
    * notice, which carries the fix; the typed request stays in the box.
    */
   z.object({ type: z.literal('needsModel') }),
+  /**
+   * Sent by the extension in answer to `listModels`: the ids the configured server lists (sorted), or `error`, what
+   * kept it from listing them.
+   */
+  z.object({ type: z.literal('models'), models: z.array(modelId).max(500), error: z.string().max(2000).optional() }),
+  /** Sent by the extension in answer to `addContext`: what the user picked to attach (shown as removable chips). */
+  z.object({ type: z.literal('contextAdded'), items: z.array(ContextRefSchema).max(20) }),
 ]);
 export type ExtensionToWebview = z.infer<typeof ExtensionToWebviewSchema>;
 
@@ -94,8 +130,10 @@ export type ExtensionToWebview = z.infer<typeof ExtensionToWebviewSchema>;
 export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   /** Sent by the webview when its script has loaded (and after being restored); the extension answers `init`. */
   z.object({ type: z.literal('ready') }),
-  /** Sent by the webview: Send pressed; starts a task, or continues the current one as a follow-up. */
-  z.object({ type: z.literal('send'), text: z.string().min(1).max(100_000) }),
+  /** Sent by the webview: Send pressed; starts a task, or continues the current one as a follow-up, with the attached `context`. */
+  z.object({ type: z.literal('send'), text: z.string().min(1).max(100_000), context: z.array(ContextRefSchema).max(20).optional() }),
+  /** Sent by the webview: `@` typed or Attach pressed; the extension offers the workspace's files and the selection, and answers `contextAdded`. */
+  z.object({ type: z.literal('addContext') }),
   /** Sent by the webview: Stop pressed; cancels the model request, any running command and pending approvals. */
   z.object({ type: z.literal('stop') }),
   /** Sent by the webview: New Task pressed; stops any run and starts clean. */
@@ -108,6 +146,15 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openDiff'), callId }),
   /** Sent by the webview: thumbs up/down after a task, with an optional comment. */
   z.object({ type: z.literal('feedback'), rating: z.enum(['up', 'down']), comment: z.string().max(10_000).optional() }),
+  /** Sent by the webview: a changed file in an end-of-task summary was clicked; the extension opens its diff (before the run ↔ now). */
+  z.object({ type: z.literal('openChange'), path: z.string().min(1).max(4096) }),
+  /** Sent by the webview: the model picker was opened; the extension answers `models`. */
+  z.object({ type: z.literal('listModels') }),
+  /**
+   * Sent by the webview: a model was picked. The extension writes it to the user settings (`oel.provider.model`), so
+   * it applies from the next request and the status bar follows; a repository's settings still cannot set it.
+   */
+  z.object({ type: z.literal('pickModel'), model: modelId }),
   /** Sent by the webview: a knowledge item's id was clicked; the extension reveals it in its knowledge file. */
   z.object({ type: z.literal('revealKnowledge'), id: itemId }),
   /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */
