@@ -173,6 +173,16 @@ function indexFor(items: readonly RankedText[]): CachedIndex {
   return entry;
 }
 
+/**
+ * The words a file in play adds to the query: its name without the extension and its folder's name ("billing totals"
+ * for src/billing/totals.ts). Roots and extensions (src, ts) would match every item that names any file.
+ */
+function pathWords(file: string): string {
+  const parts = file.split('/').filter(Boolean);
+  const name = (parts.pop() ?? '').replace(/\.[^.]*$/, '');
+  return [parts.pop() ?? '', name].join(' ');
+}
+
 // Query expansion from the best matches (pseudo-relevance feedback): a request names a few words of its subject, the
 // items about that subject share more. The words of the best few matches (the most shared first) join the query at a
 // lower weight, so "translate the confirmation page" also finds the lessons on locale files that never say "translate".
@@ -198,7 +208,7 @@ function expansionTerms(hits: { id: unknown; score: number }[], items: readonly 
 export function lexicalRelevance(items: readonly RankedText[], query: RelevanceQuery): RelevanceResult {
   const scores = new Map<string, ItemRelevance>();
   const named = fileMatches(items, query.files);
-  const words = [query.request, ...query.files.map((f) => f.replace(/[/.]/g, ' '))].join(' ');
+  const words = [query.request, ...query.files.map(pathWords)].join(' ');
   // Each query term with the first word it came from, so the reason shown says "totals", not the stem "total".
   const wordOf = new Map<string, string>();
   for (const [t, w] of termsAndWords(words)) if (!wordOf.has(t)) wordOf.set(t, w);

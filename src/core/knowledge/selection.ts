@@ -316,10 +316,12 @@ function continueSlot(previous: KnowledgeInContext, fresh: Selection, eligible: 
   const relatedNow = new Set(fresh.chosen.filter((c) => c.reason === 'pinned' || c.reason === 'file' || c.reason === 'request').map((c) => c.item.id));
   const incoming = fresh.chosen.filter((c) => relatedNow.has(c.item.id) && !keptIds.has(c.item.id));
   let used = preambleCost() + kept.reduce((n, k) => n + lineCost(k.item), 0);
-  // Kept items the new message does not relate to can make room, the least useful first.
+  // Kept items the new message does not relate to can make room: the least useful first, and of equals the one
+  // nearest the end of the slot, so the longest possible start of the slot (and of the prompt) stays as it was.
   const rank: Record<string, number> = { order: 0, fits: 0, evidence: 1, request: 2, file: 3 };
+  const position = new Map(kept.map((k, i) => [k, i]));
   const evictable = kept.filter((k) => k.reason !== 'pinned' && !relatedNow.has(k.item.id))
-    .sort((a, b) => (rank[a.reason] ?? 0) - (rank[b.reason] ?? 0) || a.score - b.score);
+    .sort((a, b) => (rank[a.reason] ?? 0) - (rank[b.reason] ?? 0) || a.score - b.score || position.get(b)! - position.get(a)!);
   const dropped = new Set<Choice>();
   const added: Choice[] = [];
   for (const c of incoming) {
