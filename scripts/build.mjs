@@ -1,10 +1,14 @@
-// One build script for every bundle: the extension (CJS, VS Code host), the `oel` CLI (CJS, Node) and the webview
-// scripts (browser IIFE). esbuild does not type-check; `npm run typecheck` does that.
+// One build script for every bundle: the extension (CJS, VS Code host), the `oel` CLI (CJS, Node), the webview
+// scripts (browser IIFE) and the team dashboard that `oel server` serves (browser IIFE + CSS + index.html).
+// esbuild does not type-check; `npm run typecheck` does that. `--only=dashboard` builds the dashboard alone (its
+// browser test does that, so it always runs the current source).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? null;
+if (only !== null && only !== 'dashboard') throw new Error(`build: --only=${only} is not a known bundle (known: dashboard)`);
 
 const common = {
   bundle: true,
@@ -14,9 +18,8 @@ const common = {
   legalComments: 'none',
 };
 
-const webviewEntries = existsSync('src/webview')
-  ? readdirSync('src/webview').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `src/webview/${f}`)
-  : [];
+// One bundle per webview; the modules they import (e.g. src/webview/learningCharts.ts) are not bundles of their own.
+const webviewEntries = ['src/webview/agent.ts', 'src/webview/learning.ts'].filter((f) => existsSync(f));
 
 // The extension's activation path must not parse the agent core (openai, lowdb, secretlint, zod: ~1 MB), so the core
 // is its own bundle, required lazily through src/extension/core.ts's `require('./coreRuntime')` (docs/benchmarks.md).
@@ -75,6 +78,42 @@ if (webviewEntries.length) {
     target: 'es2022',
   });
 }
+
+// zod's namespace re-exports every locale (~260 kB minified of the page's ~540 kB); the dashboard shows English only,
+// so `locales` resolves to a module holding `en` alone. zod itself sets `en` as its default from its own import.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      (/[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'zod-locales', pluginData: args.resolveDir } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) =>
+      ({ contents: "export { default as en } from '../locales/en.js';", resolveDir: args.pluginData, loader: 'js' }));
+  },
+};
+
+// The dashboard: its script imports its stylesheet (and uPlot's), which esbuild writes beside it as dashboard.css;
+// index.html is static (no inline script, so the server's CSP can forbid it) and is copied as it is.
+const dashboard = {
+  ...common,
+  entryPoints: ['src/dashboard/main.ts'],
+  outfile: 'dist/dashboard/dashboard.js',
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+};
+const dashboardFiles = {
+  name: 'dashboard-files',
+  setup(b) {
+    // Emptied first (not in watch mode), so a production build leaves no development source map for the server.
+    b.onStart(() => { if (!watch) rmSync('dist/dashboard', { recursive: true, force: true }); });
+    b.onEnd(() => {
+      mkdirSync('dist/dashboard', { recursive: true });
+      copyFileSync('src/dashboard/index.html', 'dist/dashboard/index.html');
+    });
+  },
+};
+if (existsSync(dashboard.entryPoints[0])) builds.push({ ...dashboard, plugins: [zodEnglishOnly, dashboardFiles] });
+if (only === 'dashboard') builds.splice(0, builds.length, ...builds.filter((o) => o.outfile === dashboard.outfile));
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -4,7 +4,8 @@
 #   - builds and packages the extension (dist/oel-agent.vsix) and the `oel` CLI (dist/cli.cjs),
 #   - installs code-server (a real VS Code in the browser) into .vscode-test/ (scripts/ensure-code-server.mjs),
 #   - prepares .oel-demo/: a copy of the sample workspace and a tiny model for the consolidation server,
-#   - starts the consolidation server on 127.0.0.1:${OEL_SERVER_PORT:-8787} (data in .oel-demo/server),
+#   - starts the consolidation server on 127.0.0.1:${OEL_SERVER_PORT:-8787} (data in .oel-demo/server) and its team
+#     dashboard at the same address, with an admin token for it kept in .oel-demo/dashboard-admin-token (mode 0600),
 #   - installs the VSIX and serves VS Code with the workspace on http://127.0.0.1:${PORT:-8080}/.
 # Ctrl+C (or SIGTERM) stops everything it started.
 #
@@ -101,6 +102,21 @@ if ! grep -q 'bootstrap admin token' "$DEMO/server.log"; then
   echo "   node dist/cli.cjs server admin token create --team default --role admin --data $DEMO/server)"
 fi
 
+# The dashboard's sign-in needs an admin token. The bootstrap one is printed on the first start only, so the demo keeps
+# its own in a private file and makes a new one when that is missing or was revoked.
+ADMIN_TOKEN_FILE="$DEMO/dashboard-admin-token"
+admin_token_ok() {
+  [ -s "$ADMIN_TOKEN_FILE" ] && curl -fsS -o /dev/null --max-time 5 -H "authorization: Bearer $(cat "$ADMIN_TOKEN_FILE")" \
+    "http://127.0.0.1:$SERVER_PORT/v1/tokens" 2>/dev/null
+}
+if ! admin_token_ok; then
+  ( umask 077
+    node dist/cli.cjs server admin token create --team default --role admin --member dashboard-admin --data "$DEMO/server" \
+      | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).token))' >"$ADMIN_TOKEN_FILE" )
+  admin_token_ok || { echo "could not create an admin token for the dashboard" >&2; exit 1; }
+fi
+DASHBOARD_TOKEN=$(cat "$ADMIN_TOKEN_FILE")
+
 step "install the extension into code-server"
 mkdir -p "$DEMO/extensions" "$DEMO/user-data/User" "$DEMO/code-server-config"
 export XDG_CONFIG_HOME="$DEMO/code-server-config" XDG_DATA_HOME="$DEMO/code-server-config"
@@ -127,6 +143,8 @@ cat <<EOF
 
 OEL Agent is running.
   VS Code:               http://127.0.0.1:$PORT/?folder=$DEMO/workspace
+  team dashboard:        http://127.0.0.1:$SERVER_PORT/  (sign in with the admin token below)
+  dashboard admin token: $DASHBOARD_TOKEN  (also in $ADMIN_TOKEN_FILE)
   consolidation server:  http://127.0.0.1:$SERVER_PORT  (log: $DEMO/server.log)
   code-server log:       $DEMO/code-server.log
 Press Ctrl+C to stop.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrajectoryStore } from '../../src/core/trajectory/store';
 import type { EpisodeHeader, Step } from '../../src/core/trajectory/episode';
+import { meetsTarget } from '../target';
 
 const APPENDS = Number(process.env.OEL_BENCH_APPENDS ?? 2000);
 
@@ -17,7 +18,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measure(stored: number): Promise<Record<string, unknown>> {
+async function measure(stored: number): Promise<{ bench: string; storedEpisodes: number; appends: number; p50Ms: number; p99Ms: number }> {
   const base = mkdtempSync(join(tmpdir(), 'oel-bench-append-'));
   const episodesDir = join(base, 'episodes');
   const indexFile = join(base, 'index.json');
@@ -47,4 +48,10 @@ async function measure(stored: number): Promise<Record<string, unknown>> {
   return { bench: 'trajectory_step_append', storedEpisodes: stored, appends: APPENDS, p50Ms: +percentile(times, 50).toFixed(4), p99Ms: +percentile(times, 99).toFixed(4) };
 }
 
-for (const n of [100, 1000, 10000]) console.log(JSON.stringify(await measure(n)));
+const results: Awaited<ReturnType<typeof measure>>[] = [];
+for (const n of [100, 1000, 10000]) {
+  const r = await measure(n);
+  results.push(r);
+  console.log(JSON.stringify(r));
+}
+for (const r of results) meetsTarget(`step append p50 with ${r.storedEpisodes} stored episodes`, r.p50Ms, { max: 1 }, ' ms');

@@ -11,6 +11,7 @@ import { StoreRecorder } from '../../src/core/agent/recorder';
 import { createClient } from '../../src/core/provider/provider';
 import { NodeToolHost } from '../../src/core/tools/nodeToolHost';
 import { TrajectoryStore } from '../../src/core/trajectory/store';
+import { meetsTarget } from '../target';
 
 const ITERATIONS = Number(process.env.OEL_BENCH_ITERATIONS ?? 200);
 const model = await startScriptedModel();
@@ -53,5 +54,6 @@ for (let i = 0; i < ITERATIONS; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 console.log(JSON.stringify({ bench: 'agent_loop_overhead_ttft', iterations: ITERATIONS, bareTtftMedianMs: +median(bares).toFixed(3), agentTtftMedianMs: +median(agents).toFixed(3), overheadMedianMs: +median(diffs).toFixed(3) }));
+meetsTarget('agent-loop overhead on time to first token, median', median(diffs), { max: 5 }, ' ms');
 store.close();
 await model.close();

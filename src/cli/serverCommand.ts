@@ -65,7 +65,12 @@ async function serve(values: Values): Promise<number> {
   const out = process.stdout;
   out.write(`data folder: ${cfg.data_dir}\n`);
   out.write(`signing public key (ed25519, key id ${srv.key.keyId}): ${srv.key.publicKeyBase64}\n`);
-  if (srv.bootstrapAdminToken) out.write(`bootstrap admin token (team '${team ?? 'default'}'; shown once): ${srv.bootstrapAdminToken}\n`);
+  if (srv.bootstrapAdminToken) {
+    out.write(`bootstrap admin token (team '${team ?? 'default'}'; shown once): ${srv.bootstrapAdminToken}\n`);
+    // Said where it is shown: what the token is for, and that it is the only copy.
+    out.write(`  it signs in to the team dashboard at ${srv.url}/ and authorizes admin requests (Authorization: Bearer <token>);\n`);
+    out.write(`  keep it: it is not stored in clear. More tokens and invites: oel server admin --help\n`);
+  }
   // Last, so whoever waits for this line (scripts, tests) has seen everything above it.
   out.write(`oel server listening on ${srv.url}\n`);
   await new Promise<void>((resolveStop) => {

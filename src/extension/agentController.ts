@@ -6,11 +6,13 @@
 import * as vscode from 'vscode';
 import type { TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type StoreRecorder } from './core';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ProviderFix, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
-import { VsCodeToolHost } from './toolHost';
+import { VsCodeToolHost, openDocuments } from './toolHost';
+import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
 import { transcriptItemFor } from './transcriptEvents';
+import { TaskTerminal, terminalName } from './taskTerminal';
 
 interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
 
@@ -26,7 +28,13 @@ export class AgentController {
   private readonly editChecks: EditCheckScheduler;
   /** Records the current task's steps; kept so the end of a task can wait until it is on disk. */
   private recorder: StoreRecorder | undefined;
-  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' }>();
+  private terminal: TaskTerminal | undefined;
+  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' }>();
+  /** Admits one task at a time; the view and the status bar follow its state. */
+  private readonly gate = new RunGate((running) => {
+    this.ctx.setRunning(running);
+    this.emitter.fire({ type: 'running', running });
+  });
   /** Everything the view must hear about. */
   readonly onDidChange = this.emitter.event;
 
@@ -46,18 +54,24 @@ export class AgentController {
   }
 
   /** An error shown in the view and the log. */
-  error(message: string): void {
+  error(message: string, fixes?: ProviderFix[]): void {
     this.ctx.log.error(message);
-    this.push({ type: 'error', message });
+    this.push({ type: 'error', message, ...(fixes?.length ? { fixes } : {}) });
   }
 
   /** Starts a task, or continues the current one. */
   async send(text: string): Promise<void> {
-    if (this.running) { this.error('The agent is still running. Stop it or wait for it to finish before sending.'); return; }
+    // The gate is claimed before the first await: a second send while this one is still starting is refused.
+    if (!(await this.gate.run((release) => this.runTask(text, release)))) this.error('The agent is still running. Stop it or wait for it to finish before sending.');
+  }
+
+  /** The body of {@link send}; `release` ends the run (the view's Send comes back) before the history bookkeeping. */
+  private async runTask(text: string, release: () => void): Promise<void> {
     const model = this.ctx.config.model;
     if (!model) {
-      this.error('No model is configured. Set "oel.provider.model" (Open Settings) and run Test Connection.');
-      void vscode.window.showWarningMessage('OEL Agent: no model is configured.', 'Open Settings').then((a) => a && vscode.commands.executeCommand('oel.openSettings'));
+      // Said once, where the user is looking: the view's "no model" notice carries the fix; no toast, no error card.
+      this.ctx.log.warn('a task was sent with no model configured (oel.provider.model)');
+      this.emitter.fire({ type: 'needsModel' });
       return;
     }
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -72,12 +86,14 @@ export class AgentController {
       const cfg = this.ctx.config;
       const gen = this.generation;
       this.recorder = store ? new StoreRecorder(store, { knownSecrets: this.ctx.knownSecrets(), onError: (m) => this.error(m) }) : undefined;
+      const files = { documents: openDocuments(), onApplied: (p: string) => this.ctx.log.info(`edited ${p}`) };
       this.session = new AgentSession({
         provider: { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
-        host: new VsCodeToolHost(new NodeToolHost(root), cfg, (p) => this.ctx.log.info(`edited ${p}`)),
+        host: new VsCodeToolHost(new NodeToolHost(root, files), cfg, this.taskTerminal(text)),
         approver: this.approver(),
-        policy: cfg.policy,
-        trusted: this.ctx.trusted,
+        // Read at each tool call: a change of approval policy or of workspace trust applies to the next call.
+        policy: () => cfg.policy,
+        trusted: () => this.ctx.trusted,
         knowledge: this.ctx.knowledge,
         maxSteps: cfg.maxSteps,
         recorder: this.recorder,
@@ -89,8 +105,6 @@ export class AgentController {
     this.ended = false;
     this.feedbackGiven = false;
     this.push({ type: 'user', text });
-    this.ctx.setRunning(true);
-    this.emitter.fire({ type: 'running', running: true });
     this.ctx.log.info(`${continuing ? 'follow-up on' : 'starting'} task ${session.episodeId} (model ${model}, trusted ${this.ctx.trusted})`);
     let finished: string | undefined;
     try {
@@ -101,8 +115,7 @@ export class AgentController {
     } catch (e) {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
-      this.ctx.setRunning(false);
-      this.emitter.fire({ type: 'running', running: false });
+      release();
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
@@ -136,12 +149,11 @@ export class AgentController {
     p.resolve(decision);
   }
 
-  /** Opens the diff of a pending edit approval. */
+  /** Opens the diff of a pending edit approval: exactly what Accept writes. */
   async openDiff(callId: string): Promise<void> {
     const p = this.pending.get(callId);
-    if (!p) { void vscode.window.showInformationMessage('OEL Agent: this edit is no longer waiting for a decision.'); return; }
-    const rel = p.request.summary.replace(/^(Create|Edit) /, '');
-    await this.edits.open(callId, rel, p.request.detail);
+    if (!p?.request.edit) { void vscode.window.showInformationMessage('OEL Agent: this edit is no longer waiting for a decision.'); return; }
+    await this.edits.open(callId, p.request.edit);
   }
 
   /** Stops the run: model request, running command and pending approvals. */
@@ -152,11 +164,20 @@ export class AgentController {
     this.session.stop();
   }
 
+  /** The current task's terminal, made when the task starts (VS Code creates the terminal itself on the first command). */
+  private taskTerminal(request: string): TaskTerminal {
+    this.terminal?.dispose();
+    this.terminal = new TaskTerminal(terminalName(request));
+    return this.terminal;
+  }
+
   /** Stops any run and starts clean. */
   newTask(): void {
     this.stop();
     this.generation++;
     this.session = null;
+    this.terminal?.dispose();
+    this.terminal = undefined;
     this.transcript = [];
     this.feedbackGiven = false;
     this.ended = false;

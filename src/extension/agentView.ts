@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ExtensionToWebview } from '../core/protocol/webview';
 import type { AgentController } from './agentController';
 import type { OelContext } from './context';
-import { loadCore } from './core';
+import { loadCore, type CoreRuntime } from './core';
 import { agentViewHtml } from './agentViewHtml';
 
 /** Provides the agent webview view. */
@@ -15,10 +15,12 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
   static readonly viewId = 'oel.agentView';
   private view: vscode.WebviewView | undefined;
   private ready = false;
+  /** The core runtime, loaded when the view first speaks (it says `ready` before anything is posted to it). */
+  private core: CoreRuntime | undefined;
 
   constructor(private readonly ctx: OelContext, private readonly agent: AgentController) {
     ctx.own(agent.onDidChange((e) => {
-      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored') this.post(e);
+      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored' || e.type === 'needsModel') this.post(e);
       else this.post({ type: 'item', item: e });
     }));
   }
@@ -54,11 +56,17 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
   }
 
   private post(msg: ExtensionToWebview): void {
-    if (this.view && this.ready) void this.view.webview.postMessage(msg);
+    if (!this.view || !this.ready || !this.core) return;
+    // The view trusts the shape of what it is sent (its bundle carries no zod), so every message is checked here.
+    if (!this.core.parseExtensionMessage(msg)) {
+      this.ctx.log.error(`agent view: not sent, invalid for the protocol: ${this.core.redactForLog(msg, this.ctx.knownSecrets())}`);
+      return;
+    }
+    void this.view.webview.postMessage(msg);
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const core = await loadCore();
+    const core = (this.core ??= await loadCore());
     const msg = core.parseWebviewMessage(raw);
     if (!msg) {
       // The message may hold what the user typed, API keys included: redacted like everything else that is logged.

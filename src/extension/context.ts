@@ -95,12 +95,16 @@ export class OelContext implements vscode.Disposable {
     this.own(this.ext.secrets.onDidChange((e) => { if (e.key === API_KEY_SECRET) listener(); }));
   }
 
+  /** Workspace storage (global storage without a workspace): episode files and what is derived from them live here. */
+  get workspaceStorage(): string { return (this.ext.storageUri ?? this.ext.globalStorageUri).fsPath; }
+  /** The folder of this workspace's episode files. */
+  get episodesDir(): string { return join(this.workspaceStorage, 'episodes'); }
+
   /** Episodes under the workspace storage (global storage without a workspace); the index under global storage. */
   store(): Promise<TrajectoryStore> {
     if (!this.storePromise) {
-      const base = (this.ext.storageUri ?? this.ext.globalStorageUri).fsPath;
       const p = loadCore().then(({ TrajectoryStore }) => TrajectoryStore.open({
-        episodesDir: join(base, 'episodes'),
+        episodesDir: this.episodesDir,
         indexFile: join(this.ext.globalStorageUri.fsPath, 'episode-index.json'),
         warn: (m) => this.log.warn(m),
       }));

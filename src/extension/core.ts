@@ -7,8 +7,9 @@ export type { AgentSession, AgentOutcome, AgentSessionOptions } from '../core/ag
 export type { AgentEvent } from '../core/agent/events';
 export type { StoreRecorder } from '../core/agent/recorder';
 export type { ConnectionResult } from '../core/provider/testConnection';
-export type { ProviderConfig } from '../core/provider/provider';
+export type { ProviderConfig, ProviderFix } from '../core/provider/provider';
 export type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CommandResult, Diagnostic, EditProposal, RunCommandOptions, ToolHost, ToolCategory } from '../core/tools/host';
+export type { OpenDocuments, WorkspaceFiles } from '../core/tools/workspaceFiles';
 export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';
 export type { Episode, EndReason, Step } from '../core/trajectory/episode';
 export type { KnowledgeProvider, KnowledgeInContext } from '../core/knowledge/knowledgeContext';
@@ -17,6 +18,8 @@ export type { ReviewSet, ReviewStore } from '../core/knowledge/review';
 export type { EmbeddingCache } from '../core/knowledge/embeddingCache';
 export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledge/store';
 export type { MergeConflict } from '../core/knowledge/merge';
+export type { LearningSummary, Granularity } from '../core/learning';
+export type { LearningToWebview } from '../core/protocol/learningView';
 
 /** The core's runtime values, loaded once on first use. */
 export type CoreRuntime = typeof import('./coreRuntime');

@@ -8,11 +8,13 @@ export { AgentSession } from '../core/agent/session';
 export { StoreRecorder } from '../core/agent/recorder';
 export { testConnection } from '../core/provider/testConnection';
 export { NodeToolHost } from '../core/tools/nodeToolHost';
+export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
 export { TrajectoryStore } from '../core/trajectory/store';
-export { parseWebviewMessage } from '../core/protocol/webview';
+export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
+export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';
+export { LearningSummary, buildLearningData, readKnowledgeForStats } from '../core/learning';
 export { redactForLog } from '../core/redact/redact';
-export { applyPatch } from 'diff';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,

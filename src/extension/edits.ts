@@ -1,10 +1,11 @@
 /**
- * Proposed edits: a read-only `oel-proposed:` document per pending edit, shown with `vscode.diff` (current file vs
- * proposal), and the editor-title commands `oel.acceptEdit` / `oel.rejectEdit` that answer the pending approval.
+ * Proposed edits: read-only `oel-proposed:` documents per pending edit (the text it was computed from and the text it
+ * writes), shown with `vscode.diff`, and the editor-title commands `oel.acceptEdit` / `oel.rejectEdit` that answer
+ * the pending approval.
  */
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
-import { loadCore } from './core';
+import { loadCore, type EditProposal } from './core';
 
 export const PROPOSED_SCHEME = 'oel-proposed';
 
@@ -68,37 +69,38 @@ export class EditReviews {
   }
 
   /**
-   * Opens the diff of an edit approval: the current file against the proposal rebuilt from the unified diff the
-   * approval carries. When the patch does not apply (the file changed meanwhile), the raw diff is shown.
+   * Opens the diff of an edit approval: the text the edit was computed from against exactly the text that Accept
+   * writes. When the file has changed since, says so: accepting will then be refused rather than overwrite the change.
    */
-  async open(callId: string, relativePath: string, unifiedDiff: string): Promise<void> {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const fileUri = root ? vscode.Uri.joinPath(root, relativePath) : undefined;
-    let before = '';
-    let exists = false;
-    if (fileUri) {
-      try {
-        before = new TextDecoder().decode(await vscode.workspace.fs.readFile(fileUri));
-        exists = true;
-      } catch { /* a new file */ }
-    }
+  async open(callId: string, edit: EditProposal): Promise<void> {
     const base = `/${encodeURIComponent(callId)}/`;
-    const { applyPatch } = await loadCore();
-    const after = applyPatch(before, unifiedDiff);
-    if (after === false) {
-      const doc = await vscode.workspace.openTextDocument({ language: 'diff', content: unifiedDiff });
-      await vscode.window.showTextDocument(doc, { preview: true });
-      return;
+    const left = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `${base}before/${edit.path}` });
+    const right = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `${base}proposed/${edit.path}` });
+    this.content.docs.set(left.path, edit.before);
+    this.content.docs.set(right.path, edit.after);
+    const name = edit.path.split('/').pop() ?? edit.path;
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${name} (${edit.mode === 'create' ? 'new file' : 'before ↔ after'}, proposed by OEL Agent)`, { preview: true });
+    if (await this.changedSince(edit)) {
+      void vscode.window.showWarningMessage(`OEL Agent: ${edit.path} has changed since this edit was proposed. Accepting it will not overwrite the change: the edit will be refused and the agent asked to read the file again.`);
     }
-    const name = relativePath.split('/').pop() ?? relativePath;
-    const right = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `${base}proposed/${relativePath}` });
-    this.content.docs.set(right.path, after);
-    let left: vscode.Uri;
-    if (exists && fileUri) left = fileUri;
-    else {
-      left = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `${base}current/${relativePath}` });
-      this.content.docs.set(left.path, before);
+  }
+
+  /** Whether the file no longer holds what the edit was computed from (read through the core's confined files). */
+  private async changedSince(edit: EditProposal): Promise<boolean> {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!root) return false;
+    const { WorkspaceFiles, textHash } = await loadCore();
+    try {
+      const files = new WorkspaceFiles(root);
+      const now = await files.resolve(edit.path);
+      if (edit.beforeHash === null) return now.kind !== null;
+      if (now.kind !== 'file') return true;
+      // An open editor's text (unsaved typing included, BOM kept out) is what the edit would be checked against.
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === now.real);
+      if (open) return open.getText() !== edit.before.replace(/^\uFEFF/, '');
+      return textHash((await files.readFile(edit.path)).bytes.toString('utf8')) !== edit.beforeHash;
+    } catch {
+      return true;
     }
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${name} (current ↔ proposed by OEL Agent)`, { preview: true });
   }
 }

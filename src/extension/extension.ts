@@ -7,6 +7,7 @@ import { registerAgent } from './agent';
 import { OelContext } from './context';
 import { registerHistory } from './history';
 import { registerKnowledge } from './knowledge';
+import { registerLearningView } from './learningView';
 import { registerProviderCommands } from './providerCommands';
 import { registerStatusBar } from './statusBar';
 import { registerWalkthrough } from './walkthrough';
@@ -25,6 +26,7 @@ export function activate(ext: vscode.ExtensionContext): void {
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
   registerKnowledge(ctx);
   registerAgent(ctx);
+  registerLearningView(ctx);
   registerStatusBar(ctx);
   registerWalkthrough(ctx);
   ctx.watchSecret(() => ctx.log.info('API key changed'));

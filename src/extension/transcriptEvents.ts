@@ -36,7 +36,8 @@ export function transcriptItemFor(e: AgentEvent): TranscriptItem | null {
     case 'tool_result': return { type: 'toolResult', callId: e.observation.callId, status: e.observation.status, output: e.observation.output };
     case 'knowledge_in_context': return { type: 'knowledge', items: e.items };
     case 'knowledge_cited': return { type: 'cited', itemIds: e.itemIds };
-    case 'task_ended': return { type: 'taskEnded', reason: e.reason, message: e.message };
+    case 'task_ended': return { type: 'taskEnded', reason: e.reason, message: e.message, ...(e.fixes ? { fixes: e.fixes } : {}) };
+    case 'provider_retry': return { type: 'notice', message: e.message };
     default: return null;
   }
 }

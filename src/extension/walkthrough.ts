@@ -1,7 +1,7 @@
 /**
  * The "Get started with OEL Agent" walkthrough: opened once, on the first activation after install (as VS Code does
- * for walkthroughs of extensions installed from the UI, and honouring the same setting), and its steps tick when the
- * user has really done each one. The steps' completion events are context keys set here (package.json
+ * for walkthroughs of extensions installed from the UI; `oel.walkthrough.openOnInstall` turns it off), and its steps
+ * tick when the user has really done each one. The steps' completion events are context keys set here (package.json
  * `onContext:`): starting a task from the Agent view runs no command, so `onCommand:` events would never fire.
  */
 import * as vscode from 'vscode';
@@ -55,8 +55,11 @@ export function registerWalkthrough(ctx: OelContext): void {
 async function openOnFirstInstall(ctx: OelContext): Promise<boolean> {
   if (ctx.ext.globalState.get<boolean>(OPENED_STATE)) return false;
   await ctx.ext.globalState.update(OPENED_STATE, true);
-  // The user's choice for every extension's walkthrough applies to ours too.
-  if (vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true) === false) return false;
+  // Ours, and VS Code's own choice for every extension's walkthrough (a remote extension host, code-server's included,
+  // sees only that one's default, so ours is the one that works everywhere).
+  const own = vscode.workspace.getConfiguration('oel').get<boolean>('walkthrough.openOnInstall', true);
+  const vscodeWide = vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true);
+  if (own === false || vscodeWide === false) return false;
   try {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
     return true;

@@ -7,7 +7,11 @@ import { HttpError, RateLimiter, sendError } from './http';
 import { loadOrCreateSigningKey, type SigningKey } from './keys';
 import { LowdbStore } from './lowdbStore';
 import { RoundManager } from './rounds';
+import { authenticate, sessionRoute } from './auth';
+import { findDashboardDir, serveDashboard } from './dashboardAssets';
+import { TrainerProbe } from './health';
 import { dispatch, publicRoute, type Deps } from './routes';
+import { SessionStore } from './sessions';
 import type { Store } from './store';
 import { TokenFile } from './tokens';
 import { PythonTrainerRunner, type TrainerRunner } from './trainerRunner';
@@ -31,7 +35,7 @@ export interface RunningServer {
 }
 
 /** Opens storage, keys and tokens in `cfg.data_dir`, recovers interrupted rounds and listens. */
-export async function startServer(cfg: ServerConfig, opts: { runner?: TrainerRunner; bootstrapTeam?: string } = {}): Promise<RunningServer> {
+export async function startServer(cfg: ServerConfig, opts: { runner?: TrainerRunner; bootstrapTeam?: string; dashboardDir?: string | null } = {}): Promise<RunningServer> {
   mkdirSync(cfg.data_dir, { recursive: true, mode: 0o700 });
   const chat = new ModelChat(cfg.model_dir);
   const key = loadOrCreateSigningKey(cfg.data_dir);
@@ -42,7 +46,11 @@ export async function startServer(cfg: ServerConfig, opts: { runner?: TrainerRun
   const runner = opts.runner ?? new PythonTrainerRunner(cfg.python, cfg.trainer_path);
   const rounds = new RoundManager(store, cfg, chat, runner, key);
   await rounds.recover();
-  const deps: Deps = { cfg, store, tokens, rounds, key, limiter: new RateLimiter(cfg.rate_limit.burst, cfg.rate_limit.per_second), version: SERVER_VERSION };
+  const deps: Deps = {
+    cfg, store, tokens, rounds, key, limiter: new RateLimiter(cfg.rate_limit.burst, cfg.rate_limit.per_second), version: SERVER_VERSION,
+    sessions: new SessionStore(), trainerProbe: new TrainerProbe(cfg.python, cfg.trainer_path),
+  };
+  const dashboardDir = opts.dashboardDir !== undefined ? opts.dashboardDir : findDashboardDir();
 
   const server: Server = createServer((req, res) => {
     const method = req.method ?? 'GET';
@@ -53,18 +61,18 @@ export async function startServer(cfg: ServerConfig, opts: { runner?: TrainerRun
       if (!(e instanceof HttpError)) process.stderr.write(`oel server: ${method} ${path}: ${e instanceof Error ? e.stack : String(e)}\n`);
       if (res.headersSent) { res.destroy(); return; }
       // After a 413 the rest of the body is unread; close the connection rather than parse it as the next request.
-      const headers: Record<string, string> = err.status === 413 ? { connection: 'close' } : {};
+      const headers: Record<string, string> = { ...err.headers, ...(err.status === 413 ? { connection: 'close' } : {}) };
       if (err.status === 401) headers['www-authenticate'] = 'Bearer';
       if (err.status === 429) headers['retry-after'] = err.field ?? '1';
       sendError(res, err.status === 429 ? new HttpError(429, err.code, err.message) : err, headers);
       if (err.status === 413) req.resume();
     };
     try {
+      res.setHeader('x-content-type-options', 'nosniff');
+      if (serveDashboard(method, path, dashboardDir, res)) return;
       if (publicRoute(method, path, deps, res)) return;
-      const auth = req.headers.authorization ?? '';
-      const m = /^Bearer\s+(\S+)$/i.exec(auth);
-      const who = m ? tokens.authenticate(m[1]) : null;
-      if (!who) throw new HttpError(401, 'unauthorized', m ? 'invalid or revoked token' : 'missing bearer token');
+      if (path === '/v1/session') { sessionRoute(method, path, req, res, deps).catch(fail); return; }
+      const { who } = authenticate(req, method, deps);
       const wait = deps.limiter.take(who.tokenId);
       if (wait > 0) throw new HttpError(429, 'rate_limited', `too many requests; retry in ${wait}s`, String(wait));
       dispatch(method, path, req, res, who, deps).catch(fail);

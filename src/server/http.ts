@@ -4,6 +4,8 @@ import type { ErrorResponse } from '../core/protocol/consolidation';
 
 /** An error that becomes a JSON error response with the given status. */
 export class HttpError extends Error {
+  /** Extra response headers, e.g. a Set-Cookie that clears a dashboard session that has ended. */
+  headers: Record<string, string> = {};
   constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) { super(message); }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SubmissionRequest, SubmissionResponse } from '../core/protocol/consolidation';
 import { CommittedDb } from './durableFile';
 import { findDuplicate, itemStatus, normalizeText } from './merge';
-import { TERMINAL, type AdapterRecord, type ItemRecord, type RoundRecord, type Store, type SubmissionPolicy } from './store';
+import { MAX_VARIANTS, TERMINAL, type AdapterRecord, type ItemRecord, type RoundRecord, type Store, type SubmissionPolicy } from './store';
 
 interface Data {
   items: ItemRecord[];
@@ -70,9 +70,15 @@ export class LowdbStore implements Store {
       const dupId = findDuplicate(norm, teamItems, this.normIndex(team), this.grams);
       let rec = dupId ? this.d.items.find((i) => i.id === dupId && i.team === team) : undefined;
       if (rec) {
-        if (!rec.members.includes(member)) { rec.members.push(member); this.d.quota[qk('items')] = used + 1; }
+        if (!rec.members.includes(member)) { rec.members.push(member); rec.last_seen = now; this.d.quota[qk('items')] = used + 1; }
+        // Keep each new wording once, so an admin can see what was merged (exact repeats add nothing to review).
+        const text = item.text.trim();
+        const variants = rec.variants ?? [];
+        if (text !== rec.text && !variants.some((v) => v.text === text) && variants.length < MAX_VARIANTS) {
+          rec.variants = [...variants, { text, first_seen: now }];
+        }
       } else {
-        rec = { id: `k-${randomUUID()}`, team, text: item.text.trim(), norm, members: [member], decision: null, first_seen: now };
+        rec = { id: `k-${randomUUID()}`, team, text: item.text.trim(), norm, members: [member], decision: null, first_seen: now, last_seen: now, variants: [] };
         this.d.items.push(rec);
         teamItems.push(rec);
         this.normIndex(team).set(norm, rec.id);

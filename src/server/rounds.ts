@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RoundParams } from '../core/protocol/consolidation';
 import { TRAINER_JOB_SCHEMA, type TrainerJobInput } from '../core/protocol/trainer';
 import { evaluateGate, release } from './adapters';
 import type { ModelChat } from './chat';
@@ -35,22 +36,27 @@ export class RoundManager {
         await this.store.updateRound(r.team, r.id, { status: 'failed', message: `interrupted ${r.attempts} times; giving up`, trainer_pid: null });
       } else {
         const message = r.status === 'queued' ? r.message : `re-queued after a server restart interrupted attempt ${r.attempts}`;
-        await this.store.updateRound(r.team, r.id, { status: 'queued', message, trainer_pid: null, progress: { step: 0, total_steps: r.steps, kl: null } });
+        await this.store.updateRound(r.team, r.id, { status: 'queued', message, trainer_pid: null, progress: { step: 0, total_steps: r.steps, kl: null }, kl_curve: [] });
         this.queue.push({ team: r.team, id: r.id });
       }
     }
     void this.pump();
   }
 
-  /** Queues a round for the team; refuses while the team already has one queued or running. */
-  async start(team: string, steps?: number): Promise<{ round: RoundRecord } | { conflict: string }> {
+  /**
+   * Queues a round for the team; refuses while the team already has one queued or running. Parameters left out take
+   * the configured values, and the round records what it runs with.
+   */
+  async start(team: string, steps?: number, overrides: Partial<Omit<RoundParams, 'steps'>> = {}): Promise<{ round: RoundRecord } | { conflict: string }> {
     const open = this.store.listRounds(team).find((r) => !TERMINAL.has(r.status));
     if (open) return { conflict: `round ${open.id} is still ${open.status}` };
     const now = new Date().toISOString();
-    const s = steps ?? this.cfg.trainer.steps;
+    const params: RoundParams = { ...roundDefaults(this.cfg), ...(steps !== undefined ? { steps } : {}), ...definedOnly(overrides) };
+    const s = params.steps;
     const round: RoundRecord = {
       id: `r-${randomUUID()}`, team, status: 'queued', created_at: now, updated_at: now,
       parent_version: this.store.currentVersion(team), knowledge_ids: [], progress: { step: 0, total_steps: s, kl: null },
+      params, kl_curve: [],
       gate: null, adapter_version: null, message: null, attempts: 0, steps: s, trainer_pid: null,
     };
     await this.store.createRound(round);
@@ -70,6 +76,11 @@ export class RoundManager {
     }
     this.queue = this.queue.filter((q) => !(q.team === team && q.id === id));
     return this.store.updateRound(team, id, { status: 'cancelled', message: 'cancelled by an admin' });
+  }
+
+  /** Rounds waiting in the queue (all teams) and whether one is running; for the admin's status page. */
+  queueState(): { queued: number; running: boolean } {
+    return { queued: this.queue.length, running: this.running !== null };
   }
 
   /** Stops the running trainer (server shutdown); the round stays non-terminal and is re-queued on the next start. */
@@ -123,7 +134,7 @@ export class RoundManager {
         init_adapter: init ? init.dir : null, output_dir: join(workDir, 'adapter'), seed: t.seed, device: t.device, dtype: t.dtype,
         method: 'opcd',
         lora: { rank: t.rank, alpha: t.alpha },
-        optim: { lr: t.lr, steps: r0.steps, batch_size: t.batch_size },
+        optim: { lr: r0.params?.lr ?? t.lr, steps: r0.steps, batch_size: t.batch_size },
         sampling: { temperature: t.temperature, max_new_tokens: t.max_new_tokens },
         loss: { top_k: t.top_k, temperature: t.temperature },
         stop_token_ids: this.chat.stopTokenIds, pad_token_id: this.chat.padTokenId,
@@ -133,18 +144,20 @@ export class RoundManager {
           ood: OOD_PROMPTS.map((p, i) => ({ id: `o${i}`, student: promptPair(this.chat, `o${i}`, p, []).student })),
         },
       };
-      await update({ status: 'training', parent_version: current, progress: { step: 0, total_steps: r0.steps, kl: null } });
+      await update({ status: 'training', parent_version: current, progress: { step: 0, total_steps: r0.steps, kl: null }, kl_curve: [] });
+      let curve: Array<[number, number | null]> = [];
       const running = this.runner.run(job, workDir, (e) => {
         if (e.event !== 'step') return;
         // Progress is shown live from memory; it reaches the disk at most every 2 s (a crash re-runs the round anyway).
         const durable = Date.now() - this.lastProgressWrite > 2000;
         if (durable) this.lastProgressWrite = Date.now();
-        void update({ progress: { step: e.step, total_steps: e.total_steps, kl: e.kl } }, durable).catch(() => {});
+        curve = appendCurvePoint(curve, [e.step, e.kl]);
+        void update({ progress: { step: e.step, total_steps: e.total_steps, kl: e.kl }, kl_curve: curve }, durable).catch(() => {});
       }, signal);
       await update({ trainer_pid: running.pid });
       const metrics = await running.result;
       await update({ trainer_pid: null });
-      const gate = evaluateGate(metrics, this.cfg.gate.min_kl_reduction, this.cfg.gate.max_ood_kl);
+      const gate = evaluateGate(metrics, r0.params?.min_kl_reduction ?? this.cfg.gate.min_kl_reduction, r0.params?.max_ood_kl ?? this.cfg.gate.max_ood_kl);
       if (!gate.passed) {
         rmSync(job.output_dir, { recursive: true, force: true });
         await update({ status: 'failed_gate', gate, message: gate.reasons.join('; ') });
@@ -168,6 +181,24 @@ export class RoundManager {
     }
   }
 
+}
+
+/** The parameters a round takes when its request leaves them out. */
+export function roundDefaults(cfg: ServerConfig): RoundParams {
+  return { steps: cfg.trainer.steps, lr: cfg.trainer.lr, min_kl_reduction: cfg.gate.min_kl_reduction, max_ood_kl: cfg.gate.max_ood_kl };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Most points a round's KL curve keeps; past it every other point is dropped, so long rounds stay cheap to poll. */
+export const MAX_CURVE_POINTS = 1000;
+
+/** Appends a step to a KL curve (a new array), thinning it to half when it outgrows MAX_CURVE_POINTS. */
+export function appendCurvePoint(curve: Array<[number, number | null]>, point: [number, number | null]): Array<[number, number | null]> {
+  const next = [...curve, point];
+  return next.length > MAX_CURVE_POINTS ? next.filter((_, i) => i % 2 === 1 || i === next.length - 1) : next;
 }
 
 /** Kills a trainer left running by a crashed server, but only if that pid is still an oel_trainer process. */

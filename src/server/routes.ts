@@ -1,45 +1,41 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   AdapterListResponseSchema, AdapterManifestSchema, ConsolidationListResponseSchema, ConsolidationSchema, CurrentAdapterResponseSchema,
   HealthResponseSchema, KnowledgeDecisionRequestSchema, KnowledgeListResponseSchema, PublicKeyResponseSchema, SetCurrentAdapterRequestSchema,
   StartConsolidationRequestSchema, SubmissionRequestSchema, SubmissionResponseSchema, TeamItemSchema,
 } from '../core/protocol/consolidation';
+import { safetyFlags } from '../core/knowledge/safety';
 import { FILE_NAME_RE, MANIFEST_FILE, readManifest } from './adapters';
+import { adminRoutes } from './adminRoutes';
 import type { ServerConfig } from './config';
-import { HttpError, notFound, parseBody, readBody, sendJson, type RateLimiter } from './http';
-import type { SigningKey } from './keys';
+import { HttpError, notFound, sendJson } from './http';
 import { itemStatus } from './merge';
-import type { RoundManager } from './rounds';
-import type { ItemRecord, RoundRecord, Store } from './store';
-import type { Principal, TokenFile } from './tokens';
+import { body, reply, type Ctx, type Deps, type Route } from './routeKit';
+import { roundDefaults } from './rounds';
+import type { ItemRecord, RoundRecord } from './store';
+import type { Principal } from './tokens';
 
-/** What the handlers need; assembled by app.ts. */
-export interface Deps {
-  cfg: ServerConfig;
-  store: Store;
-  tokens: TokenFile;
-  rounds: RoundManager;
-  key: SigningKey;
-  limiter: RateLimiter;
-  version: string;
+export type { Deps } from './routeKit';
+
+/**
+ * The wire shape of an item. Flags are computed from the text on every read (never stored); merged wordings are one
+ * member's words each, so only admins get them.
+ */
+function teamItem(i: ItemRecord, k: number, role: Principal['role']) {
+  return {
+    id: i.id, text: i.text, status: itemStatus(i.members.length, i.decision, k), members: i.members.length, decided_by_admin: i.decision !== null,
+    first_seen: i.first_seen, last_seen: i.last_seen ?? i.first_seen,
+    merged: role === 'admin' ? (i.variants ?? []).map((v) => ({ text: v.text, first_seen: v.first_seen })) : [],
+    flags: safetyFlags(i.text),
+  };
 }
 
-type Ctx = { req: IncomingMessage; res: ServerResponse; who: Principal; params: string[]; deps: Deps };
-type Handler = (c: Ctx) => Promise<void>;
-interface Route { method: string; re: RegExp; admin: boolean; handler: Handler }
-
-/** Sends a response after validating it against its wire schema, so the server can never drift from the protocol. */
-function reply<S extends z.ZodType>(c: Ctx, schema: S, body: z.input<S>, status = 200): void {
-  sendJson(c.res, status, schema.parse(body));
-}
-
-const body = <S extends z.ZodType>(c: Ctx, schema: S) => readBody(c.req, c.deps.cfg.body_limit_bytes).then((raw) => parseBody(raw, schema));
-
-function teamItem(i: ItemRecord, k: number) {
-  return { id: i.id, text: i.text, status: itemStatus(i.members.length, i.decision, k), members: i.members.length, decided_by_admin: i.decision !== null, first_seen: i.first_seen };
+/** The wire shape of a round; rounds stored before parameters and curves were recorded get the configured values. */
+function wireRound(r: RoundRecord, cfg: ServerConfig): z.input<typeof ConsolidationSchema> {
+  return { ...r, params: r.params ?? { ...roundDefaults(cfg), steps: r.steps }, kl_curve: r.kl_curve ?? [] };
 }
 
 function round(c: Ctx, id: string): RoundRecord {
@@ -55,6 +51,7 @@ function versionParam(s: string): number {
 }
 
 const routes: Route[] = [
+  ...adminRoutes,
   { method: 'POST', re: /^\/v1\/submissions$/, admin: false, handler: async (c) => {
     const req = await body(c, SubmissionRequestSchema);
     const cfg = c.deps.cfg;
@@ -68,32 +65,32 @@ const routes: Route[] = [
     // A waiting item is not k-anonymous yet: only its own submitters (and admins) may see it.
     const items = c.deps.store.listItems(c.who.team)
       .filter((i) => c.who.role === 'admin' || itemStatus(i.members.length, i.decision, k) !== 'waiting' || i.members.includes(c.who.member))
-      .map((i) => teamItem(i, k));
+      .map((i) => teamItem(i, k, c.who.role));
     reply(c, KnowledgeListResponseSchema, { k, items });
   } },
   { method: 'POST', re: /^\/v1\/knowledge\/([^/]+)\/decision$/, admin: true, handler: async (c) => {
     const { decision } = await body(c, KnowledgeDecisionRequestSchema);
     const rec = await c.deps.store.decideItem(c.who.team, c.params[0], decision);
     if (!rec) throw notFound();
-    reply(c, TeamItemSchema, teamItem(rec, c.deps.cfg.k));
+    reply(c, TeamItemSchema, teamItem(rec, c.deps.cfg.k, c.who.role));
   } },
   { method: 'POST', re: /^\/v1\/consolidations$/, admin: true, handler: async (c) => {
     const req = await body(c, StartConsolidationRequestSchema);
-    const out = await c.deps.rounds.start(c.who.team, req.steps);
+    const out = await c.deps.rounds.start(c.who.team, req.steps, { lr: req.lr, min_kl_reduction: req.min_kl_reduction, max_ood_kl: req.max_ood_kl });
     if ('conflict' in out) throw new HttpError(409, 'round_in_progress', out.conflict);
-    reply(c, ConsolidationSchema, out.round, 201);
+    reply(c, ConsolidationSchema, wireRound(out.round, c.deps.cfg), 201);
   } },
   { method: 'GET', re: /^\/v1\/consolidations$/, admin: false, handler: async (c) => {
-    reply(c, ConsolidationListResponseSchema, { rounds: c.deps.store.listRounds(c.who.team) });
+    reply(c, ConsolidationListResponseSchema, { rounds: c.deps.store.listRounds(c.who.team).map((r) => wireRound(r, c.deps.cfg)) });
   } },
   { method: 'GET', re: /^\/v1\/consolidations\/([^/]+)$/, admin: false, handler: async (c) => {
-    reply(c, ConsolidationSchema, round(c, c.params[0]));
+    reply(c, ConsolidationSchema, wireRound(round(c, c.params[0]), c.deps.cfg));
   } },
   { method: 'POST', re: /^\/v1\/consolidations\/([^/]+)\/cancel$/, admin: true, handler: async (c) => {
     round(c, c.params[0]);
     const r = await c.deps.rounds.cancel(c.who.team, c.params[0]);
     if (!r) throw notFound();
-    reply(c, ConsolidationSchema, r);
+    reply(c, ConsolidationSchema, wireRound(r, c.deps.cfg));
   } },
   { method: 'GET', re: /^\/v1\/adapters$/, admin: false, handler: async (c) => {
     const adapters = c.deps.store.listAdapters(c.who.team).map(({ version, parent_version, round_id, created_at }) => ({ version, parent_version, round_id, created_at }));

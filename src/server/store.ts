@@ -9,10 +9,21 @@ export interface ItemRecord {
   members: string[];
   decision: 'approve' | 'reject' | null;
   first_seen: string;
+  /** When the latest distinct member's support arrived (absent in databases written before it was recorded). */
+  last_seen?: string;
+  /** Other wordings (exact text) merged into this item as duplicates or near-duplicates, oldest first, capped at MAX_VARIANTS. */
+  variants?: Array<{ text: string; first_seen: string }>;
 }
 
+/** How many merged wordings an item keeps for admins to review. */
+export const MAX_VARIANTS = 20;
+
 /** A round as stored: the wire shape plus its team and the trainer process it last ran (for orphan cleanup). */
-export interface RoundRecord extends Consolidation {
+export interface RoundRecord extends Omit<Consolidation, 'params' | 'kl_curve'> {
+  /** Absent in databases written before rounds took parameters; the wire shape fills in the configured values. */
+  params?: Consolidation['params'];
+  /** Absent in databases written before the curve was recorded. */
+  kl_curve?: Consolidation['kl_curve'];
   team: string;
   steps: number;
   trainer_pid: number | null;

@@ -72,10 +72,37 @@ export class TokenFile {
 
   /** The principal for a presented token, or null for unknown and revoked tokens. */
   authenticate(token: string): Principal | null {
+    return this.authenticateHash(hashToken(token));
+  }
+
+  /**
+   * The principal for a token's hash (what a dashboard session remembers instead of the token), or null once the
+   * token is revoked or gone: re-checked on every request, so revocation ends a session at its next request.
+   */
+  authenticateHash(hash: string): Principal | null {
     this.refresh();
-    const rec = this.byHash.get(hashToken(token));
+    const rec = this.byHash.get(hash);
     if (!rec || rec.revoked_at) return null;
     return { tokenId: rec.id, team: rec.team, role: rec.role, member: rec.member };
+  }
+
+  /** One team's tokens, oldest first. */
+  listTeam(team: string): TokenRecord[] {
+    return this.list().filter((t) => t.team === team);
+  }
+
+  /**
+   * Revokes the token with exactly this id in this team (the HTTP route: no prefixes, no other teams). Returns the
+   * record (already revoked ones unchanged), or null when the team has no such token.
+   */
+  revokeInTeam(team: string, id: string): TokenRecord | null {
+    this.refresh();
+    const rec = this.cache.find((t) => t.team === team && t.id === id);
+    if (!rec) return null;
+    if (rec.revoked_at) return rec;
+    const revoked = { ...rec, revoked_at: new Date().toISOString() };
+    this.save(this.cache.map((t) => (t === rec ? revoked : t)));
+    return revoked;
   }
 
   private refresh(): void {

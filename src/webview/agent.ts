@@ -3,7 +3,8 @@
  * posts the user's actions; every message is validated against src/core/protocol/webview.ts. The DOM is built with
  * textContent only (no innerHTML), so model output can never inject markup.
  */
-import { parseExtensionMessage, type ExtensionToWebview, type TranscriptItem, type WebviewToExtension } from '../core/protocol/webview';
+import type { ExtensionToWebview, Fix, TranscriptItem, WebviewToExtension } from '../core/protocol/webview';
+import { isExtensionMessage } from '../core/protocol/webviewGuard';
 
 declare function acquireVsCodeApi(): { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void };
 
@@ -98,10 +99,15 @@ const newTask = button('New Task', 'new-task', 'add', () => post({ type: 'newTas
 const composer = el('div', { class: 'composer' }, input, el('div', { class: 'actions' }, newTask, el('span', { class: 'spacer' }), stop, send));
 app.append(notices, log, composer);
 
+/** Set when Send was pressed without a model: the "no model" notice is highlighted until a model is set. */
+let modelAttention = false;
+/** The request last sent: the box is cleared only once the task took it, and Try Again puts it back. */
+let lastSent = '';
+
 function submit(): void {
   const text = input.value.trim();
   if (!text || running) return;
-  input.value = '';
+  lastSent = text;
   post({ type: 'send', text });
 }
 input.addEventListener('keydown', (e) => {
@@ -120,7 +126,8 @@ function renderChrome(): void {
   if (!model) {
     const link = el('a', { href: '#' }, 'Open Settings');
     link.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'command', command: 'oel.openSettings' }); });
-    notices.append(el('div', { class: 'notice' }, icon('info'), el('span', {}, 'No model is configured. '), link));
+    notices.append(el('div', { class: `notice${modelAttention ? ' attention' : ''}`, 'data-testid': 'no-model-notice', role: modelAttention ? 'alert' : 'status' }, icon('info'),
+      el('span', {}, 'No model is configured: set "oel.provider.model" to a model your server runs. '), link));
   }
 }
 
@@ -151,6 +158,8 @@ function apply(item: TranscriptItem, live: boolean): void {
   if (item.type !== 'assistantDelta' && lastAssistant?.pending) renderAssistant();
   switch (item.type) {
     case 'user':
+      // The task took the request: now the box can be emptied (unless the user already typed something else).
+      if (live && input.value.trim() === item.text.trim()) input.value = '';
       removeFeedback();
       lastAssistant = null;
       notDone = 0;
@@ -207,9 +216,11 @@ function apply(item: TranscriptItem, live: boolean): void {
         button('Reject', 'reject', 'close', () => post({ type: 'reject', callId: item.callId, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) }), true));
       if (item.category === 'edit') buttons.append(button('Open Diff', 'open-diff', 'diff', () => post({ type: 'openDiff', callId: item.callId }), true));
       buttons.append(comment);
-      const a = el('div', { class: 'card approval', 'data-testid': 'approval-card', 'data-call-id': item.callId, role: 'group', 'aria-label': item.summary },
-        el('div', { class: 'card-head' }, icon(item.category === 'edit' ? 'edit' : 'terminal'), el('strong', {}, item.summary)),
-        el('pre', { class: item.category === 'edit' ? 'detail diff' : 'detail' }, item.detail), buttons);
+      const a = el('div', { class: `card approval${item.reason ? ' sensitive' : ''}`, 'data-testid': 'approval-card', 'data-call-id': item.callId, role: 'group', 'aria-label': item.summary },
+        el('div', { class: 'card-head' }, icon(item.category === 'edit' ? 'edit' : 'terminal'), el('strong', {}, item.summary)));
+      // Why this one asks even when the policy would not: said above the diff, where the eye lands first.
+      if (item.reason) a.append(el('div', { class: 'approval-reason', 'data-testid': 'approval-reason', role: 'note' }, icon('shield'), el('span', {}, item.reason)));
+      a.append(el('pre', { class: item.category === 'edit' ? 'detail diff' : 'detail' }, item.detail), buttons);
       approvals.set(item.callId, a);
       log.append(a);
       break;
@@ -247,15 +258,20 @@ function apply(item: TranscriptItem, live: boolean): void {
         icon(partial ? 'info' : END_ICON[item.reason]), el('strong', {}, END_TEXT[item.reason]));
       if (partial) banner.append(el('span', { class: 'end-detail' }, `${notDone} action${notDone === 1 ? ' was' : 's were'} rejected or not allowed; check the result.`));
       if (item.reason !== 'completed' && item.reason !== 'stopped' && item.message) banner.append(el('span', { class: 'end-detail' }, item.message));
-      // An error usually needs one of these to fix: offer them where the user is reading.
-      if (item.reason === 'error') banner.append(commandLinks());
+      // An error needs a fix: offer the ones that fit, where the user is reading.
+      if (item.reason === 'error') banner.append(fixLinks(item.fixes));
       log.append(banner);
       removeFeedback();
-      log.append(feedbackRow());
+      // "Was this helpful?" asks about an answer; a task that failed gave none.
+      if (item.reason !== 'error') log.append(feedbackRow());
       break;
     }
     case 'error': {
-      log.append(el('div', { class: 'notice error', 'data-testid': 'error-message', role: 'alert' }, icon('error'), el('span', {}, item.message), commandLinks()));
+      log.append(el('div', { class: 'notice error', 'data-testid': 'error-message', role: 'alert' }, icon('error'), el('span', {}, item.message), fixLinks(item.fixes)));
+      break;
+    }
+    case 'notice': {
+      log.append(el('div', { class: 'notice', 'data-testid': 'agent-notice', role: 'status' }, icon('sync'), el('span', {}, item.message)));
       break;
     }
   }
@@ -270,13 +286,24 @@ function itemLink(id: string): HTMLElement {
   return a;
 }
 
-/** Links to the commands that fix most errors: the key, the settings, the log. */
-function commandLinks(): HTMLElement {
-  const actions = el('span', { class: 'links' });
-  for (const [label, command] of [['Set API Key', 'oel.setApiKey'], ['Open Settings', 'oel.openSettings'], ['Show Log', 'oel.showLog']] as const) {
+/** Links for the fixes an error names (none named: the log). Try Again puts the last request back in the box. */
+function fixLinks(fixes: Fix[] = ['log']): HTMLElement {
+  const actions = el('span', { class: 'links', 'data-testid': 'fix-links' });
+  const add = (label: string, run: () => void) => {
+    if (Array.from(actions.children).some((a) => a.textContent === label)) return;
     const a = el('a', { href: '#' }, label);
-    a.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'command', command }); });
+    a.addEventListener('click', (e) => { e.preventDefault(); run(); });
     actions.append(a);
+  };
+  for (const fix of fixes) {
+    switch (fix) {
+      case 'apiKey': add('Set API Key', () => post({ type: 'command', command: 'oel.setApiKey' })); break;
+      case 'baseUrl': case 'model': add('Open Settings', () => post({ type: 'command', command: 'oel.openSettings' })); break;
+      case 'log': add('Show Log', () => post({ type: 'command', command: 'oel.showLog' })); break;
+      case 'retry':
+        if (lastSent) add('Try Again', () => { input.value = lastSent; input.focus(); submit(); });
+        break;
+    }
   }
   return actions;
 }
@@ -295,20 +322,26 @@ function handle(msg: ExtensionToWebview): void {
     case 'item': apply(msg.item, true); break;
     case 'running': running = msg.running; if (running) removeFeedback(); break;
     case 'cleared': log.replaceChildren(); cards.clear(); approvals.clear(); knownItems.clear(); lastAssistant = null; input.focus(); break;
-    case 'settings': trusted = msg.trusted; model = msg.model; break;
+    case 'settings': trusted = msg.trusted; model = msg.model; if (model) modelAttention = false; break;
     case 'feedbackStored':
       feedbackGiven = true;
       log.querySelectorAll('.feedback').forEach((n) => n.replaceChildren(icon(msg.rating === 'up' ? 'thumbsup' : 'thumbsdown'), el('span', {}, 'Thanks for the feedback.')));
       break;
     case 'focusInput': input.focus(); break;
+    case 'needsModel':
+      // Point at the notice that says what to do, once; the request stays in the box for when the model is set.
+      // renderChrome draws the notice anew, which also restarts its highlight when Send is pressed again.
+      modelAttention = true;
+      renderChrome();
+      notices.querySelector<HTMLElement>('[data-testid="no-model-notice"] a')?.focus();
+      break;
   }
   renderChrome();
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const msg = parseExtensionMessage(event.data);
-  if (!msg) { console.warn('OEL agent view: ignored an invalid message', event.data); return; }
-  handle(msg);
+  if (!isExtensionMessage(event.data)) { console.warn('OEL agent view: ignored an unknown message', event.data); return; }
+  handle(event.data);
 });
 renderChrome();
 post({ type: 'ready' });

@@ -62,7 +62,7 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       { toolCalls: [{ name: 'run_command', arguments: { command: 'npm test' } }] },
       { text: 'Fixed the off-by-one in subtotal; the tests pass.' },
     );
-    await withAgent('accept', trustedSettings(providerSettings()), async (c) => {
+    await withAgent('accept', trustedSettings(providerSettings({ 'terminal.integrated.gpuAcceleration': 'off' })), async (c) => {
       await sendTask(c, 'subtotal() ignores the first invoice line; fix it and run the tests');
       await c.view.locator('[data-testid="approve"]').first().waitFor({ state: 'visible', timeout: 60_000 });
       await screenshot(c.page, 'accept-02-edit-proposed');
@@ -80,6 +80,15 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       ]);
       // The command's output (collapsed under "Output" when it succeeded) shows the passing run.
       assert.match((await cards.nth(2).locator('.output').textContent()) ?? '', /pass 4/);
+      // It also ran live in the task's own terminal, named after the task.
+      const terminalTab = c.page.locator('.terminal-tabs-entry, .panel .composite.title .action-label, .single-terminal-tab', { hasText: 'OEL: subtotal() ignores the first' }).first();
+      await terminalTab.waitFor({ state: 'visible', timeout: 15_000 });
+      // (With GPU acceleration off, xterm renders its visible rows as DOM text that the test can read: the end of the
+      // output, the command line itself has scrolled out of view.)
+      const terminalText = await c.page.locator('.xterm .xterm-rows').first().innerText();
+      assert.match(terminalText, /pass 4/);
+      assert.match(terminalText, /the command exited with code 0/);
+      await screenshot(c.page, 'accept-05-terminal');
 
       // Disk: the file is fixed and the workspace's own tests pass.
       const source = readFileSync(join(c.folder, 'src/totals.js'), 'utf8');
@@ -163,7 +172,7 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       // banner carries a "Set API Key" link, so that alone would not say the key is the problem.
       assert.match(end, /rejected the API key \(401\): Incorrect API key provided/);
       assert.ok(end.includes(`The provider at ${suite.model.url}`), end);
-      assert.match(end, /Set the right key with the command "OEL Agent: Set API Key"/);
+      assert.match(end, /Set the right key with "OEL Agent: Set API Key"/);
       assert.equal(await c.view.locator('[data-testid="end-banner"]').last().getAttribute('data-reason'), 'error');
       const ep = await lastEpisode(c.cs.userDataDir);
       assert.equal(steps(ep, 'end')[0].reason, 'error');

@@ -57,6 +57,8 @@ describe('extension isolation in code-server', { timeout: 300_000 }, () => {
     cpSync(SAMPLE, folder, { recursive: true });
     const settings = trustedSettings({ 'oel.provider.baseUrl': model.url, 'oel.provider.model': 'scripted-model' });
     await withWorkbench('isolation', { folder, settings, extensionsDir }, async ({ browser: { page } }) => {
+      // The extension has activated once its status bar item shows the model (its commands are registered then).
+      await page.locator('.statusbar-item', { hasText: 'scripted-model' }).first().waitFor({ state: 'visible', timeout: 90_000 });
       await runCommand(page, 'OEL Agent: Set API Key');
       const input = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
       await input.waitFor({ state: 'visible', timeout: 10_000 });

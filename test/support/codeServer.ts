@@ -144,6 +144,7 @@ function quietSettings(): Record<string, unknown> {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'oel.walkthrough.openOnInstall': false,
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
     'extensions.autoCheckUpdates': false,

@@ -3,7 +3,6 @@
  * reverted or rewrote soon after was probably wrong). Run later (e.g. on the next task or on a timer) and append the
  * returned steps to the episode.
  */
-import { confinePath } from '../tools/confine';
 import type { ToolHost } from '../tools/host';
 import type { Episode, Step } from '../trajectory/episode';
 
@@ -22,8 +21,8 @@ export async function checkEditsStillStand(episode: Episode, host: ToolHost, now
     if (step.kind !== 'edit' || !step.accepted) continue;
     let text: string | null = null;
     try {
-      const p = await confinePath(host, step.path);
-      if (await host.stat(p.absolute)) text = Buffer.from(await host.readFile(p.absolute)).toString('utf8');
+      const p = await host.files.resolve(step.path);
+      if (p.kind === 'file') text = (await host.files.readFile(step.path)).bytes.toString('utf8');
     } catch {
       text = null;
     }

@@ -2,7 +2,7 @@
 import type { EndReason } from '../trajectory/episode';
 import type { ApprovalRequest } from '../tools/host';
 import type { ToolObservation } from '../tools/executor';
-import type { ChatTurn } from '../provider/provider';
+import type { ChatTurn, ProviderFix } from '../provider/provider';
 import type { KnowledgeInContext } from '../knowledge/knowledgeContext';
 
 /** Every event of a session, discriminated by `type`. */
@@ -26,7 +26,8 @@ export type AgentEvent =
   | { type: 'tool_result'; observation: ToolObservation }
   /** A model request failed for a passing reason (429, 5xx, reset) and is tried again after `delayMs`. */
   | { type: 'provider_retry'; attempt: number; retries: number; delayMs: number; message: string }
-  | { type: 'task_ended'; reason: EndReason; message: string };
+  /** The run ended; `fixes` (for an error) are the actions that may help, most likely first. */
+  | { type: 'task_ended'; reason: EndReason; message: string; fixes?: ProviderFix[] };
 
 /** Receives session events; must not throw (errors are swallowed so the loop carries on). */
 export type AgentEventListener = (event: AgentEvent) => void;

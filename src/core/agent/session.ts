@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type OpenAI from 'openai';
 import type { KnowledgeInContext, KnowledgeProvider } from '../knowledge/knowledgeContext';
-import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig } from '../provider/provider';
+import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig, type ProviderFix } from '../provider/provider';
 import { withRetries, type RetryPolicy } from '../provider/retry';
 import { toolsForModel } from '../tools/definitions';
 import { executeToolCall } from '../tools/executor';
@@ -23,9 +23,13 @@ export interface AgentSessionOptions {
   provider: ProviderConfig;
   host: ToolHost;
   approver: Approver;
-  policy?: ApprovalPolicy;
-  /** False in Restricted Mode: only read tools are offered and allowed. */
-  trusted: boolean;
+  /** The approval policy, or a getter read at each tool call (so a settings change applies to the next call). */
+  policy?: ApprovalPolicy | (() => ApprovalPolicy);
+  /**
+   * False in Restricted Mode: only read tools are offered and allowed. A getter is read at each model turn and tool
+   * call, so trust granted (or a policy relaxed) mid-task applies from the next call.
+   */
+  trusted: boolean | (() => boolean);
   knowledge?: KnowledgeProvider;
   /** Most model turns per run (start or follow-up); default 25. */
   maxSteps?: number;
@@ -58,6 +62,18 @@ export class AgentSession {
     this.client = opts.client ?? createClient(opts.provider);
   }
 
+  /** Workspace trust now (the option may be a getter). */
+  private get trusted(): boolean {
+    const t = this.opts.trusted;
+    return typeof t === 'function' ? t() : t;
+  }
+
+  /** The approval policy now (the option may be a getter). */
+  private get policy(): ApprovalPolicy {
+    const p = this.opts.policy;
+    return (typeof p === 'function' ? p() : p) ?? DEFAULT_APPROVAL_POLICY;
+  }
+
   /** Whether a run is in progress. */
   get running(): boolean {
     return this.controller !== null;
@@ -87,7 +103,7 @@ export class AgentSession {
     this.opts.recorder?.begin({
       kind: 'header', schema: 1, id: this.episodeId, title, startedAt: now(), workspace: basename(this.opts.host.root),
       provider: { baseUrl: publicBaseUrl(this.opts.provider.baseUrl), model: this.opts.provider.model },
-      systemPrompt: { template, knowledge: this.knowledge }, trusted: this.opts.trusted,
+      systemPrompt: { template, knowledge: this.knowledge }, trusted: this.trusted,
     });
     this.emit({ type: 'task_started', episodeId: this.episodeId, title });
     this.emitKnowledge();
@@ -188,7 +204,6 @@ export class AgentSession {
     const signal = this.controller!.signal;
     this.messages.push({ role: 'user', content: userText });
     this.record({ kind: 'user', at: now(), text: userText, ...(knowledgeChange ? { knowledge: knowledgeChange.value } : {}) });
-    const tools = toolsForModel(this.opts.trusted);
     const maxSteps = this.opts.maxSteps ?? 25;
     let finalText = '';
     for (let step = 0; step < maxSteps; step++) {
@@ -198,6 +213,7 @@ export class AgentSession {
       // A retry is safe only while nothing of the failed attempt reached the user; then it would be shown twice.
       let streamed = false;
       try {
+        const tools = toolsForModel(this.trusted);
         result = await withRetries(() => streamChat(this.client, this.opts.provider, { messages: this.messages, tools }, {
           onText: (delta) => { streamed = true; this.emit({ type: 'text_delta', turn, delta }); },
           onReasoning: (delta) => { streamed = true; this.emit({ type: 'reasoning_delta', turn, delta }); },
@@ -213,7 +229,7 @@ export class AgentSession {
         const err = e instanceof ProviderError ? e : new ProviderError('stream', String(e));
         if (err.kind === 'aborted') return this.end('stopped', 'Stopped by the user.', finalText);
         this.record({ kind: 'error', at: now(), source: 'provider', message: err.message });
-        return this.end('error', err.message, finalText);
+        return this.end('error', err.message, finalText, err.fixes);
       }
       this.record({ kind: 'model', at: now(), turn, text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), toolCalls: result.toolCalls, finishReason: result.finishReason, usage: result.usage, latencyMs: result.latencyMs, timeToFirstTokenMs: result.timeToFirstTokenMs });
       this.emit({ type: 'turn_finished', turn, result });
@@ -237,7 +253,7 @@ export class AgentSession {
         const obs = signal.aborted
           ? { callId: call.id, name: call.name, args: call.arguments, status: 'cancelled' as const, output: 'Not run: the user stopped the agent.', originalSize: 0, truncated: false, durationMs: 0 }
           : await executeToolCall({
-            host: this.opts.host, approver: this.approver(signal), policy: this.opts.policy ?? DEFAULT_APPROVAL_POLICY, trusted: this.opts.trusted, signal,
+            host: this.opts.host, approver: this.approver(signal), policy: this.policy, trusted: this.trusted, signal,
             record: (s) => this.record(s),
             onApprovalNeeded: (request) => this.emit({ type: 'approval_needed', request: { ...request, category: request.category as 'read' | 'edit' | 'command' } }),
             onCommandOutput: (callId, chunk) => this.emit({ type: 'command_output', callId, chunk }),
@@ -252,11 +268,11 @@ export class AgentSession {
     return this.end('max_steps', `Stopped after ${maxSteps} steps without finishing. Send a follow-up to let it continue.`, finalText);
   }
 
-  private async end(reason: EndReason, message: string, finalText: string): Promise<AgentOutcome> {
+  private async end(reason: EndReason, message: string, finalText: string, fixes?: ProviderFix[]): Promise<AgentOutcome> {
     this.controller = null;
     await this.recordDiagnostics('after');
     this.opts.recorder?.end(reason, message);
-    this.emit({ type: 'task_ended', reason, message });
+    this.emit({ type: 'task_ended', reason, message, ...(fixes?.length ? { fixes } : {}) });
     return { episodeId: this.episodeId, reason, message, finalText };
   }
 }

@@ -42,6 +42,9 @@ export const SubmissionResponseSchema = z.object({
 });
 export type SubmissionResponse = z.infer<typeof SubmissionResponseSchema>;
 
+/** A safety flag the server computes from an item's text on every read (never stored, never taken from a client). */
+export const ItemFlagSchema = z.object({ kind: z.string(), reason: z.string() });
+
 /**
  * One merged team item. Members see admitted and rejected items, and waiting items only where they are one of the
  * submitters (a waiting item is not yet k-anonymous); admins see everything.
@@ -55,6 +58,15 @@ export const TeamItemSchema = z.object({
   /** Set when an admin approved or rejected the item by hand. */
   decided_by_admin: z.boolean(),
   first_seen: z.string(),
+  /** When the latest distinct member's support arrived (equals `first_seen` for an item only one member sent). */
+  last_seen: z.string(),
+  /**
+   * Differently worded near-duplicates that were merged into this item, oldest first (at most 20). Each is one
+   * member's wording, so only admins see them; members get an empty list.
+   */
+  merged: z.array(z.object({ text: z.string(), first_seen: z.string() })),
+  /** Safety flags of the text (commands, URLs, credentials, instructions aimed at the agent); empty when none. */
+  flags: z.array(ItemFlagSchema),
 });
 export type TeamItem = z.infer<typeof TeamItemSchema>;
 
@@ -66,11 +78,29 @@ export type KnowledgeListResponse = z.infer<typeof KnowledgeListResponseSchema>;
 export const KnowledgeDecisionRequestSchema = z.object({ decision: z.enum(['approve', 'reject']) });
 export type KnowledgeDecisionRequest = z.infer<typeof KnowledgeDecisionRequestSchema>;
 
-/** Admin -> server, `POST /v1/consolidations`: start a round on the team's admitted knowledge. */
+/**
+ * Admin -> server, `POST /v1/consolidations`: start a round on the team's admitted knowledge. Every field is optional;
+ * an absent one takes the server's configured value (`GET /v1/status` -> `round_defaults`).
+ */
 export const StartConsolidationRequestSchema = z.object({
-  /** Optional training steps for this round (otherwise the server's configured value). */
+  /** Training steps for this round. */
   steps: z.number().int().positive().max(10000).optional(),
-}).default({});
+  /** Learning rate for this round. */
+  lr: z.number().positive().max(1).optional(),
+  /** Gate: held-out KL must fall by at least this fraction. */
+  min_kl_reduction: z.number().min(0).max(1).optional(),
+  /** Gate: OOD KL(new || previous) must not exceed this. */
+  max_ood_kl: z.number().min(0).max(1000).optional(),
+}).strict().default({});
+
+/** The parameters a round runs with: the request's values, with the server's defaults filled in. */
+export const RoundParamsSchema = z.object({
+  steps: z.number().int(),
+  lr: z.number(),
+  min_kl_reduction: z.number(),
+  max_ood_kl: z.number(),
+});
+export type RoundParams = z.infer<typeof RoundParamsSchema>;
 
 /** Lifecycle of a round. Terminal: `released`, `failed_gate`, `failed`, `cancelled`. */
 export const RoundStatusSchema = z.enum(['queued', 'preparing', 'training', 'released', 'failed_gate', 'failed', 'cancelled']);
@@ -101,6 +131,13 @@ export const ConsolidationSchema = z.object({
   parent_version: z.number().int().nullable(),
   knowledge_ids: z.array(z.string()),
   progress: z.object({ step: z.number().int(), total_steps: z.number().int(), kl: z.number().nullable() }),
+  /** Parameters of this round (`steps` here is what was asked for; `progress.total_steps` what the trainer runs). */
+  params: RoundParamsSchema,
+  /**
+   * The training KL per step so far, as `[step, kl]` pairs (kl null when not finite), so a client can draw the curve
+   * live; thinned to at most 1000 points on long rounds.
+   */
+  kl_curve: z.array(z.tuple([z.number().int(), z.number().nullable()])),
   gate: GateResultSchema.nullable(),
   /** Set when released. */
   adapter_version: z.number().int().nullable(),
@@ -155,6 +192,110 @@ export const SetCurrentAdapterRequestSchema = z.object({ version: z.number().int
 
 /** Server -> anyone, `GET /v1/public-key`: the key that signs manifests. `key_id` = first 16 hex of sha256(raw key). */
 export const PublicKeyResponseSchema = z.object({ alg: z.literal('ed25519'), key_id: z.string(), public_key_base64: z.string(), pem: z.string() });
+
+/** Team-scoped bearer-token roles. */
+export const RoleSchema = z.enum(['member', 'admin']);
+
+/** A token as admins see it: never the secret or its hash. `id` is what revoking names. */
+export const TokenInfoSchema = z.object({
+  id: z.string(),
+  role: RoleSchema,
+  /** The identity counted for k-anonymity (several tokens may share one). */
+  member: z.string(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
+});
+export type TokenInfo = z.infer<typeof TokenInfoSchema>;
+
+/** Server -> admin, `GET /v1/tokens`: the caller's team's tokens, oldest first. */
+export const TokenListResponseSchema = z.object({ tokens: z.array(TokenInfoSchema) });
+
+/** Member identities: what k-anonymity counts, shown in lists and in the database, never a secret. */
+export const MemberNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ @ - (starting with a letter or digit)');
+
+/** Admin -> server, `POST /v1/tokens`: a new token for the caller's team. Without `member`, one is derived from the token. */
+export const CreateTokenRequestSchema = z.object({ role: RoleSchema, member: MemberNameSchema.optional() }).strict();
+
+/** Server -> admin, `POST /v1/tokens` (201): the new token. `token` is the secret, shown this once only. */
+export const CreatedTokenResponseSchema = TokenInfoSchema.extend({ token: z.string() });
+
+/** Server -> admin, `GET /v1/status`: what whoever runs the server watches. */
+export const ServerStatusResponseSchema = z.object({
+  version: z.string(),
+  /** Whether the trainer's Python can import torch and oel_trainer (checked at start, then at most once a minute). */
+  trainer: z.object({ available: z.boolean().nullable(), detail: z.string(), checked_at: z.string().nullable() }),
+  /** Bytes under the data folder, and the free and total bytes of its file system. */
+  disk: z.object({ data_bytes: z.number(), free_bytes: z.number().nullable(), total_bytes: z.number().nullable() }),
+  /** Rounds waiting to run (all teams) and whether one is running now. */
+  queue: z.object({ queued: z.number().int(), running: z.boolean() }),
+  /** The most recent failure the team's admin should know about: a failed round or a server error. */
+  last_error: z.object({ at: z.string(), message: z.string() }).nullable(),
+  k: z.number().int(),
+  /** The values a round takes when `POST /v1/consolidations` leaves a parameter out. */
+  round_defaults: RoundParamsSchema,
+});
+export type ServerStatusResponse = z.infer<typeof ServerStatusResponseSchema>;
+
+/** Browser -> server, `POST /v1/session`: sign in to the dashboard with a bearer token (sent once, in the body). */
+export const SignInRequestSchema = z.object({ token: z.string().min(1).max(200) }).strict();
+
+/**
+ * Server -> browser, `POST /v1/session` and `GET /v1/session`: the signed-in identity. The session itself is an
+ * HttpOnly cookie; `csrf_token` must come back in `X-CSRF-Token` on every state-changing request made with it.
+ */
+export const SessionResponseSchema = z.object({
+  team: z.string(),
+  role: RoleSchema,
+  member: z.string(),
+  token_id: z.string(),
+  csrf_token: z.string(),
+  /** When the session ends at the latest (it also ends after `idle_timeout_s` without a request). */
+  expires_at: z.string(),
+  idle_timeout_s: z.number().int(),
+});
+export type SessionResponse = z.infer<typeof SessionResponseSchema>;
+
+/**
+ * What an invite string carries: `oel-invite:` followed by the base64url (no padding) of this JSON in UTF-8. `url` is
+ * the server's base URL, `token` a member token, `key_id` the signing key's id to compare with `GET /v1/public-key`.
+ */
+export const InviteSchema = z.object({
+  url: z.string().max(2000).refine(isHttpUrl, 'must be an http(s) URL'),
+  token: z.string().min(1),
+  key_id: z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 hex digits'),
+});
+export type Invite = z.infer<typeof InviteSchema>;
+
+function isHttpUrl(u: string): boolean {
+  try { const p = new URL(u).protocol; return p === 'http:' || p === 'https:'; } catch { return false; }
+}
+
+/** The prefix that marks an invite string. */
+export const INVITE_PREFIX = 'oel-invite:';
+
+/** Encodes an invite (browser and Node alike: TextEncoder and btoa, no Buffer). */
+export function encodeInvite(invite: Invite): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(InviteSchema.parse(invite)));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return INVITE_PREFIX + btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Decodes and validates an invite string; throws an Error that says what is wrong. */
+export function decodeInvite(text: string): Invite {
+  const s = text.trim();
+  if (!s.startsWith(INVITE_PREFIX)) throw new Error(`an invite string starts with "${INVITE_PREFIX}"`);
+  const body = s.slice(INVITE_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new Error('the invite string is damaged (not base64url)');
+  const bin = atob(body.replace(/-/g, '+').replace(/_/g, '/'));
+  let json: unknown;
+  try { json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)))); } catch {
+    throw new Error('the invite string is damaged (not JSON)');
+  }
+  const parsed = InviteSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`the invite string is invalid: ${parsed.error.issues[0].path.join('.') || 'invite'}: ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
 
 /** Server -> anyone, `GET /healthz`. */
 export const HealthResponseSchema = z.object({ ok: z.boolean(), version: z.string() });

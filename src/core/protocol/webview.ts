@@ -15,6 +15,9 @@ const itemId = z.string().regex(/^K-[a-z0-9]{4,12}$/);
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
 /** Why a task ended (mirrors trajectory/episode.ts). */
 export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
+/** A fix the view can offer for an error (src/core/provider/errors.ts `ProviderFix`). */
+export const FixSchema = z.enum(['apiKey', 'baseUrl', 'model', 'retry', 'log']);
+export type Fix = z.infer<typeof FixSchema>;
 /** Status of a finished tool call. */
 export const ToolStatusWireSchema = z.enum(['running', 'waiting', 'ok', 'error', 'refused', 'rejected', 'cancelled', 'timeout']);
 
@@ -30,8 +33,11 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('toolOutput'), callId, chunk: z.string() }),
   /** Sent by the extension: the tool call finished; `output` is what the model sees. */
   z.object({ type: z.literal('toolResult'), callId, status: ToolStatusWireSchema, output: z.string() }),
-  /** Sent by the extension: the user must approve an edit or a command (policy `ask`). */
-  z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string() }),
+  /**
+   * Sent by the extension: the user must approve an edit or a command (policy `ask`, or a file that always asks).
+   * `reason` says why this one asks whatever the policy: the file changes what the editor or the agent runs.
+   */
+  z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string(), reason: z.string().min(1).max(2000).optional() }),
   /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
   z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
   /**
@@ -41,10 +47,15 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('knowledge'), items: z.array(z.object({ id: itemId, text: z.string() })).min(1) }),
   /** Sent by the extension: the final answer cited these items of the knowledge in context. */
   z.object({ type: z.literal('cited'), itemIds: z.array(itemId).min(1) }),
-  /** Sent by the extension: the task ended; the view shows the end banner and the feedback buttons. */
-  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string() }),
-  /** Sent by the extension: an actionable error outside a task (no model configured, provider unreachable...). */
-  z.object({ type: z.literal('error'), message: z.string() }),
+  /**
+   * Sent by the extension: the task ended; the view shows the end banner, and the feedback buttons unless it failed.
+   * `fixes` (with reason `error`) are the actions that may help, most likely first; the view offers only those.
+   */
+  z.object({ type: z.literal('taskEnded'), reason: EndReasonWireSchema, message: z.string(), fixes: z.array(FixSchema).optional() }),
+  /** Sent by the extension: an actionable error outside a task; `fixes` as for `taskEnded` (none: Show Log). */
+  z.object({ type: z.literal('error'), message: z.string(), fixes: z.array(FixSchema).optional() }),
+  /** Sent by the extension: a passing problem the agent is handling, e.g. a busy provider being retried. */
+  z.object({ type: z.literal('notice'), message: z.string() }),
 ]);
 export type TranscriptItem = z.infer<typeof TranscriptItemSchema>;
 
@@ -71,6 +82,11 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feedbackStored'), rating: z.enum(['up', 'down']) }),
   /** Sent by the extension: focus the task input. */
   z.object({ type: z.literal('focusInput') }),
+  /**
+   * Sent by the extension: Send was pressed with no model configured. The view draws attention to its "no model"
+   * notice, which carries the fix; the typed request stays in the box.
+   */
+  z.object({ type: z.literal('needsModel') }),
 ]);
 export type ExtensionToWebview = z.infer<typeof ExtensionToWebviewSchema>;
 

@@ -1,13 +1,17 @@
 /**
- * Runs one tool call from the model: parses and validates its arguments, enforces Restricted Mode, path confinement
- * and the approval policy, and turns every failure into an observation for the model. It never throws.
+ * Runs one tool call from the model: parses and validates its arguments, enforces Restricted Mode and the approval
+ * policy (with the files that always ask, sensitiveFiles.ts), goes through the host's WorkspaceFiles for every file
+ * (which confines each path when it is used), and turns every failure into an observation for the model. It never
+ * throws.
  */
 import { createTwoFilesPatch } from 'diff';
 import type { Step } from '../trajectory/episode';
 import { truncateMiddle } from '../util/truncate';
-import { PathOutsideWorkspaceError, confinePath } from './confine';
 import { TOOL_ARGS, TOOL_CATEGORY, isToolName, type ToolName } from './definitions';
-import type { ApprovalPolicy, Approver, ToolHost } from './host';
+import type { ApprovalPolicy, ApprovalRequest, Approver, EditProposal, ToolHost } from './host';
+import { sensitiveEditReason } from './sensitiveFiles';
+import { EditConflictError, textHash } from './workspaceFiles';
+import { PathOutsideWorkspaceError } from './workspacePaths';
 import { listDirTool, looksBinary, readDiagnosticsTool, readFileTool, searchTextTool, type ToolOutcome } from './readTools';
 
 /** Longest observation sent to the model / stored in the trajectory, in characters. */
@@ -24,8 +28,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Records a trajectory step (approval, edit, command). */
   record(step: Step): void;
-  /** Called before waiting on the user, so the UI can show the request. */
-  onApprovalNeeded?(request: { callId: string; tool: string; category: string; summary: string; detail: string }): void;
+  /** Called before waiting on the user, so the UI can show the request (without the edit's texts). */
+  onApprovalNeeded?(request: Omit<ApprovalRequest, 'edit'>): void;
   onCommandOutput?(callId: string, chunk: string): void;
 }
 
@@ -43,55 +47,69 @@ export interface ToolObservation {
 
 const now = () => new Date().toISOString();
 
-async function approve(ctx: ToolContext, callId: string, tool: ToolName, summary: string, detail: string): Promise<ToolOutcome | null> {
+/**
+ * Asks the user unless the policy says `auto` for the category; a call with a `reason` (a file that changes what
+ * runs) asks whatever the policy says.
+ */
+async function approve(ctx: ToolContext, callId: string, tool: ToolName, summary: string, detail: string, extra: { reason?: string; edit?: EditProposal } = {}): Promise<ToolOutcome | null> {
   const category = TOOL_CATEGORY[tool];
-  if (ctx.policy[category] === 'auto') {
+  if (ctx.policy[category] === 'auto' && !extra.reason) {
     if (category !== 'read') ctx.record({ kind: 'approval', at: now(), callId, tool, category, decision: 'auto' });
     return null;
   }
-  const request = { callId, tool, category, summary, detail };
-  ctx.onApprovalNeeded?.(request);
-  const answer = await ctx.approver.approve(request);
+  const shown = { callId, tool, category, summary, detail, ...(extra.reason ? { reason: extra.reason } : {}) };
+  ctx.onApprovalNeeded?.(shown);
+  const answer = await ctx.approver.approve({ ...shown, ...(extra.edit ? { edit: extra.edit } : {}) });
   ctx.record({ kind: 'approval', at: now(), callId, tool, category, decision: answer.decision, ...(answer.comment ? { comment: answer.comment } : {}) });
   if (answer.decision === 'approved') return null;
   return { status: 'rejected', output: `The user rejected this ${tool} call.${answer.comment ? ` Their comment: ${answer.comment}` : ''}` };
 }
 
 async function editTool(ctx: ToolContext, callId: string, tool: 'propose_edit' | 'create_file', args: Record<string, string>): Promise<ToolOutcome> {
-  const p = await confinePath(ctx.host, args.path);
-  const st = await ctx.host.stat(p.absolute);
+  const files = ctx.host.files;
+  const target = await files.resolve(args.path);
   let before = '';
   let after: string;
-  let mode: 'replace' | 'whole' | 'create';
+  let mode: EditProposal['mode'];
   if (tool === 'create_file') {
-    if (st) return { status: 'error', output: `${p.relative} already exists; use propose_edit to change it.` };
+    if (target.kind) return { status: 'error', output: `${target.relative} already exists; use propose_edit to change it.` };
     mode = 'create';
     after = args.content;
   } else {
-    if (!st || st.isDirectory) return { status: 'error', output: `File not found: ${p.relative}. Use create_file for a new file.` };
-    const bytes = await ctx.host.readFile(p.absolute);
-    if (looksBinary(bytes)) return { status: 'error', output: `${p.relative} is a binary file; it cannot be edited as text.` };
-    before = Buffer.from(bytes).toString('utf8');
+    if (target.kind !== 'file') return { status: 'error', output: `File not found: ${target.relative}. Use create_file for a new file.` };
+    const { bytes } = await files.readFile(args.path);
+    if (looksBinary(bytes)) return { status: 'error', output: `${target.relative} is a binary file; it cannot be edited as text.` };
+    before = bytes.toString('utf8');
     if ('content' in args && args.content !== undefined && args.search === undefined) {
       mode = 'whole';
       after = args.content;
     } else {
       mode = 'replace';
       const count = before.split(args.search).length - 1;
-      if (count !== 1) return { status: 'error', output: `The search text occurs ${count} times in ${p.relative}; it must occur exactly once. Read the file and quote a unique passage.` };
+      if (count !== 1) return { status: 'error', output: `The search text occurs ${count} times in ${target.relative}; it must occur exactly once. Read the file and quote a unique passage.` };
       after = before.replace(args.search, () => args.replace);
     }
   }
-  const diff = createTwoFilesPatch(`a/${p.relative}`, `b/${p.relative}`, before, after, '', '', { context: 3 });
-  const refusal = await approve(ctx, callId, tool, `${mode === 'create' ? 'Create' : 'Edit'} ${p.relative}`, diff);
+  // What is approved is what is written: these exact texts, and only while the file still holds `before`.
+  const proposal: EditProposal = { path: target.relative, mode, before, after, beforeHash: mode === 'create' ? null : textHash(before) };
+  const diff = createTwoFilesPatch(`a/${target.relative}`, `b/${target.relative}`, before, after, '', '', { context: 3 });
+  // The path asked for and the file it really is: a link inside the workspace may name .vscode/settings.json.
+  const reason = sensitiveEditReason(target.relative, before, after) ?? sensitiveEditReason(target.realRelative, before, after);
+  const record = (accepted: boolean) => ctx.record({ kind: 'edit', at: now(), callId, path: target.relative, mode, accepted, diff: truncateMiddle(diff, MAX_OBSERVATION_CHARS).text });
+  const refusal = await approve(ctx, callId, tool, `${mode === 'create' ? 'Create' : 'Edit'} ${target.relative}`, diff, { reason, edit: proposal });
   if (refusal) {
-    ctx.record({ kind: 'edit', at: now(), callId, path: p.relative, mode, accepted: false, diff: truncateMiddle(diff, MAX_OBSERVATION_CHARS).text });
+    record(false);
     return refusal;
   }
-  const decision = await ctx.host.reviewEdit({ callId, path: p.absolute, relativePath: p.relative, mode, before, after, diff });
-  ctx.record({ kind: 'edit', at: now(), callId, path: p.relative, mode, accepted: decision === 'accepted', diff: truncateMiddle(diff, MAX_OBSERVATION_CHARS).text });
-  if (decision === 'rejected') return { status: 'rejected', output: `The user rejected the edit of ${p.relative}.` };
-  return { status: 'ok', output: `${mode === 'create' ? 'Created' : 'Edited'} ${p.relative}.` };
+  try {
+    await files.applyEdit(proposal);
+  } catch (e) {
+    if (!(e instanceof EditConflictError) && !(e instanceof PathOutsideWorkspaceError)) throw e;
+    record(false);
+    return { status: e instanceof EditConflictError ? 'error' : 'refused', output: e.message };
+  }
+  record(true);
+  return { status: 'ok', output: `${mode === 'create' ? 'Created' : 'Edited'} ${target.relative}.` };
 }
 
 async function commandTool(ctx: ToolContext, callId: string, args: { command: string; timeout_s?: number }): Promise<ToolOutcome> {

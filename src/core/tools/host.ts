@@ -1,11 +1,12 @@
 /**
  * The interfaces the tools use for everything environment-specific. VS Code implements them in src/extension;
- * {@link NodeToolHost} (nodeToolHost.ts) implements them on the plain filesystem for tests and the CLI.
- * Paths handed to a host are absolute and already confined to the workspace by the tools.
+ * {@link NodeToolHost} (nodeToolHost.ts) implements them on the plain filesystem for tests and the CLI. Every file
+ * access goes through the host's {@link WorkspaceFiles}, which confines each path at the moment it is used.
  */
+import type { WorkspaceFiles } from './workspaceFiles';
 
-/** One directory entry. */
-export interface DirEntry { name: string; kind: 'file' | 'dir' | 'other' }
+/** One directory entry; `note` says why a link is not followed. */
+export interface DirEntry { name: string; kind: 'file' | 'dir' | 'other'; note?: string }
 
 /** A text search hit. */
 export interface SearchHit { path: string; line: number; text: string }
@@ -13,19 +14,20 @@ export interface SearchHit { path: string; line: number; text: string }
 /** Diagnostics of one file. */
 export interface Diagnostic { path: string; line: number; severity: 'error' | 'warning' | 'info'; message: string }
 
-/** An edit the agent proposes; the host shows it (VS Code: a diff) and the user accepts or rejects it. */
+/**
+ * An edit the agent proposes, as the user approves it and as it is applied: exactly `after` is written, and only while
+ * the file still holds `before` (checked by `beforeHash`).
+ */
 export interface EditProposal {
-  callId: string;
-  /** Absolute path. */
+  /** Path relative to the workspace root, '/'-separated, as shown to the user. */
   path: string;
-  /** Path relative to the workspace root, for display. */
-  relativePath: string;
   mode: 'replace' | 'whole' | 'create';
-  /** Content before (empty for a new file) and after the edit. */
+  /** The file's text the edit was computed from ('' for a new file). */
   before: string;
+  /** The text that will be written. */
   after: string;
-  /** Unified diff of before -> after. */
-  diff: string;
+  /** sha256 (hex, see `textHash`) of `before`; null for a new file, which must still not exist. */
+  beforeHash: string | null;
 }
 
 /** How a command ended. */
@@ -38,17 +40,10 @@ export interface RunCommandOptions { cwd: string; timeoutMs: number; signal?: Ab
 export interface ToolHost {
   /** Absolute path of the workspace root. */
   readonly root: string;
-  /** Reads raw bytes; the tools decide about size and binary content. */
-  readFile(path: string): Promise<Uint8Array>;
-  /** Size in bytes, or null when the path does not exist. `realPath` resolves symlinks (for confinement). */
-  stat(path: string): Promise<{ size: number; isDirectory: boolean; realPath: string } | null>;
-  listDir(path: string): Promise<DirEntry[]>;
-  /** Searches text files under `path`; stops after `maxResults`. */
-  searchText(query: { text: string; regex: boolean; glob?: string; path: string; maxResults: number }): Promise<SearchHit[]>;
-  /** Diagnostics for one file, or the whole workspace when `path` is omitted (the Node host has none). */
+  /** Every read, listing, search and write of the tools (confined at the moment of use). */
+  readonly files: WorkspaceFiles;
+  /** Diagnostics for one file (a real path from `files.resolve`), or the whole workspace when omitted (the Node host has none). */
   diagnostics(path?: string): Promise<Diagnostic[]>;
-  /** Shows the edit to the user; when accepted the host applies it. */
-  reviewEdit(proposal: EditProposal): Promise<'accepted' | 'rejected'>;
   /** Runs a shell command; kills its whole process group on timeout or abort. */
   runCommand(command: string, opts: RunCommandOptions): Promise<CommandResult>;
 }
@@ -57,7 +52,18 @@ export interface ToolHost {
 export type ToolCategory = 'read' | 'edit' | 'command';
 
 /** What the user is asked to approve. */
-export interface ApprovalRequest { callId: string; tool: string; category: ToolCategory; summary: string; detail: string }
+export interface ApprovalRequest {
+  callId: string;
+  tool: string;
+  category: ToolCategory;
+  summary: string;
+  /** The command, or the unified diff of the edit. */
+  detail: string;
+  /** Why this call asks even though the policy says `auto` (a file that changes what runs: sensitiveFiles.ts). */
+  reason?: string;
+  /** The edit itself, for the approver (Open Diff shows exactly this); not part of what the view is sent. */
+  edit?: EditProposal;
+}
 
 /** The user's answer; a rejection may carry a comment that goes back to the model. */
 export interface ApprovalDecision { decision: 'approved' | 'rejected'; comment?: string }

@@ -1,5 +1,5 @@
 /** The read-only tools: read_file, list_dir, search_text, read_diagnostics. */
-import { confinePath } from './confine';
+import { SearchTimeoutError } from './textSearch';
 import type { ToolHost } from './host';
 import type { TOOL_ARGS } from './definitions';
 import type { z } from 'zod';
@@ -19,15 +19,16 @@ export function looksBinary(bytes: Uint8Array): boolean {
 
 /** read_file */
 export async function readFileTool(host: ToolHost, a: z.infer<typeof TOOL_ARGS.read_file>): Promise<ToolOutcome> {
-  const p = await confinePath(host, a.path);
-  const st = await host.stat(p.absolute);
-  if (!st) return { status: 'error', output: `File not found: ${p.relative}. Use list_dir or search_text to find the right path.` };
-  if (st.isDirectory) return { status: 'error', output: `${p.relative} is a directory; use list_dir.` };
+  const p = await host.files.resolve(a.path);
+  if (!p.kind) return { status: 'error', output: `File not found: ${p.relative}. Use list_dir or search_text to find the right path.` };
+  if (p.kind === 'dir') return { status: 'error', output: `${p.relative} is a directory; use list_dir.` };
+  if (p.kind !== 'file') return { status: 'error', output: `${p.relative} is not a regular file.` };
   const ranged = a.start_line !== undefined || a.end_line !== undefined;
-  if (st.size > MAX_READ_BYTES && !ranged) {
-    return { status: 'error', output: `${p.relative} is ${st.size} bytes, over the ${MAX_READ_BYTES}-byte limit. Read it in parts with start_line/end_line, or use search_text.` };
+  if (p.size > MAX_READ_BYTES && !ranged) {
+    return { status: 'error', output: `${p.relative} is ${p.size} bytes, over the ${MAX_READ_BYTES}-byte limit. Read it in parts with start_line/end_line, or use search_text.` };
   }
-  const bytes = await host.readFile(p.absolute);
+  // Confined again at the read itself: the path may have changed since it was resolved above.
+  const { bytes } = await host.files.readFile(a.path);
   if (looksBinary(bytes)) return { status: 'error', output: `${p.relative} is a binary file (${bytes.length} bytes); it cannot be read as text.` };
   const lines = Buffer.from(bytes).toString('utf8').split('\n');
   const start = Math.max(1, a.start_line ?? 1);
@@ -39,21 +40,25 @@ export async function readFileTool(host: ToolHost, a: z.infer<typeof TOOL_ARGS.r
 
 /** list_dir */
 export async function listDirTool(host: ToolHost, a: z.infer<typeof TOOL_ARGS.list_dir>): Promise<ToolOutcome> {
-  const p = await confinePath(host, a.path ?? '.');
-  const st = await host.stat(p.absolute);
-  if (!st) return { status: 'error', output: `Directory not found: ${p.relative}.` };
-  if (!st.isDirectory) return { status: 'error', output: `${p.relative} is a file; use read_file.` };
-  const entries = await host.listDir(p.absolute);
-  return { status: 'ok', output: entries.map((e) => (e.kind === 'dir' ? `${e.name}/` : e.name)).join('\n') || '(empty directory)' };
+  const p = await host.files.resolve(a.path ?? '.');
+  if (!p.kind) return { status: 'error', output: `Directory not found: ${p.relative}.` };
+  if (p.kind !== 'dir') return { status: 'error', output: `${p.relative} is a file; use read_file.` };
+  const { entries } = await host.files.listDir(a.path ?? '.');
+  return { status: 'ok', output: entries.map((e) => `${e.kind === 'dir' ? `${e.name}/` : e.name}${e.note ? `  (${e.note})` : ''}`).join('\n') || '(empty directory)' };
 }
 
 /** search_text */
 export async function searchTextTool(host: ToolHost, a: z.infer<typeof TOOL_ARGS.search_text>): Promise<ToolOutcome> {
-  const p = await confinePath(host, a.path ?? '.');
   if (a.regex) {
     try { new RegExp(a.query); } catch (e) { return { status: 'error', output: `Invalid regular expression: ${(e as Error).message}` }; }
   }
-  const hits = await host.searchText({ text: a.query, regex: a.regex ?? false, glob: a.glob, path: p.absolute, maxResults: MAX_SEARCH_RESULTS + 1 });
+  let hits;
+  try {
+    hits = await host.files.search(a.path ?? '.', { text: a.query, regex: a.regex ?? false, glob: a.glob, maxResults: MAX_SEARCH_RESULTS + 1 });
+  } catch (e) {
+    if (e instanceof SearchTimeoutError) return { status: 'timeout', output: e.message };
+    throw e;
+  }
   if (!hits.length) return { status: 'ok', output: 'No matches.' };
   const shown = hits.slice(0, MAX_SEARCH_RESULTS).map((h) => `${h.path}:${h.line}: ${h.text}`).join('\n');
   return { status: 'ok', output: hits.length > MAX_SEARCH_RESULTS ? `${shown}\n[more than ${MAX_SEARCH_RESULTS} matches; narrow the query or the glob]` : shown };
@@ -61,8 +66,8 @@ export async function searchTextTool(host: ToolHost, a: z.infer<typeof TOOL_ARGS
 
 /** read_diagnostics */
 export async function readDiagnosticsTool(host: ToolHost, a: z.infer<typeof TOOL_ARGS.read_diagnostics>): Promise<ToolOutcome> {
-  const p = a.path ? await confinePath(host, a.path) : undefined;
-  const diags = await host.diagnostics(p?.absolute);
+  const p = a.path ? await host.files.resolve(a.path) : undefined;
+  const diags = await host.diagnostics(p?.real);
   if (!diags.length) return { status: 'ok', output: 'No diagnostics.' };
   return { status: 'ok', output: diags.map((d) => `${d.path}:${d.line}: ${d.severity}: ${d.message}`).join('\n') };
 }

@@ -163,6 +163,12 @@ export const EpisodeHeaderSchema = z.object({
   systemPrompt: z.object({ template: z.string(), knowledge: KnowledgeInContextSchema.nullable() }),
   /** Whether the workspace was trusted: an untrusted one runs read-only. */
   trusted: z.boolean(),
+  /**
+   * The LoRA adapter the model ran with, when one was active (team consolidation), and the prompt tokens of knowledge
+   * it absorbed that this task's prompt no longer carries. Absent when no adapter was active (and in episodes written
+   * before adapters existed); the Learning view draws each version as a marker on its timelines.
+   */
+  adapter: z.object({ version: z.string().min(1).max(200), tokensSaved: z.number().int().nonnegative().optional() }).optional(),
 });
 export type EpisodeHeader = z.infer<typeof EpisodeHeaderSchema>;
 

@@ -7,8 +7,9 @@ import {
 } from '../../../src/extension/settings';
 
 interface Property { scope?: string; default?: unknown }
-const properties = (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, Property> } } })
-  .contributes.configuration.properties;
+/** Every setting of package.json's configuration sections (Model provider, Approvals, Agent, Knowledge, ...). */
+const properties: Record<string, Property> = Object.assign({}, ...(JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, Property> }[] } })
+  .contributes.configuration.map((section) => section.properties));
 
 /** The settings a repository's `.vscode/settings.json` must not change (issue: security review, item 2). */
 const GUARDED = [
@@ -82,4 +83,13 @@ test('invalid values fall back to the safe defaults', () => {
   assert.equal(readKnowledgeSettings(get).autoAccept, false);
   assert.equal(readKnowledgeSettings(get).promptBudgetTokens, 2000);
   assert.deepEqual(readRetention(get), {});
+});
+
+test('the settings are grouped in titled sections, each holding exactly its own keys', () => {
+  const sections = (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { id: string; title: string; properties: Record<string, unknown> }[] } }).contributes.configuration;
+  assert.ok(sections.length >= 5);
+  for (const s of sections) {
+    assert.ok(s.title && !/^oel/i.test(s.title), `section ${s.id} needs a title people read, not "${s.title}"`);
+    for (const key of Object.keys(s.properties)) assert.ok(key.startsWith(`${s.id}.`), `${key} is in section ${s.id}`);
+  }
 });

@@ -23,6 +23,11 @@ const shown: [AgentEvent, TranscriptItem][] = [
     { type: 'knowledge', items: [{ id: 'K-abcd', text: 'Run the tests' }, { id: 'K-efgh', text: '' }] }],
   [{ type: 'knowledge_cited', itemIds: ['K-abcd'] }, { type: 'cited', itemIds: ['K-abcd'] }],
   [{ type: 'task_ended', reason: 'max_steps', message: 'Stopped after 30 steps.' }, { type: 'taskEnded', reason: 'max_steps', message: 'Stopped after 30 steps.' }],
+  // A failed task carries the fixes that fit, so the view offers Open Settings for a refused connection, not the key.
+  [{ type: 'task_ended', reason: 'error', message: 'Nothing is listening at http://127.0.0.1:1/v1 (connection refused).', fixes: ['baseUrl', 'retry'] },
+    { type: 'taskEnded', reason: 'error', message: 'Nothing is listening at http://127.0.0.1:1/v1 (connection refused).', fixes: ['baseUrl', 'retry'] }],
+  [{ type: 'provider_retry', attempt: 1, retries: 3, delayMs: 2000, message: 'The provider answered 503: busy Retrying in 2 s (retry 1 of 3).' },
+    { type: 'notice', message: 'The provider answered 503: busy Retrying in 2 s (retry 1 of 3).' }],
 ];
 
 for (const [event, expected] of shown) {

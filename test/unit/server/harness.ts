@@ -30,8 +30,8 @@ export function testConfig(over: Partial<ServerConfigInput> = {}) {
   });
 }
 
-export async function start(over: Partial<ServerConfigInput> = {}): Promise<RunningServer & { admin: string }> {
-  const srv = await startServer(testConfig(over), { bootstrapTeam: 'alpha' });
+export async function start(over: Partial<ServerConfigInput> = {}, opts: { dashboardDir?: string | null } = {}): Promise<RunningServer & { admin: string }> {
+  const srv = await startServer(testConfig(over), { bootstrapTeam: 'alpha', ...opts });
   return Object.assign(srv, { admin: srv.bootstrapAdminToken as string });
 }
 

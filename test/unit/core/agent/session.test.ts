@@ -184,3 +184,31 @@ test('edit checks tell whether accepted edits still stand', async () => {
   const checks = await checkEditsStillStand(await episode(), new NodeToolHost(root));
   assert.deepEqual(checks.map((c) => c.kind === 'edit_check' && [c.path, c.stillStands]), [['a.txt', true], ['b.txt', false]]);
 });
+
+test('trust granted and a policy changed mid-task apply from the next model turn and tool call', async () => {
+  model.reset();
+  let trusted = false;
+  let policy = { read: 'auto', edit: 'ask', command: 'ask' } as const as { read: 'auto' | 'ask'; edit: 'auto' | 'ask'; command: 'auto' | 'ask' };
+  const asked: string[] = [];
+  const { session, root } = await setup({ 'a.txt': 'one\n' }, {
+    trusted: () => trusted,
+    policy: () => policy,
+    approver: { approve: async (r) => { asked.push(r.tool); return { decision: 'approved' }; } },
+    onEvent: (e) => {
+      // The user trusts the workspace and sets edits to auto while the first (refused) call is on screen.
+      if (e.type === 'tool_result' && e.observation.status === 'refused') { trusted = true; policy = { ...policy, edit: 'auto' }; }
+    },
+  });
+  model.enqueue(
+    { toolCalls: [{ name: 'propose_edit', arguments: { path: 'a.txt', content: 'two\n' } }] },
+    { toolCalls: [{ name: 'propose_edit', arguments: { path: 'a.txt', content: 'three\n' } }] },
+    { text: 'done' },
+  );
+  const outcome = await session.start('change a.txt');
+  assert.equal(outcome.reason, 'completed');
+  const toolNames = (i: number) => (model.requests[i].tools ?? []).map((t) => t.function.name);
+  assert.ok(!toolNames(0).includes('propose_edit'), 'Restricted Mode offers no edit tool');
+  assert.ok(toolNames(1).includes('propose_edit'), 'trust granted mid-task: the next turn offers the edit tools');
+  assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), 'three\n', 'the second edit ran under the new trust');
+  assert.deepEqual(asked, [], 'edit policy set to auto mid-task: the second edit was not asked for');
+});

@@ -1,0 +1,36 @@
+/**
+ * DOM helpers of the Learning view. Everything is built with textContent, never innerHTML: item texts come from a
+ * repository's knowledge file and must not become markup.
+ */
+
+/** Creates an element with attributes (`class` sets className) and children. */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+/** A codicon (decorative: hidden from screen readers). */
+export function icon(name: string): HTMLElement {
+  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+
+/** A local `YYYY-MM-DD` date as a short label ("3 Mar"), in the view's locale. */
+export function dayLabel(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+}
+
+/** A number for people: thousands separated, at most one decimal; "–" for none. */
+export function num(n: number | null): string {
+  return n === null ? '–' : n.toLocaleString(undefined, { maximumFractionDigits: 1 });
+}
+
+/** `part` of `whole` as a whole percentage, or null when `whole` is 0. */
+export function percent(part: number, whole: number): number | null {
+  return whole ? Math.round((part / whole) * 100) : null;
+}
