@@ -1,12 +1,13 @@
 // How close the cheap token estimate (src/core/knowledge/tokens.ts) is to a real BPE tokenizer (gpt-tokenizer, a dev
 // dependency kept for this measurement only), on what it budgets: knowledge items, whole knowledge slots chosen per
 // request, and trajectory-like text (the project's docs and sources). Targets (docs/benchmarks.md): no per-request
-// slot over the budget by the real count; estimate within ±15% on average for items and for files. Exits 1 otherwise.
+// slot over the budget by the real count; estimate within ±15% on average for items and for files. Exits 1 otherwise (bench/target.ts).
 import { readFileSync, readdirSync } from 'node:fs';
 import { countTokens } from 'gpt-tokenizer';
 import { KNOWLEDGE_FILE, REQUESTS_FILE, type LabelledRequest } from '../../test/fixtures/relevance/generate';
 import { knowledgeForPrompt, knowledgeItems, promptLine } from '../../src/core/knowledge/selection';
 import { approxTokens } from '../../src/core/knowledge/tokens';
+import { meetsTarget } from '../target';
 
 // gpt-tokenizer refuses special-token text such as <|endoftext|> (the old approxTokens threw on such an item); strip it.
 const real = (t: string) => countTokens(t.replace(/<\|/g, '<'));
@@ -55,10 +56,6 @@ const timed = (fn: (t: string) => number) => {
 };
 console.log(`time over the ${files.length} files (best of 5): gpt-tokenizer ${timed(real).toFixed(1)} ms, estimate ${timed(approxTokens).toFixed(1)} ms`);
 
-const failures = [
-  over ? `${over} slots over budget` : '',
-  Math.abs(itemErr.mean) > 0.15 ? `item estimate off by ${pct(itemErr.mean)} on average` : '',
-  Math.abs(fileErr.mean) > 0.15 ? `file estimate off by ${pct(fileErr.mean)} on average` : '',
-].filter(Boolean);
-console.log(failures.length ? `OVER TARGET: ${failures.join('; ')}` : 'targets met: no slot over budget; estimate within ±15% on average');
-process.exit(failures.length ? 1 : 0);
+meetsTarget('per-request slots over budget by the real count', over, { max: 0 });
+meetsTarget('estimate error on knowledge items, mean', Math.abs(itemErr.mean) * 100, { max: 15 }, ' %');
+meetsTarget('estimate error on docs and sources, mean', Math.abs(fileErr.mean) * 100, { max: 15 }, ' %');

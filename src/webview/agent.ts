@@ -237,7 +237,9 @@ function apply(item: TranscriptItem, live: boolean): void {
     case 'knowledge': {
       knownItems.clear();
       for (const i of item.items) knownItems.set(i.id, i.text);
-      const list = el('ul', { class: 'knowledge-list' }, ...item.items.map((i) => el('li', {}, itemLink(i.id), el('span', { class: 'item-text' }, i.text))));
+      // Each item says why it was chosen for this request (relevance, a file in play, a pin, evidence) and its score.
+      const why = (i: (typeof item.items)[number]) => (i.why ? [el('div', { class: 'item-why', 'data-testid': 'knowledge-why' }, i.score ? `${i.why} · score ${i.score}` : i.why)] : []);
+      const list = el('ul', { class: 'knowledge-list' }, ...item.items.map((i) => el('li', {}, itemLink(i.id), el('span', { class: 'item-text' }, i.text), ...why(i))));
       const n = item.items.length;
       log.append(el('details', { class: 'knowledge-context', 'data-testid': 'knowledge-context' },
         el('summary', {}, icon('lightbulb'), el('span', {}, `${n} learned item${n === 1 ? '' : 's'} in context`)), list));
