@@ -154,6 +154,12 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       assert.match(await inView.innerText(), new RegExp(`${learned.id}\\s*Invoice totals are computed`));
       // It says why the item was chosen: the request names the file the item is about.
       assert.match(await inView.locator('[data-testid="knowledge-why"]').first().innerText(), /^names src\/totals\.js; matches the request on .*· score \d/);
+      // Give the Agent view the side bar for a picture of the list (Knowledge and History collapsed, then back).
+      const header = (name: string) => page.locator('.part.sidebar .pane-header', { hasText: new RegExp(`^${name}`, 'i') }).first();
+      for (const name of ['Knowledge', 'History']) await header(name).click();
+      await inView.locator('[data-testid="knowledge-why"]').first().scrollIntoViewIfNeeded();
+      await screenshot(page, 'knowledge-02c-why-in-context');
+      for (const name of ['Knowledge', 'History']) await header(name).click();
       const cited = view.locator('[data-testid="citations"]').last();
       assert.equal((await cited.innerText()).replace(/\s+/g, ' ').trim(), `Used learned knowledge: ${learned.id}`);
       await screenshot(page, 'knowledge-02b-used');

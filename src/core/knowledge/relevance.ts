@@ -173,14 +173,19 @@ function indexFor(items: readonly RankedText[]): CachedIndex {
   return entry;
 }
 
+// Top-level folders that hold most of a project's files: as words they would match every item that names a path.
+const ROOT_FOLDERS = new Set(['src', 'lib', 'app', 'test', 'tests', 'pkg', 'packages']);
+
 /**
- * The words a file in play adds to the query: its name without the extension and its folder's name ("billing totals"
- * for src/billing/totals.ts). Roots and extensions (src, ts) would match every item that names any file.
+ * The words a path adds to the query: the file's name without its extension and its folder's name ("billing totals"
+ * for src/billing/totals.ts, "totals" for src/totals.js). Roots and extensions (src, ts) would match every item that
+ * names any file.
  */
 function pathWords(file: string): string {
   const parts = file.split('/').filter(Boolean);
   const name = (parts.pop() ?? '').replace(/\.[^.]*$/, '');
-  return [parts.pop() ?? '', name].join(' ');
+  const folder = parts.pop() ?? '';
+  return ROOT_FOLDERS.has(folder.toLowerCase()) ? name : `${folder} ${name}`;
 }
 
 // Query expansion from the best matches (pseudo-relevance feedback): a request names a few words of its subject, the
@@ -208,7 +213,10 @@ function expansionTerms(hits: { id: unknown; score: number }[], items: readonly 
 export function lexicalRelevance(items: readonly RankedText[], query: RelevanceQuery): RelevanceResult {
   const scores = new Map<string, ItemRelevance>();
   const named = fileMatches(items, query.files);
-  const words = [query.request, ...query.files.map(pathWords)].join(' ');
+  // Paths in the request count as their words too, so "src/totals.js" weighs as "totals", not "src totals js".
+  let request = query.request;
+  for (const p of pathsIn(request)) request = request.split(p).join(` ${pathWords(p)} `);
+  const words = [request, ...query.files.map(pathWords)].join(' ');
   // Each query term with the first word it came from, so the reason shown says "totals", not the stem "total".
   const wordOf = new Map<string, string>();
   for (const [t, w] of termsAndWords(words)) if (!wordOf.has(t)) wordOf.set(t, w);
