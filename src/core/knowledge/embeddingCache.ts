@@ -15,6 +15,8 @@ import type { Embedder } from './dedup';
 
 /** Most vectors kept: a few knowledge files' worth; the least recently used go first. */
 export const EMBEDDING_CACHE_LIMIT = 5000;
+/** Most texts sent in one embeddings request. */
+export const EMBEDDING_BATCH = 256;
 
 const CacheFileSchema = z.object({ schema: z.literal(1), entries: z.record(z.string(), z.string()) });
 
@@ -75,7 +77,9 @@ export class EmbeddingCache {
     });
     const missing = [...new Set(texts.filter((_, i) => !out[i]))];
     if (missing.length) {
-      const fresh = await embed(missing);
+      // Providers cap the inputs of one request (OpenAI: 2,048); a first run over a large file goes in batches.
+      const fresh: number[][] = [];
+      for (let i = 0; i < missing.length; i += EMBEDDING_BATCH) fresh.push(...await embed(missing.slice(i, i + EMBEDDING_BATCH)));
       if (fresh.length !== missing.length || fresh.some((v) => !Array.isArray(v) || !v.length || !v.every(Number.isFinite))) {
         throw new Error(`the embeddings endpoint returned ${fresh.length} usable vectors for ${missing.length} texts`);
       }

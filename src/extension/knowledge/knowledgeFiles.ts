@@ -281,7 +281,8 @@ export class KnowledgeFiles implements vscode.Disposable {
     if (this.embeddingCache?.model !== model) {
       this.embeddingCache = new this.core.EmbeddingCache(vscode.Uri.joinPath(this.ctx.ext.globalStorageUri, EMBEDDINGS_FILE).fsPath, model, (l) => this.ctx.log.warn(l));
     }
-    return { embed: this.core.openAiEmbedder(this.ctx.config.baseUrl, apiKey, model), cache: this.embeddingCache };
+    // A task waits for its knowledge: an embeddings request that hangs falls back to words after 10 s (per batch).
+    return { embed: this.core.openAiEmbedder(this.ctx.config.baseUrl, apiKey, model, 10_000), cache: this.embeddingCache };
   }
 
   dispose(): void {

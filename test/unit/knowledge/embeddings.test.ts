@@ -80,3 +80,15 @@ test('embeddings that fail fall back to words, and say so; a broken cache file i
   assert.ok(existsSync(cachePath) && JSON.parse(readFileSync(cachePath, 'utf8')).schema === 1, 'rewritten as a valid cache');
   await assert.rejects(cache.vectors(['x'], async () => [[Number.NaN]]), /usable vectors/);
 });
+
+test('a first run over a large file embeds in batches the provider accepts', async () => {
+  model.setEmbeddings(true);
+  const batches: number[] = [];
+  const real = openAiEmbedder(model.url, '', 'm');
+  const cache = new EmbeddingCache(null, 'm');
+  const texts = Array.from({ length: 600 }, (_, i) => `lesson number ${i} about the code`);
+  const vectors = await cache.vectors(texts, async (t) => { batches.push(t.length); return real(t); });
+  assert.equal(vectors.length, 600);
+  assert.deepEqual(batches, [256, 256, 88]);
+  assert.deepEqual(await cache.vectors(texts.slice(0, 3), async () => { throw new Error('cached: no request'); }), vectors.slice(0, 3));
+});
