@@ -81,15 +81,23 @@ export function termsAndWords(text: string): [term: string, word: string][] {
   return out;
 }
 
-const PATH_IN_TEXT = /(?:[\w@.-]+\/)*[\w@-][\w@.-]*\.[A-Za-z][A-Za-z0-9]{0,7}\b|(?:[\w@.-]+\/)+[\w@.-]+/g;
+// Paths are found word by word: the text is split on spaces, quotes and brackets (linear), and each word of at most
+// MAX_PATH_CHARS is tested with an anchored pattern. One pattern over the whole text backtracked quadratically on a
+// long word, and an item's text comes from a repository: a 50,000-letter word took seconds.
+const WORD_SPLIT = /[\s"'`()<>[\]{},;|]+/;
+const MAX_PATH_CHARS = 300;
+const DIR_PATH = /^[\w@.-]+(?:\/[\w@.-]+)+$/;
+const FILE_NAME = /^[\w@-][\w@.-]*\.[a-z][a-z0-9]{0,7}$/i;
 
 /** Path-like words of a text: `src/a/b.ts`, `b.ts`, `src/core/` (a folder), trailing punctuation trimmed. */
 export function pathsIn(text: string): string[] {
   const out = new Set<string>();
-  for (const m of text.matchAll(PATH_IN_TEXT)) {
-    const p = m[0].replace(/^\.\//, '').replace(/[./]+$/, '');
+  for (const word of text.split(WORD_SPLIT)) {
+    if (word.length < 4 || word.length > MAX_PATH_CHARS) continue;
+    const p = word.replace(/^\.\//, '').replace(/[.:/!?]+$/, '');
+    if (p.length < 4 || /^\d/.test(p)) continue;
     // A dotted word with no slash counts only when it looks like a file name ("totals.ts", not "e.g").
-    if (p.length >= 4 && (p.includes('/') || /\.[a-z][a-z0-9]{0,7}$/i.test(p)) && !/^\d/.test(p)) out.add(p);
+    if (p.includes('/') ? DIR_PATH.test(p) : FILE_NAME.test(p) && !/^[a-z]\.[a-z]$/i.test(p)) out.add(p);
   }
   return [...out];
 }

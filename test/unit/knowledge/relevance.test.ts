@@ -101,6 +101,12 @@ test('hostile text: special tokens, pattern characters and long paths are plain 
   const k = knowledgeForPrompt({ texts: [file([odd, invoice])], request: 'invoice (.*)+ <|endoftext|>', openFiles: ['(.*)+/x.ts'] })!;
   assert.ok(k.itemIds.includes(odd.id));
   assert.ok(lexicalRelevance([odd], { request: '', files: [] }).scores.size === 0);
+  // A very long word in an item (a repository writes the file) must not stall the prompt: finding paths in it once
+  // took seconds, quadratic in its length. The bound is far above the time now (well under 50 ms).
+  const long = item('K-long0001', `Invoice ${'a'.repeat(60_000)}. and ${'-.'.repeat(20_000)}`);
+  const t0 = performance.now();
+  knowledgeForPrompt({ texts: [file([long, invoice])], request: 'invoice src/billing/totals.ts', openFiles: ['src/billing/totals.ts'] });
+  assert.ok(performance.now() - t0 < 2000, `${performance.now() - t0} ms`);
 });
 
 test('the record: every chosen item with score, reason and why, in prompt order; older records still parse', () => {
