@@ -4,6 +4,8 @@
  * so they act as the server would and respect its team boundaries.
  */
 import { existsSync } from 'node:fs';
+import { formatInvite } from '../core/protocol/invite';
+import { loadOrCreateSigningKey } from '../server/keys';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type ServerConfigInput } from '../server/config';
 import { startServer } from '../server/app';
@@ -118,6 +120,38 @@ const SUBS: Sub[] = [
     },
   },
   {
+    words: ['admin', 'invite'], synopsis: 'oel server admin invite --url URL --team NAME [--role member|admin] [--member NAME] [--data DIR]',
+    about: 'Creates a token for a team and prints one invite string (oel-invite:...) with the server URL as members reach it, the token and '
+      + 'the fingerprint of the signing key, for "Join Team Consolidation". It holds a secret: give it to one person. Works offline on the data folder.',
+    options: ['url', 'team', 'role', 'member', 'data'], args: { min: 0, max: 0 },
+    run: async (values) => {
+      const sub = SUBS.find((s) => s.words[1] === 'invite');
+      const role = str(values, 'role') ?? 'member';
+      const team = str(values, 'team');
+      const url = str(values, 'url');
+      if (!url || !team || (role !== 'member' && role !== 'admin')) return usageError(sub, '--url, --team and --role member|admin are required');
+      const data = resolve(str(values, 'data') ?? './.oel-server');
+      // The fingerprint must be the key the running server signs with; a mistyped --data would otherwise mint a fresh key.
+      if (!existsSync(join(data, 'keys', 'signing-ed25519.pem'))) {
+        process.stderr.write(`oel server admin invite: no signing key in ${data}; start the server once with --data ${data} first
+`);
+        return 1;
+      }
+      const key = loadOrCreateSigningKey(data);
+      let invite: string;
+      try {
+        // Validate the URL before a token is written, so a refused invite leaves no orphan token behind.
+        formatInvite({ v: 1, url, token: 'oel_placeholder', key_id: key.keyId, team });
+        invite = formatInvite({ v: 1, url, token: tokens(values).create(team, role, str(values, 'member')).token, key_id: key.keyId, team });
+      } catch (e) {
+        const msg = e instanceof Error && 'issues' in e ? (e as { issues: { path: unknown[]; message: string }[] }).issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ') : String(e);
+        return usageError(sub, msg);
+      }
+      process.stdout.write(`${invite}\n`);
+      return 0;
+    },
+  },
+  {
     words: ['admin', 'token', 'revoke'], synopsis: 'oel server admin token revoke ID [--data DIR]',
     about: 'Revokes the active token with this id. Works offline on the data folder.', options: ['data'], args: { min: 1, max: 1 },
     run: async (values, [tokenId]) => {
@@ -162,8 +196,8 @@ function helpOf(sub: Sub): string {
 /** The subcommand named by the leading words, and the words after them. */
 function findSub(positionals: string[]): { sub: Sub; args: string[] } | undefined {
   if (positionals[0] !== 'admin') return { sub: SUBS[0], args: positionals };
-  const sub = SUBS.find((s) => s.words.length === 3 && s.words.every((w, i) => positionals[i] === w));
-  return sub && { sub, args: positionals.slice(3) };
+  const sub = SUBS.find((s) => s.words.length > 1 && s.words.every((w, i) => positionals[i] === w));
+  return sub && { sub, args: positionals.slice(sub.words.length) };
 }
 
 /** Entry point for `oel server ...`; returns the exit status (2: bad usage, with the reason and usage on stderr). */

@@ -3,8 +3,9 @@
  * secret shown this once), an invite string for the extension's "Join Team", and revoking a token.
  */
 import {
-  CreatedTokenResponseSchema, encodeInvite, PublicKeyResponseSchema, TokenInfoSchema, TokenListResponseSchema, type TokenInfo,
+  CreatedTokenResponseSchema, PublicKeyResponseSchema, TokenInfoSchema, TokenListResponseSchema, type TokenInfo,
 } from '../core/protocol/consolidation';
+import { formatInvite } from '../core/protocol/invite';
 import { api, ApiError } from './api';
 import { badge, button, confirmDialog, el, field, setChildren, time } from './dom';
 import type { Section, SectionContext } from './section';
@@ -30,7 +31,7 @@ export function membersSection(): Section {
           let label = `New ${created.role} token for ${created.member}`;
           if (asInvite) {
             const key = await api('GET', 'v1/public-key', PublicKeyResponseSchema);
-            secret = encodeInvite({ url: base, token: created.token, key_id: key.key_id });
+            secret = formatInvite({ v: 1, url: base, token: created.token, key_id: key.key_id });
             label = `Invite for ${created.member} (member token; key id ${key.key_id})`;
           }
           showSecret(label, secret, asInvite);

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADAPTER_MANIFEST_SCHEMA, AdapterManifestSchema, type AdapterManifest, type GateResult } from '../core/protocol/consolidation';
+import { ADAPTER_FILE_NAME_RE, ADAPTER_MANIFEST_FILE, ADAPTER_MANIFEST_SCHEMA, AdapterManifestSchema, type AdapterManifest, type GateResult } from '../core/protocol/consolidation';
 import type { TrainerMetrics } from '../core/protocol/trainer';
 import { fsyncDir, writeFileDurableSync } from './durableFile';
 import { knowledgeDigest, signManifest, type SigningKey } from './keys';
 
 /** Adapter file names: one safe path segment, so a request can never leave the version folder. */
-export const FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+export const FILE_NAME_RE = ADAPTER_FILE_NAME_RE;
 
 /** The manifest's own file name inside a version folder (not listed among its files). */
-export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FILE = ADAPTER_MANIFEST_FILE;
 
 /** Folder holding a team's released versions. */
 export function teamAdapterDir(dataDir: string, team: string): string {

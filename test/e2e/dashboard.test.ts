@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { decodeInvite } from '../../src/core/protocol/consolidation';
+import { parseInvite } from '../../src/core/protocol/invite';
 import { CHROMIUM, SCREENSHOT_DIR, screenshot } from '../support/browser';
 import { call, start } from '../unit/server/harness';
 
@@ -337,7 +337,9 @@ test('the team dashboard, driven in chromium against a real server and trainer',
 
     await page.getByTestId('token-member').fill('dave');
     await page.getByTestId('invite-create').click();
-    const invite = decodeInvite(await page.getByTestId('new-invite').inputValue());
+    const parsed = parseInvite(await page.getByTestId('new-invite').inputValue());
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    const invite = parsed.invite;
     assert.equal(invite.url, srv.url);
     assert.equal(invite.key_id, srv.key.keyId);
     assert.equal((await call(srv.url, 'GET', '/v1/knowledge', invite.token)).status, 200);

@@ -17,6 +17,9 @@ export type FlagKind = 'command' | 'url' | 'credential' | 'instruction' | 'confl
 /** Every flag kind. */
 export const FLAG_KINDS: readonly FlagKind[] = ['command', 'url', 'credential', 'instruction', 'conflict', 'duplicate'];
 
+/** Where a shared item stands on the team server. */
+export type TeamItemStatus = 'waiting' | 'admitted' | 'rejected';
+
 /** A reason an item needs a human look before it may be accepted. */
 export interface KnowledgeFlag { kind: FlagKind; reason: string }
 /** Where an item came from: an episode id and a step index in it. */
@@ -37,8 +40,15 @@ export interface KnowledgeItem {
   updated?: string;
   helpful: number;
   harmful: number;
-  /** False, or the version of the adapter that absorbed this item. */
+  /**
+   * False, or the adapter version that absorbed this item (`<server>#<version>` for a team adapter): while that
+   * version is active the item stays in the file but leaves the prompt.
+   */
   consolidated: false | string;
+  /** Consent to share this item with a team (`share: yes|no`); absent: the workspace's default applies. */
+  share?: 'yes' | 'no';
+  /** After sharing: the team server's item id and its status there (`team: <id> <waiting|admitted|rejected>`). */
+  team?: { id: string; status: TeamItemStatus };
   /**
    * Set on an `inactive` item that the extension set aside because it did not fit the prompt budget (metadata
    * `inactive: budget`); such an item is re-activated when it fits again. An item made inactive by hand lacks it.
@@ -82,7 +92,7 @@ const ITEM_LINE_RE = /^- (K-\S*) \[([a-z]+)\] (.*)$/;
 const ITEM_START_RE = /^[-*+] K-/;
 const META_OPEN = '  <!-- oel';
 const META_CLOSE = '  -->';
-const KNOWN_KEYS = ['scope', 'sources', 'created', 'updated', 'helpful', 'harmful', 'consolidated', 'inactive', 'flag', 'pruned'];
+const KNOWN_KEYS = ['scope', 'sources', 'created', 'updated', 'helpful', 'harmful', 'consolidated', 'share', 'team', 'inactive', 'flag', 'pruned'];
 
 /** A fresh random item id (`K-` + 8 lowercase alphanumerics). */
 export function newItemId(): string {
@@ -162,6 +172,16 @@ function applyMeta(item: KnowledgeItem, line: string, seen: Set<string>): string
       if (!value) return 'consolidated must be false or an adapter version';
       item.consolidated = value === 'false' ? false : value;
       return null;
+    case 'share':
+      if (value !== 'yes' && value !== 'no') return 'share must be yes or no';
+      item.share = value;
+      return null;
+    case 'team': {
+      const m = /^([A-Za-z0-9._:-]{1,128}) (waiting|admitted|rejected)$/.exec(value);
+      if (!m) return "team must be '<team item id> <waiting|admitted|rejected>'";
+      item.team = { id: m[1], status: m[2] as TeamItemStatus };
+      return null;
+    }
     case 'inactive':
       if (value !== 'budget') return `inactive must be 'budget' (set aside for the prompt budget)`;
       item.overBudget = true;
@@ -284,6 +304,8 @@ export function itemLines(item: KnowledgeItem, tombstone: boolean): string[] {
   if (item.created) out.push(`  created: ${item.created}`);
   if (item.updated) out.push(`  updated: ${item.updated}`);
   out.push(`  helpful: ${item.helpful}`, `  harmful: ${item.harmful}`, `  consolidated: ${item.consolidated === false ? 'false' : item.consolidated}`);
+  if (item.share) out.push(`  share: ${item.share}`);
+  if (item.team) out.push(`  team: ${item.team.id} ${item.team.status}`);
   if (item.overBudget) out.push('  inactive: budget');
   for (const f of item.flags) out.push(`  flag: ${f.kind}: ${oneLine(f.reason)}`);
   if (tombstone) {

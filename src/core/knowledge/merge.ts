@@ -15,7 +15,7 @@ export interface MergeConflict { id: string; fields: string[] }
 export interface MergeResult { doc: KnowledgeDocument; conflicts: MergeConflict[]; diagnostics: KnowledgeDiagnostic[] }
 
 type Entry = { item: KnowledgeItem; tombstone: boolean };
-const FIELDS = ['status', 'text', 'scope', 'sources', 'created', 'consolidated', 'overBudget', 'flags', 'pruned', 'extra', 'tombstone'] as const;
+const FIELDS = ['status', 'text', 'scope', 'sources', 'created', 'consolidated', 'share', 'team', 'overBudget', 'flags', 'pruned', 'extra', 'tombstone'] as const;
 
 function byId(doc: KnowledgeDocument): Map<string, Entry> {
   return new Map(allItems(doc).map((e) => [e.item.id, e]));

@@ -60,13 +60,13 @@ export function isActive(item: KnowledgeItem): boolean {
 }
 
 /**
- * Whether an item may go into a prompt at all: {@link isActive}, and either unflagged or reviewed by a person as its
- * text reads now. Flags are computed from the text here, whatever the file says ({@link needsReview}), so an
+ * Whether an item may go into a prompt at all: {@link isActive}, not absorbed by an active adapter (`consolidated`;
+ * the model knows it from its weights), and either unflagged or reviewed by a person as its text reads now. Flags are computed from the text here, whatever the file says ({@link needsReview}), so an
  * `[accepted]` item that arrived by git with no `flag:` lines still waits for a review. Pending items and items made
  * inactive by hand never are.
  */
 export function isEligible(item: KnowledgeItem, reviews: ReviewLookup = NO_REVIEWS): boolean {
-  return isActive(item) && !needsReview(item, reviews);
+  return isActive(item) && item.consolidated === false && !needsReview(item, reviews);
 }
 
 /** Orders items: pinned first, then helpful − harmful (higher first), then most recently updated, then id. */

@@ -150,6 +150,12 @@ export type Consolidation = z.infer<typeof ConsolidationSchema>;
 /** Server -> extension, `GET /v1/consolidations`: the team's rounds, newest first. */
 export const ConsolidationListResponseSchema = z.object({ rounds: z.array(ConsolidationSchema) });
 
+/** Adapter file names: one safe path segment, so a file can never leave its version folder (server or client side). */
+export const ADAPTER_FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** A version folder's own manifest file; never one of the manifest's `files`. */
+export const ADAPTER_MANIFEST_FILE = 'manifest.json';
+
 /** One file of an adapter version with its digest. */
 export const AdapterFileSchema = z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
@@ -255,47 +261,7 @@ export const SessionResponseSchema = z.object({
 });
 export type SessionResponse = z.infer<typeof SessionResponseSchema>;
 
-/**
- * What an invite string carries: `oel-invite:` followed by the base64url (no padding) of this JSON in UTF-8. `url` is
- * the server's base URL, `token` a member token, `key_id` the signing key's id to compare with `GET /v1/public-key`.
- */
-export const InviteSchema = z.object({
-  url: z.string().max(2000).refine(isHttpUrl, 'must be an http(s) URL'),
-  token: z.string().min(1),
-  key_id: z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 hex digits'),
-});
-export type Invite = z.infer<typeof InviteSchema>;
-
-function isHttpUrl(u: string): boolean {
-  try { const p = new URL(u).protocol; return p === 'http:' || p === 'https:'; } catch { return false; }
-}
-
-/** The prefix that marks an invite string. */
-export const INVITE_PREFIX = 'oel-invite:';
-
-/** Encodes an invite (browser and Node alike: TextEncoder and btoa, no Buffer). */
-export function encodeInvite(invite: Invite): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(InviteSchema.parse(invite)));
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return INVITE_PREFIX + btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** Decodes and validates an invite string; throws an Error that says what is wrong. */
-export function decodeInvite(text: string): Invite {
-  const s = text.trim();
-  if (!s.startsWith(INVITE_PREFIX)) throw new Error(`an invite string starts with "${INVITE_PREFIX}"`);
-  const body = s.slice(INVITE_PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new Error('the invite string is damaged (not base64url)');
-  const bin = atob(body.replace(/-/g, '+').replace(/_/g, '/'));
-  let json: unknown;
-  try { json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)))); } catch {
-    throw new Error('the invite string is damaged (not JSON)');
-  }
-  const parsed = InviteSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`the invite string is invalid: ${parsed.error.issues[0].path.join('.') || 'invite'}: ${parsed.error.issues[0].message}`);
-  return parsed.data;
-}
+/* Invites (`oel-invite:` strings) are defined in invite.ts, the one format the CLI, the dashboard and the client share. */
 
 /** Server -> anyone, `GET /healthz`. */
 export const HealthResponseSchema = z.object({ ok: z.boolean(), version: z.string() });

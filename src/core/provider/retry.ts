@@ -28,7 +28,7 @@ export interface RetryNotice { attempt: number; retries: number; delayMs: number
  * is longer than the policy allows), else `baseDelayMs * 2^(attempt-1)` capped at `maxDelayMs`, with up to 25% jitter
  * so that many clients do not come back at the same instant.
  */
-export function retryDelayMs(error: ProviderError, attempt: number, policy: RetryPolicy, random: () => number = Math.random): number | undefined {
+export function retryDelayMs(error: { retryAfterMs?: number }, attempt: number, policy: RetryPolicy, random: () => number = Math.random): number | undefined {
   if (error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxRetryAfterMs ? error.retryAfterMs : undefined;
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(backoff * (1 + 0.25 * random()));

@@ -86,3 +86,32 @@ test('--help on every subcommand explains that subcommand', async () => {
   // Asking for help wins over a line that is otherwise wrong.
   assert.equal((await run(['admin', 'token', 'create', '--bogus', '--help'])).code, 0);
 });
+
+test('admin invite prints one invite with the URL, a working member token and the key id of the data folder\'s key', async () => {
+  const { loadOrCreateSigningKey } = await import('../../../src/server/keys');
+  const { TokenFile } = await import('../../../src/server/tokens');
+  const { parseInvite } = await import('../../../src/core/protocol/invite');
+  const data = join(mkdtempSync(join(tmpdir(), 'oel-cli-')), 'data');
+  // No key yet: a mistyped --data must not mint a fresh key whose fingerprint matches no running server.
+  const none = await run(['admin', 'invite', '--url', 'http://127.0.0.1:8080', '--team', 'alpha', '--data', data]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no signing key in .*start the server once/);
+  const key = loadOrCreateSigningKey(data);
+  const bad = await run(['admin', 'invite', '--url', 'ftp://x', '--team', 'alpha', '--data', data]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /url must start with http/);
+  assert.equal(new TokenFile(data).list().length, 0, 'a refused invite leaves no token behind');
+  const r = await run(['admin', 'invite', '--url', 'http://127.0.0.1:8080/', '--team', 'alpha', '--member', 'ann', '--data', data]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1);
+  const inv = parseInvite(lines[0]);
+  assert.ok(inv.ok);
+  if (!inv.ok) return;
+  assert.equal(inv.invite.url, 'http://127.0.0.1:8080');
+  assert.equal(inv.invite.key_id, key.keyId);
+  assert.deepEqual(new TokenFile(data).authenticate(inv.invite.token), { tokenId: new TokenFile(data).list()[0].id, team: 'alpha', role: 'member', member: 'ann' });
+  const help = await run(['admin', 'invite', '--help']);
+  assert.match(help.stdout, /usage: oel server admin invite --url URL --team NAME/);
+  rmSync(join(data, '..'), { recursive: true, force: true });
+});

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeInvite, encodeInvite, ServerStatusResponseSchema, TokenListResponseSchema } from '../../../src/core/protocol/consolidation';
+import { ServerStatusResponseSchema, TokenListResponseSchema } from '../../../src/core/protocol/consolidation';
+import { formatInvite, parseInvite } from '../../../src/core/protocol/invite';
 import { appendCurvePoint, MAX_CURVE_POINTS } from '../../../src/server/rounds';
 import { call, start, waitRound } from './harness';
 
@@ -138,16 +139,18 @@ test('items show their latest support, merged wordings (to admins only) and safe
   }
 });
 
-test('invite strings round-trip and refuse damage', () => {
-  const invite = { url: 'https://oel.example.org/team', token: 'oel_abc-DEF_123', key_id: '0123456789abcdef' };
-  const s = encodeInvite(invite);
+test('the dashboard makes invites in the one format the CLI and the client read (invite.ts), in the browser too', () => {
+  const invite = { v: 1 as const, url: 'https://oel.example.org/team', token: 'oel_abc-DEF_123', key_id: '0123456789abcdef' };
+  const s = formatInvite(invite);
   assert.match(s, /^oel-invite:[A-Za-z0-9_-]+$/);
-  assert.deepEqual(decodeInvite(`  ${s}\n`), invite);
+  assert.deepEqual(parseInvite(`  ${s}\n`), { ok: true, invite });
   assert.equal(Buffer.from(s.slice('oel-invite:'.length), 'base64url').toString('utf8'), JSON.stringify(invite), 'plain base64url of the JSON');
-  assert.throws(() => decodeInvite(s.slice('oel-invite:'.length)), /starts with "oel-invite:"/);
-  assert.throws(() => decodeInvite('oel-invite:***'), /damaged/);
-  assert.throws(() => decodeInvite(`oel-invite:${Buffer.from('{"url":"javascript:alert(1)","token":"t","key_id":"0123456789abcdef"}').toString('base64url')}`), /url/);
-  assert.throws(() => encodeInvite({ ...invite, key_id: 'xyz' }));
+  assert.match((parseInvite('oel-invite:***') as { message: string }).message, /damaged/);
+  const js = Buffer.from('{"v":1,"url":"javascript:alert(1)","token":"oel_abc-DEF_123","key_id":"0123456789abcdef"}').toString('base64url');
+  assert.equal(parseInvite(`oel-invite:${js}`).ok, false);
+  assert.throws(() => formatInvite({ ...invite, key_id: 'xyz' }));
+  // The page's bundle has no Buffer: the format must not need it.
+  assert.doesNotMatch(readFileSync('src/core/protocol/invite.ts', 'utf8'), /Buffer\.|node:/);
 });
 
 test('the page is served with a CSP that forbids inline script and third parties; nothing else is reachable', async () => {
