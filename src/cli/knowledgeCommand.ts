@@ -14,7 +14,7 @@ commands:
   check <file> [--reviews FILE]... [--json]
                              report problems and flagged items without a review; exit 1 on either
   fmt <file>                 rewrite the file in canonical form (atomic); hand-written text is kept
-  prompt <file>... [--request TEXT] [--budget N] [--reviews FILE]... [--json]
+  prompt <file>... [--request TEXT] [--file PATH]... [--budget N] [--reviews FILE]... [--json]
                              print the exact knowledge slot the agent would get from these files
   review <file> <id>... --reviews FILE
                              record that you reviewed these items as their text reads now
@@ -39,7 +39,7 @@ const commands: Record<string, Command> = {
     run: fmt,
   },
   prompt: {
-    options: { request: { type: 'string' }, budget: { type: 'string' }, reviews: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    options: { request: { type: 'string' }, file: { type: 'string', multiple: true }, budget: { type: 'string' }, reviews: { type: 'string', multiple: true }, json: { type: 'boolean' } },
     help: reviewHelp.prompt,
     run: prompt,
   },

@@ -21,13 +21,16 @@ export const reviewHelp: Record<'check' | 'prompt' | 'review', string> = {
     'file itself (e.g. conflict) is cleared only by accepting the item, not by a review.\n' +
     'Exit 0 when clean, 1 on errors, 2 on bad usage or an unreadable file.\n',
   prompt:
-    'usage: oel knowledge prompt <file>... [--request TEXT] [--budget N] [--reviews FILE]... [--json]\n\n' +
+    'usage: oel knowledge prompt <file>... [--request TEXT] [--file PATH]... [--budget N] [--reviews FILE]... [--json]\n\n' +
     "Prints the knowledge slot of the agent's system prompt exactly as the agent gets it from these files, by the\n" +
     "selection the extension uses. List the workspace's .oel/knowledge.md first, then your user knowledge file (an id\n" +
     'in both is taken from the first). Flagged items count only when reviewed in a --reviews file; the extension keeps\n' +
     "this machine's reviews in knowledge-reviews.json in its global storage folder. --budget: tokens (default 2000, the\n" +
-    'setting oel.knowledge.promptBudgetTokens). --request: the task (selection does not depend on it yet).\n' +
-    '--json prints {version, itemIds, text, tokens}. When nothing is selected, prints nothing and says so on stderr.\n' +
+    'setting oel.knowledge.promptBudgetTokens). --request: the user\'s message; items are then chosen by relevance to\n' +
+    'it (ranked by words, as the extension does without an embeddings model) and to the files in play: --file, the\n' +
+    "file open in the editor (workspace-relative, repeatable), and files the request names. Without --request: pinned,\n" +
+    'then evidence, then most recent. --json prints {version, itemIds, text, tokens, ranker, chosen: [{id, score,\n' +
+    'reason, why}]}. When nothing is selected, prints nothing and says so on stderr.\n' +
     'Exit 0, or 2 on bad usage or an unreadable file.\n',
   review:
     'usage: oel knowledge review <file> <id>... --reviews FILE\n\n' +
@@ -128,7 +131,7 @@ export async function prompt(values: Values, positionals: string[], bad: (why?: 
     if (t === null) return 2;
     texts.push(t);
   }
-  const k = knowledgeForPrompt({ texts, request: str(values, 'request'), budgetTokens: budget ?? DEFAULT_KNOWLEDGE_BUDGET, reviews });
+  const k = knowledgeForPrompt({ texts, request: str(values, 'request'), openFiles: list(values, 'file'), budgetTokens: budget ?? DEFAULT_KNOWLEDGE_BUDGET, reviews });
   if (!k) {
     process.stderr.write('oel knowledge prompt: no item would be in the prompt (none accepted, all flagged without review, or none fits the budget)\n');
     if (values.json) process.stdout.write('null\n');

@@ -15,6 +15,7 @@ export type { Episode, EndReason, Step } from '../core/trajectory/episode';
 export type { KnowledgeProvider, KnowledgeInContext } from '../core/knowledge/knowledgeContext';
 export type { KnowledgeDocument, KnowledgeFlag, KnowledgeItem, KnowledgeDiagnostic, KnowledgeScope, ItemLocation } from '../core/knowledge/format';
 export type { ReviewSet, ReviewStore } from '../core/knowledge/review';
+export type { EmbeddingCache } from '../core/knowledge/embeddingCache';
 export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledge/store';
 export type { MergeConflict } from '../core/knowledge/merge';
 export type { LearningSummary, Granularity } from '../core/learning';

@@ -22,5 +22,5 @@ export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
-  ReviewStore, ReviewSet, itemFlags, needsReview,
+  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
 } from '../core/knowledge';

@@ -13,9 +13,19 @@ function quote(text: string): string {
   return text.split('\n').map((l) => `> ${l}`).join('\n');
 }
 
+/** The items of a knowledge slot with why each was chosen, e.g. `K-ab12cd (names src/a.ts)`, when recorded. */
+function knowledgeList(k: NonNullable<Episode['systemPrompt']['knowledge']>): string {
+  const why = new Map((k.chosen ?? []).map((c) => [c.id, c.why]));
+  return k.itemIds.map((id) => (why.get(id) ? `${id} (${why.get(id)})` : id)).join(', ');
+}
+
 function step(s: Step): string {
   switch (s.kind) {
-    case 'user': return `## User\n\n${s.text}`;
+    case 'user': {
+      if (s.knowledge === undefined) return `## User\n\n${s.text}`;
+      const k = s.knowledge ? `- Knowledge in context from here: ${knowledgeList(s.knowledge)}` : '- Knowledge in context from here: none';
+      return `## User\n\n${s.text}\n\n${k}`;
+    }
     case 'model': {
       const parts = [`### Assistant (turn ${s.turn + 1})`];
       if (s.text) parts.push(s.text);
@@ -43,7 +53,7 @@ export function episodeMarkdownWithLines(e: Episode): { text: string; stepLines:
     `- Outcome: ${e.endReason ? REASON[e.endReason] : 'unfinished'}`,
     `- Model: \`${e.provider.model}\` at ${e.provider.baseUrl}`,
     `- Workspace: ${e.workspace}${e.trusted ? '' : ' (Restricted Mode)'}`,
-    e.systemPrompt.knowledge ? `- Knowledge items in context: ${e.systemPrompt.knowledge.itemIds.join(', ')} (version ${e.systemPrompt.knowledge.version})` : '',
+    e.systemPrompt.knowledge ? `- Knowledge items in context: ${knowledgeList(e.systemPrompt.knowledge)} (version ${e.systemPrompt.knowledge.version})` : '',
     '',
   ].filter((l, i, all) => l !== '' || i === 1 || i === all.length - 1);
   const stepLines: number[] = [];

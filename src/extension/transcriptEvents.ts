@@ -34,7 +34,7 @@ export function transcriptItemFor(e: AgentEvent): TranscriptItem | null {
     case 'approval_decided': return { type: 'approvalResolved', callId: e.callId, decision: e.decision };
     case 'command_output': return { type: 'toolOutput', callId: e.callId, chunk: e.chunk };
     case 'tool_result': return { type: 'toolResult', callId: e.observation.callId, status: e.observation.status, output: e.observation.output };
-    case 'knowledge_in_context': return { type: 'knowledge', items: e.items };
+    case 'knowledge_in_context': return { type: 'knowledge', items: e.items.map((i) => ({ id: i.id, text: i.text, ...(i.why ? { why: i.why.slice(0, 1000) } : {}), ...(i.score !== undefined ? { score: i.score } : {}) })) };
     case 'knowledge_cited': return { type: 'cited', itemIds: e.itemIds };
     case 'task_ended': return { type: 'taskEnded', reason: e.reason, message: e.message, ...(e.fixes ? { fixes: e.fixes } : {}) };
     case 'provider_retry': return { type: 'notice', message: e.message };

@@ -152,6 +152,14 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       assert.match(await inView.innerText(), /^1 learned item in context/);
       await inView.locator('summary').click();
       assert.match(await inView.innerText(), new RegExp(`${learned.id}\\s*Invoice totals are computed`));
+      // It says why the item was chosen: the request names the file the item is about.
+      assert.match(await inView.locator('[data-testid="knowledge-why"]').first().innerText(), /^names src\/totals\.js; matches the request on .*· score \d/);
+      // Give the Agent view the side bar for a picture of the list (Knowledge and History collapsed, then back).
+      const header = (name: string) => page.locator('.part.sidebar .pane-header', { hasText: new RegExp(`^${name}`, 'i') }).first();
+      for (const name of ['Knowledge', 'History']) await header(name).click();
+      await inView.locator('[data-testid="knowledge-why"]').first().scrollIntoViewIfNeeded();
+      await screenshot(page, 'knowledge-02c-why-in-context');
+      for (const name of ['Knowledge', 'History']) await header(name).click();
       const cited = view.locator('[data-testid="citations"]').last();
       assert.equal((await cited.innerText()).replace(/\s+/g, ' ').trim(), `Used learned knowledge: ${learned.id}`);
       await screenshot(page, 'knowledge-02b-used');
@@ -160,6 +168,8 @@ describe('experiential knowledge in code-server', { timeout: 600_000 }, () => {
       const second = recordedEpisodes(cs.userDataDir).find((e) => e.lines[0].title === 'Review src/totals.js for other off-by-one errors');
       const inContext = (second?.lines[0].systemPrompt as { knowledge?: { itemIds: string[]; version: string } } | undefined)?.knowledge;
       assert.deepEqual(inContext?.itemIds, [learned.id], 'the episode header lists the items in context');
+      const chosen = (inContext as { chosen?: { id: string; reason: string; score: number }[] } | undefined)?.chosen;
+      assert.deepEqual(chosen?.map((c) => [c.id, c.reason]), [[learned.id, 'file']], 'with why each was chosen');
       assert.match(inContext?.version ?? '', /^[0-9a-f]{8,}$/, 'and the knowledge version');
 
       // 6 + 3. Open the file, type a note and a malformed item by hand (unsaved): the malformed one is a Problem on its

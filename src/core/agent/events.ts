@@ -9,10 +9,11 @@ import type { KnowledgeInContext } from '../knowledge/knowledgeContext';
 export type AgentEvent =
   | { type: 'task_started'; episodeId: string; title: string }
   /**
-   * The learned knowledge placed in the system prompt (emitted after `task_started`, only when there is some), with
-   * each item's text as the slot lists it (empty when the slot text does not list it in the usual form).
+   * The learned knowledge placed in the system prompt (emitted after `task_started`, only when there is some, and
+   * again when a follow-up message changes it), with each item's text as the slot lists it (empty when the slot text
+   * does not list it in the usual form) and, when the selection recorded them, its score and why it was chosen.
    */
-  | { type: 'knowledge_in_context'; knowledge: KnowledgeInContext; items: { id: string; text: string }[] }
+  | { type: 'knowledge_in_context'; knowledge: KnowledgeInContext; items: { id: string; text: string; score?: number; reason?: string; why?: string }[] }
   /** The final answer cited these items of the knowledge in context (ids not in context are not counted). */
   | { type: 'knowledge_cited'; itemIds: string[] }
   | { type: 'text_delta'; turn: number; delta: string }

@@ -53,6 +53,7 @@ export class AgentSession {
   private readonly client: OpenAI;
   private readonly messages: ChatMessage[] = [];
   private knowledge: KnowledgeInContext | null = null;
+  private template = DEFAULT_SYSTEM_TEMPLATE;
   private controller: AbortController | null = null;
   private turn = 0;
   private started = false;
@@ -91,7 +92,7 @@ export class AgentSession {
     if (this.started) throw new Error('this session already has a task; create a new session for a new task');
     this.started = true;
     this.controller = new AbortController();
-    const template = this.opts.systemTemplate ?? DEFAULT_SYSTEM_TEMPLATE;
+    const template = this.template = this.opts.systemTemplate ?? DEFAULT_SYSTEM_TEMPLATE;
     try {
       this.knowledge = (await this.opts.knowledge?.forTask(request)) ?? null;
     } catch {
@@ -105,12 +106,44 @@ export class AgentSession {
       systemPrompt: { template, knowledge: this.knowledge }, trusted: this.trusted,
     });
     this.emit({ type: 'task_started', episodeId: this.episodeId, title });
-    if (this.knowledge?.itemIds.length) {
-      const texts = new Map(promptItems(this.knowledge.text).map((i) => [i.id, i.text]));
-      this.emit({ type: 'knowledge_in_context', knowledge: this.knowledge, items: this.knowledge.itemIds.map((id) => ({ id, text: texts.get(id) ?? '' })) });
-    }
+    this.emitKnowledge();
     await this.recordDiagnostics('before');
     return this.run(request);
+  }
+
+  /** Tells the view which items are in the prompt, with their scores and why they were chosen. */
+  private emitKnowledge(): void {
+    const k = this.knowledge;
+    if (!k?.itemIds.length) return;
+    const texts = new Map(promptItems(k.text).map((i) => [i.id, i.text]));
+    const chosen = new Map((k.chosen ?? []).map((c) => [c.id, c]));
+    this.emit({
+      type: 'knowledge_in_context', knowledge: k,
+      items: k.itemIds.map((id) => {
+        const c = chosen.get(id);
+        return { id, text: texts.get(id) ?? '', ...(c ? { score: c.score, reason: c.reason, why: c.why } : {}) };
+      }),
+    });
+  }
+
+  /**
+   * Asks for the knowledge slot of a follow-up message. The provider keeps the slot as it is unless the message
+   * brings relevant items; only then is the system prompt rewritten (the slot sits after its static part, so a
+   * provider's prompt cache still covers what precedes it). Returns the change to record, or undefined for none.
+   */
+  private async knowledgeForFollowUp(text: string): Promise<{ value: KnowledgeInContext | null } | undefined> {
+    if (!this.opts.knowledge) return undefined;
+    let next: KnowledgeInContext | null;
+    try {
+      next = (await this.opts.knowledge.forTask(text, { previous: this.knowledge })) ?? null;
+    } catch {
+      return undefined; // knowledge is an aid: the follow-up runs with the slot it had
+    }
+    if (next === this.knowledge || (next?.text ?? null) === (this.knowledge?.text ?? null)) return undefined;
+    this.knowledge = next;
+    this.messages[0] = { role: 'system', content: buildSystemPrompt(this.template, next) };
+    this.emitKnowledge();
+    return { value: next };
   }
 
   /** Continues the same task with a new user message, history kept. */
@@ -119,7 +152,8 @@ export class AgentSession {
     if (this.controller) throw new Error('the agent is still running; stop it or wait for it to finish');
     this.controller = new AbortController();
     this.opts.recorder?.reopen();
-    return this.run(text);
+    const change = await this.knowledgeForFollowUp(text);
+    return this.run(text, change);
   }
 
   /** Records the user's feedback on the task (after it ended) and waits until it is stored. */
@@ -156,9 +190,9 @@ export class AgentSession {
   }
 
   /** Runs the loop; an unexpected exception (a bug) still ends the task with reason `error`, never a rejection. */
-  private async run(userText: string): Promise<AgentOutcome> {
+  private async run(userText: string, knowledgeChange?: { value: KnowledgeInContext | null }): Promise<AgentOutcome> {
     try {
-      return await this.loop(userText);
+      return await this.loop(userText, knowledgeChange);
     } catch (e) {
       const message = `Internal error in the agent loop: ${(e as Error).message}`;
       this.record({ kind: 'error', at: now(), source: 'agent', message });
@@ -166,10 +200,10 @@ export class AgentSession {
     }
   }
 
-  private async loop(userText: string): Promise<AgentOutcome> {
+  private async loop(userText: string, knowledgeChange?: { value: KnowledgeInContext | null }): Promise<AgentOutcome> {
     const signal = this.controller!.signal;
     this.messages.push({ role: 'user', content: userText });
-    this.record({ kind: 'user', at: now(), text: userText });
+    this.record({ kind: 'user', at: now(), text: userText, ...(knowledgeChange ? { knowledge: knowledgeChange.value } : {}) });
     const maxSteps = this.opts.maxSteps ?? 25;
     let finalText = '';
     for (let step = 0; step < maxSteps; step++) {

@@ -192,9 +192,12 @@ export async function extractKnowledge(opts: ExtractOptions): Promise<ExtractRes
   return { items, evidence: parsed.evidence, model, tokensUsed, promptTokens: prompt.tokens, raw };
 }
 
-/** Builds an {@link Embedder} over the provider's `/embeddings` endpoint (throws when the provider has none). */
-export function openAiEmbedder(baseUrl: string, apiKey: string, model: string): Embedder {
-  const client = new OpenAI({ baseURL: baseUrl, apiKey: apiKey || 'none', maxRetries: 0, timeout: 30_000 });
+/**
+ * Builds an {@link Embedder} over the provider's `/embeddings` endpoint (throws when the provider has none, or when a
+ * request takes longer than `timeoutMs`).
+ */
+export function openAiEmbedder(baseUrl: string, apiKey: string, model: string, timeoutMs = 30_000): Embedder {
+  const client = new OpenAI({ baseURL: baseUrl, apiKey: apiKey || 'none', maxRetries: 0, timeout: timeoutMs });
   return async (texts) => {
     const res = await client.embeddings.create({ model, input: texts, encoding_format: 'float' });
     return res.data.sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);

@@ -69,10 +69,11 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
   /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
   z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
   /**
-   * Sent by the extension when a task starts with learned knowledge in its system prompt: the items, in prompt order
-   * (`text` is empty when the slot did not list the item in the usual form).
+   * Sent by the extension when a task starts with learned knowledge in its system prompt, and again when a follow-up
+   * changes it: the items, in prompt order (`text` is empty when the slot did not list the item in the usual form),
+   * each with its selection `score` and `why` it was chosen when the selection recorded them.
    */
-  z.object({ type: z.literal('knowledge'), items: z.array(z.object({ id: itemId, text: z.string() })).min(1) }),
+  z.object({ type: z.literal('knowledge'), items: z.array(z.object({ id: itemId, text: z.string(), score: z.number().optional(), why: z.string().max(1000).optional() })).min(1) }),
   /** Sent by the extension: the final answer cited these items of the knowledge in context. */
   z.object({ type: z.literal('cited'), itemIds: z.array(itemId).min(1) }),
   /**

@@ -28,7 +28,16 @@ export type ToolCall = z.infer<typeof ToolCallSchema>;
 const at = z.string(); // ISO-8601 timestamp
 
 /** A message from the user: the first request or a follow-up in the same task. */
-export const UserStepSchema = z.object({ kind: z.literal('user'), at, text: z.string() });
+export const UserStepSchema = z.object({
+  kind: z.literal('user'),
+  at,
+  text: z.string(),
+  /**
+   * Only on a follow-up whose message changed the knowledge slot: the slot from this message on (the system prompt
+   * was rebuilt with it), or null when it was emptied. Absent: the slot stayed as it was. The header holds the first.
+   */
+  knowledge: KnowledgeInContextSchema.nullable().optional(),
+});
 
 /** One model turn: streamed text, tool calls, why it stopped, usage and timing. */
 export const ModelStepSchema = z.object({

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { groupOf } from './presentation';
 import type { OelContext } from '../context';
-import { loadCore, type CoreRuntime, type KnowledgeDiagnostic, type KnowledgeDocument, type KnowledgeFileStore, type KnowledgeFlag, type KnowledgeItem, type KnowledgeProvider, type KnowledgeScope, type KnowledgeUpdateResult, type ReviewSet, type ReviewStore } from '../core';
+import { loadCore, type CoreRuntime, type EmbeddingCache, type KnowledgeDiagnostic, type KnowledgeDocument, type KnowledgeFileStore, type KnowledgeFlag, type KnowledgeItem, type KnowledgeProvider, type KnowledgeScope, type KnowledgeUpdateResult, type ReviewSet, type ReviewStore } from '../core';
 
 /** One knowledge file and what was last read from it. */
 export interface KnowledgeFile {
@@ -41,6 +41,8 @@ export interface KnowledgeEntry extends ReviewState { item: KnowledgeItem; tombs
 export const USER_KNOWLEDGE_FILE = 'knowledge.md';
 /** Name of this machine's review records under the extension's global storage (never in a repository). */
 export const REVIEWS_FILE = 'knowledge-reviews.json';
+/** Name of the cache of item embeddings under the extension's global storage (used when an embeddings model is set). */
+export const EMBEDDINGS_FILE = 'knowledge-embeddings.json';
 
 /** The knowledge files of this window. Call {@link init} before use. */
 export class KnowledgeFiles implements vscode.Disposable {
@@ -54,6 +56,7 @@ export class KnowledgeFiles implements vscode.Disposable {
   private ready: Promise<void> | undefined;
   private reviewStore!: ReviewStore;
   private reviewSet: ReviewSet | undefined;
+  private embeddingCache: EmbeddingCache | undefined;
 
   constructor(private readonly ctx: OelContext) {}
 
@@ -245,29 +248,58 @@ export class KnowledgeFiles implements vscode.Disposable {
   }
 
   /**
-   * The knowledge slot of the agent: accepted items within the prompt budget, flagged ones only when reviewed on this
-   * machine. Workspace trust is asked when each prompt is built, not remembered from start-up.
+   * The knowledge slot of the agent: accepted items chosen for the request and the files open in the editor, within
+   * the prompt budget, flagged ones only when reviewed on this machine. Workspace trust, the open editors and the
+   * embeddings setting are asked when each prompt is built, not remembered from start-up.
    */
   provider(): KnowledgeProvider {
     return {
-      forTask: async (request) => {
+      forTask: async (request, context) => {
         await this.init();
         const ws = this.byScope.get('workspace');
         const user = this.byScope.get('user');
+        const apiKey = this.ctx.config.knowledge.embeddingModel ? (await this.ctx.apiKey()) ?? '' : '';
         const p = new this.core.FileKnowledgeProvider({
           workspaceRoot: ws ? join(ws.uri.fsPath, '..', '..') : null,
           workspaceTrusted: () => this.ctx.trusted,
           userFile: user?.uri.fsPath ?? null,
           budgetTokens: this.ctx.config.knowledge.promptBudgetTokens,
           reviews: () => this.reviewStore.load(),
+          openFiles: () => openWorkspaceFiles(),
+          embeddings: () => this.embeddings(apiKey),
+          log: (l) => this.ctx.log.warn(l),
         });
-        return p.forTask(request);
+        return p.forTask(request, context);
       },
     };
+  }
+
+  /** The embeddings to rank knowledge by: the `oel.knowledge.embeddingModel` on the configured provider, or null. */
+  private embeddings(apiKey: string): { embed: (texts: string[]) => Promise<number[][]>; cache: EmbeddingCache } | null {
+    const model = this.ctx.config.knowledge.embeddingModel;
+    if (!model) return null;
+    if (this.embeddingCache?.model !== model) {
+      this.embeddingCache = new this.core.EmbeddingCache(vscode.Uri.joinPath(this.ctx.ext.globalStorageUri, EMBEDDINGS_FILE).fsPath, model, (l) => this.ctx.log.warn(l));
+    }
+    // A task waits for its knowledge: an embeddings request that hangs falls back to words after 10 s (per batch).
+    return { embed: this.core.openAiEmbedder(this.ctx.config.baseUrl, apiKey, model, 10_000), cache: this.embeddingCache };
   }
 
   dispose(): void {
     clearTimeout(this.reloadTimer);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/**
+ * The files in play from the editor: the workspace files shown in visible editors, the active one first, as paths
+ * relative to the workspace folder. Only names are passed on; the selection never reads these files.
+ */
+function openWorkspaceFiles(): string[] {
+  const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].filter((e) => e !== undefined);
+  const paths = editors
+    .map((e) => e.document.uri)
+    .filter((uri) => uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(uri) !== undefined)
+    .map((uri) => vscode.workspace.asRelativePath(uri, false));
+  return [...new Set(paths)].slice(0, 5);
 }

@@ -45,7 +45,7 @@ export function itemDescription(e: ItemState & { flags: KnowledgeFlag[] }, scope
   const parts: string[] = [];
   if (scope === 'user') parts.push('user');
   if (item.helpful || item.harmful) parts.push(`+${item.helpful} −${item.harmful}`);
-  if (item.status === 'inactive' && item.overBudget && !e.needsReview) parts.push('over prompt budget');
+  if (item.status === 'inactive' && item.overBudget && !e.needsReview) parts.push('over prompt budget: used when relevant');
   if (acceptedButUnreviewed(e)) parts.push(`marked ${item.status} in the file, not reviewed on this machine`);
   if (e.needsReview) parts.push([...new Set(e.flags.map((f) => f.kind))].join(', '));
   return parts.join(' · ');

@@ -22,7 +22,9 @@ export function itemLink(id: string, hooks: KnowledgeHooks): HTMLElement {
 
 /** "N learned items in context", a `<details>` listing them. */
 export function renderKnowledgeContext(entry: KnowledgeEntry, hooks: KnowledgeHooks): HTMLElement {
-  const list = el('ul', { class: 'knowledge-list' }, ...entry.items.map((i) => el('li', {}, itemLink(i.id, hooks), el('span', { class: 'item-text' }, i.text))));
+  // Each item says why it was chosen for this request (relevance, a file in play, a pin, evidence) and its score.
+  const why = (i: KnowledgeEntry['items'][number]) => (i.why ? [el('div', { class: 'item-why', 'data-testid': 'knowledge-why' }, i.score ? `${i.why} · score ${i.score}` : i.why)] : []);
+  const list = el('ul', { class: 'knowledge-list' }, ...entry.items.map((i) => el('li', {}, itemLink(i.id, hooks), el('span', { class: 'item-text' }, i.text), ...why(i))));
   const n = entry.items.length;
   return el('details', { class: 'knowledge-context', 'data-testid': 'knowledge-context' },
     el('summary', {}, icon('lightbulb'), el('span', {}, `${n} learned item${n === 1 ? '' : 's'} in context`)), list);

@@ -21,7 +21,7 @@ export interface ToolEntry {
   kind: 'tool'; key: string; callId: string; name: string; summary: string; status: ToolStatus; output: string; outputOpen: boolean; approval?: Approval;
 }
 /** The learned items in the task's prompt. */
-export interface KnowledgeEntry { kind: 'knowledge'; key: string; items: readonly { id: string; text: string }[] }
+export interface KnowledgeEntry { kind: 'knowledge'; key: string; items: readonly { id: string; text: string; score?: number; why?: string }[] }
 /** Items the final answer cited. */
 export interface CitedEntry { kind: 'cited'; key: string; itemIds: readonly string[] }
 /**

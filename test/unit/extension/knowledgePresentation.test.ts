@@ -101,7 +101,7 @@ test('groups and descriptions', () => {
   assert.equal(groupOf(state(item('K-abcd', 'x', { status: 'pinned' }), true)), 'pruned');
   assert.equal(groupOf(state(item('K-abcd', 'x', { status: 'inactive', ...smuggled }))), 'inactive', 'set aside by hand stays aside');
   assert.equal(itemDescription(state(item('K-abcd', 'x')), 'workspace'), '');
-  assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'inactive', overBudget: true, helpful: 3, harmful: 1 })), 'user'), 'user · +3 −1 · over prompt budget');
+  assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'inactive', overBudget: true, helpful: 3, harmful: 1 })), 'user'), 'user · +3 −1 · over prompt budget: used when relevant');
   assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'pending', helpful: 3, harmful: 1, ...flagged })), 'user'), 'user · +3 −1 · command');
   assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'pinned', ...smuggled })), 'workspace'), 'marked pinned in the file, not reviewed on this machine · command, url, instruction');
 });

@@ -15,3 +15,16 @@ test('Show Source lands on the step: every step line starts that step\'s block',
   assert.equal(lines[stepLines[citation]], '- Cited knowledge: K-abcd');
   assert.match(lines[stepLines[ep.steps.length - 1]], /^---$/);
 });
+
+test('the task document says why each knowledge item was in context, and what a follow-up changed', () => {
+  const slot = (ids: string[]) => ({ version: 'v', itemIds: ids, text: 'x', tokens: 1, ranker: 'lexical', chosen: ids.map((id) => ({ id, score: 1, reason: 'request', why: `matches the request on ${id.slice(2)}` })) });
+  const ep = syntheticEpisode(1, [{ kind: 'user', at: '2026-01-01T00:00:00.000Z', text: 'and the login?', knowledge: slot(['K-aaaa', 'K-login']) }]);
+  ep.systemPrompt.knowledge = slot(['K-aaaa']);
+  const { text, stepLines } = episodeMarkdownWithLines(ep);
+  assert.match(text, /^- Knowledge items in context: K-aaaa \(matches the request on aaaa\) \(version v\)$/m);
+  const followUp = ep.steps.findIndex((s) => s.kind === 'user' && s.knowledge);
+  const lines = text.split('\n');
+  assert.equal(lines[stepLines[followUp]], '## User');
+  assert.match(text, /^- Knowledge in context from here: K-aaaa \(matches the request on aaaa\), K-login \(matches the request on login\)$/m);
+  assert.match(lines[stepLines[followUp + 1]], /^---$|^### |^- /, 'the next step still starts where Show Source expects it');
+});

@@ -21,6 +21,9 @@ const shown: [AgentEvent, TranscriptItem][] = [
   [{ type: 'tool_result', observation: { ...observation, callId: 'call_3', status: 'refused', output: 'Restricted Mode' } }, { type: 'toolResult', callId: 'call_3', status: 'refused', output: 'Restricted Mode' }],
   [{ type: 'knowledge_in_context', knowledge: { version: 'v1', itemIds: ['K-abcd', 'K-efgh'], text: '...', tokens: 9 }, items: [{ id: 'K-abcd', text: 'Run the tests' }, { id: 'K-efgh', text: '' }] },
     { type: 'knowledge', items: [{ id: 'K-abcd', text: 'Run the tests' }, { id: 'K-efgh', text: '' }] }],
+  // Why each item was chosen and its score reach the view; the reason code stays in the trajectory.
+  [{ type: 'knowledge_in_context', knowledge: { version: 'v2', itemIds: ['K-abcd'], text: '...', tokens: 9 }, items: [{ id: 'K-abcd', text: 'Run the tests', score: 1.2, reason: 'file', why: 'names src/a.ts' }] },
+    { type: 'knowledge', items: [{ id: 'K-abcd', text: 'Run the tests', why: 'names src/a.ts', score: 1.2 }] }],
   [{ type: 'knowledge_cited', itemIds: ['K-abcd'] }, { type: 'cited', itemIds: ['K-abcd'] }],
   [{ type: 'task_ended', reason: 'max_steps', message: 'Stopped after 30 steps.' }, { type: 'taskEnded', reason: 'max_steps', message: 'Stopped after 30 steps.' }],
   // A failed task carries the fixes that fit, so the view offers Open Settings for a refused connection, not the key.
