@@ -39,7 +39,7 @@ export async function startServer(cfg: ServerConfig, opts: { runner?: TrainerRun
   let bootstrapAdminToken: string | null = null;
   if (tokens.list().length === 0) bootstrapAdminToken = tokens.create(opts.bootstrapTeam ?? 'default', 'admin', 'bootstrap-admin').token;
   const store = await LowdbStore.open(cfg.data_dir);
-  const runner = opts.runner ?? new PythonTrainerRunner(cfg.python, cfg.trainer_path);
+  const runner = opts.runner ?? new PythonTrainerRunner(cfg.python, cfg.trainer_path, cfg.trainer.nproc);
   const rounds = new RoundManager(store, cfg, chat, runner, key);
   await rounds.recover();
   const deps: Deps = { cfg, store, tokens, rounds, key, limiter: new RateLimiter(cfg.rate_limit.burst, cfg.rate_limit.per_second), version: SERVER_VERSION };

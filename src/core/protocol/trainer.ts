@@ -110,6 +110,8 @@ export const TrainerMetricsSchema = z.object({
   wall_s: z.number(),
   /** Optimiser steps skipped because the gradient norm was not finite (0 in a healthy round; absent from older trainers). */
   skipped_steps: z.number().int().nonnegative().optional(),
+  /** Data-parallel processes that trained the round (1 unless run under torchrun; absent from older trainers). */
+  world_size: z.number().int().positive().optional(),
 });
 export type TrainerMetrics = z.infer<typeof TrainerMetricsSchema>;
 
@@ -119,7 +121,11 @@ export type TrainerMetrics = z.infer<typeof TrainerMetricsSchema>;
  * Lines that are not JSON (warnings from libraries) must be ignored by the reader.
  */
 export const TrainerEventSchema = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('start'), job_id: z.string(), total_steps: z.number().int(), device: z.string(), dtype: z.string() }),
+  z.object({
+    event: z.literal('start'), job_id: z.string(), total_steps: z.number().int(), device: z.string(), dtype: z.string(),
+    /** Data-parallel processes (torchrun's WORLD_SIZE); only rank 0 prints events. Absent from older trainers. */
+    world_size: z.number().int().positive().optional(),
+  }),
   z.object({
     event: z.literal('step'),
     step: z.number().int(),
