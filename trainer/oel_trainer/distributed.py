@@ -40,6 +40,10 @@ class Dist:
         torch.distributed.all_reduce(t)
         return t.tolist()
 
+    def barrier(self):
+        if self.enabled:
+            torch.distributed.barrier()
+
     def wrap(self, model):
         """The model wrapped in DDP for the student's forward/backward, or the model itself in one process. Frozen
         base weights are left out of DDP's start-up broadcast: every rank loaded the same checkpoint, and for a big

@@ -227,6 +227,22 @@ def run_job(job, emit, dist=None):
             dist.close()
 
 
+def run_rounds(jobs, emit):
+    """Runs jobs as consecutive rounds (parse_rounds chained their adapters): before each round's own events, a
+    {"event": "round", "round": i, "total_rounds": n, "job_id"} marker. Stops at the first failure; the rounds before
+    it keep their complete output folders. Returns the list of metrics."""
+    dist = from_env(pick_device(jobs[0].device))
+    out = []
+    try:
+        say = emit if dist.is_main else (lambda e: None)
+        for i, job in enumerate(jobs):
+            say({"event": "round", "round": i + 1, "total_rounds": len(jobs), "job_id": job.job_id})
+            out.append(run_job(job, emit, dist))
+    finally:
+        dist.close()
+    return out
+
+
 def _run_job(job, emit, dist):
     t_start = time.perf_counter()
     out_dir = check_output_dir(job.output_dir)
@@ -261,6 +277,7 @@ def _run_job(job, emit, dist):
         "device": r.device_type, "dtype": job.dtype, "wall_s": 0.0, "skipped_steps": skipped, "world_size": dist.world,
     }
     if not dist.is_main:  # the other ranks hold the same adapter (DDP keeps them in step); rank 0 writes it
+        dist.barrier()  # returns once the folder is in place, so a next round can read it as its init_adapter
         return metrics
     tmp = os.path.join(os.path.dirname(out_dir), f".{os.path.basename(out_dir)}.tmp-{os.getpid()}")
     try:
@@ -281,6 +298,7 @@ def _run_job(job, emit, dist):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    dist.barrier()
     emit({"event": "done", "output_dir": out_dir, "metrics": metrics})
     return metrics
 

@@ -12,8 +12,8 @@ from oel_trainer.checkpoint import read_adapter
 from oel_trainer.distributed import Dist, row_generators
 from oel_trainer.errors import TrainerError
 from oel_trainer.sampling import generate
-from oel_trainer.spec import parse_job
-from oel_trainer.train import Round, run_job
+from oel_trainer.spec import ROUNDS_SCHEMA, parse_job, parse_rounds
+from oel_trainer.train import Round, run_rounds
 
 from helpers import job_dict, write_model
 
@@ -38,38 +38,45 @@ def events_of(stdout):
     return out
 
 
-def test_two_processes_train_the_same_adapter_as_one(tmp_path):
+def test_two_processes_train_the_same_adapters_as_one(tmp_path):
+    """Two consecutive rounds (the second starts from the first's adapter, which rank 0 alone writes) under torchrun
+    with 2 processes, against the same rounds in one process."""
     base = str(tmp_path / "base")
     write_model(base, "qwen2", scale=8.0)
     # 5 prompts per step over 2 ranks: a 2/3 split, so ranks hold different token counts and the loss scaling matters.
-    jd = job_dict(base, str(tmp_path / "one"), steps=4, optim={"steps": 4, "batch_size": 5, "lr": 1e-2})
-    one = run_job(parse_job(jd), lambda e: None, Dist())
+    optim = {"steps": 4, "batch_size": 5, "lr": 1e-2}
+    rounds = lambda tag: {"schema": ROUNDS_SCHEMA, "rounds": [  # noqa: E731
+        job_dict(base, str(tmp_path / f"{tag}{i}"), optim=optim, job_id=f"r{i}") for i in (1, 2)]}
+    one = run_rounds(parse_rounds(rounds("one")), lambda e: None)
 
-    jd2 = dict(jd, output_dir=str(tmp_path / "two"))
-    (tmp_path / "job2.json").write_text(json.dumps(jd2))
-    r = torchrun(2, "run", str(tmp_path / "job2.json"))
+    (tmp_path / "two.json").write_text(json.dumps(rounds("two")))
+    r = torchrun(2, "rounds", str(tmp_path / "two.json"))
     assert r.returncode == 0, r.stderr[-3000:]
     ev = events_of(r.stdout)
     kinds = [e["event"] for e in ev]
-    assert kinds.count("start") == 1 and kinds.count("done") == 1, "only rank 0 reports"
-    assert kinds.count("step") == 4
-    assert ev[0]["world_size"] == 2
-    two = ev[-1]["metrics"]
-    assert two["world_size"] == 2 and one["world_size"] == 1
+    assert kinds.count("start") == 2 and kinds.count("done") == 2, "only rank 0 reports"
+    assert kinds.count("step") == 2 * 4
+    assert all(e["world_size"] == 2 for e in ev if e["event"] == "start")
+    two = [e["metrics"] for e in ev if e["event"] == "done"]
+    assert [m["world_size"] for m in two] == [2, 2] and [m["world_size"] for m in one] == [1, 1]
     assert not [n for n in os.listdir(tmp_path) if ".tmp-" in n], "only rank 0 writes, and it cleans up"
 
-    _, a = read_adapter(str(tmp_path / "one"))
-    _, b = read_adapter(str(tmp_path / "two"))
-    assert set(a) == set(b)
-    assert any(float(a[k][1].abs().max()) > 1e-3 for k in a), "training must have moved the adapter"
-    for k in a:
-        for x, y in zip(a[k], b[k]):
-            assert torch.allclose(x, y, atol=1e-5, rtol=1e-4), f"{k}: max diff {float((x - y).abs().max())}"
-    # The evaluation is split over the ranks and summed: same figures as one process.
-    for phase in ("before", "after"):
-        for key, v in one["heldout"][phase].items():
-            assert two["heldout"][phase][key] == pytest.approx(v, rel=1e-4, abs=1e-6), (phase, key)
-    assert two["ood"]["kl_new_vs_prev"] == pytest.approx(one["ood"]["kl_new_vs_prev"], rel=1e-3, abs=1e-6)
+    for i, (m1, m2) in enumerate(zip(one, two), 1):
+        _, a = read_adapter(str(tmp_path / f"one{i}"))
+        _, b = read_adapter(str(tmp_path / f"two{i}"))
+        assert set(a) == set(b)
+        assert any(float(a[k][1].abs().max()) > 1e-3 for k in a), "training must have moved the adapter"
+        # Float rounding differs (other matmul shapes, summation order of the all-reduce) and Adam turns a rounding
+        # difference in a near-zero gradient into an lr-sized step, so the bound is loose against rounding (measured
+        # max 3e-5 after 8 steps) and tight against any real error (a wrong loss scaling or sampling: 4e-2).
+        for k in a:
+            for x, y in zip(a[k], b[k]):
+                assert torch.allclose(x, y, atol=2e-4, rtol=1e-3), f"round {i} {k}: max diff {float((x - y).abs().max())}"
+        # The evaluation is split over the ranks and summed: same figures as one process.
+        for phase in ("before", "after"):
+            for key, v in m1["heldout"][phase].items():
+                assert m2["heldout"][phase][key] == pytest.approx(v, rel=1e-4, abs=1e-6), (i, phase, key)
+        assert m2["ood"]["kl_new_vs_prev"] == pytest.approx(m1["ood"]["kl_new_vs_prev"], rel=1e-3, abs=1e-6)
 
 
 def test_a_failing_job_under_torchrun_reports_one_error_and_writes_nothing(tmp_path):
