@@ -43,7 +43,7 @@ export async function startServer(cfg: ServerConfig, opts: { runner?: TrainerRun
   let bootstrapAdminToken: string | null = null;
   if (tokens.list().length === 0) bootstrapAdminToken = tokens.create(opts.bootstrapTeam ?? 'default', 'admin', 'bootstrap-admin').token;
   const store = await LowdbStore.open(cfg.data_dir);
-  const runner = opts.runner ?? new PythonTrainerRunner(cfg.python, cfg.trainer_path);
+  const runner = opts.runner ?? new PythonTrainerRunner(cfg.python, cfg.trainer_path, cfg.trainer.nproc);
   const rounds = new RoundManager(store, cfg, chat, runner, key);
   await rounds.recover();
   const deps: Deps = {

@@ -43,6 +43,8 @@ export const ServerConfigSchema = z.object({
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     dtype: z.enum(['float32', 'bfloat16']).default('float32'),
     seed: z.number().int().default(0),
+    /** Data-parallel training processes: > 1 runs each round under torchrun (gloo on CPU, NCCL with one GPU each). */
+    nproc: z.number().int().positive().max(64).default(1),
   }).prefault({}),
   prompts: z.object({
     /** How distillation prompts are synthesized from knowledge: the base model through the trainer, an OpenAI-compatible endpoint, or templates only. */

@@ -10,7 +10,7 @@ import type { SigningKey } from './keys';
 import { itemStatus } from './merge';
 import { OOD_PROMPTS, promptPair, splitPrompts, synthesizePrompts } from './prompts';
 import { TERMINAL, type RoundRecord, type Store } from './store';
-import type { TrainerRunner } from './trainerRunner';
+import { killGroup, type TrainerRunner } from './trainerRunner';
 
 /**
  * Runs consolidation rounds one at a time (the trainer wants the whole machine): prepare prompts, train, gate,
@@ -113,11 +113,16 @@ export class RoundManager {
     try {
       rmSync(workDir, { recursive: true, force: true });
       mkdirSync(workDir, { recursive: true });
-      const items = this.store.listItems(team)
-        .filter((i) => itemStatus(i.members.length, i.decision, this.cfg.k) === 'admitted')
+      // Round N starts from the current version (round N-1's model), whose weights already hold the knowledge of its
+      // lineage; its teacher is that model with the NEW knowledge in context, as in the method's loop.
+      const current = this.store.currentVersion(team);
+      const consolidated = this.consolidatedItemIds(team, current);
+      const admitted = this.store.listItems(team).filter((i) => itemStatus(i.members.length, i.decision, this.cfg.k) === 'admitted');
+      const items = admitted.filter((i) => !consolidated.has(i.id))
         .sort((a, b) => b.members.length - a.members.length || a.first_seen.localeCompare(b.first_seen))
         .slice(0, this.cfg.caps.max_knowledge_items);
-      if (items.length === 0) throw new Error('no admitted knowledge to consolidate');
+      if (admitted.length === 0) throw new Error('no admitted knowledge to consolidate');
+      if (items.length === 0) throw new Error(`no new knowledge: all ${admitted.length} admitted items are already consolidated into version ${current}`);
       await update({ knowledge_ids: items.map((i) => i.id) });
       const knowledge = items.map((i) => i.text);
 
@@ -126,7 +131,6 @@ export class RoundManager {
       const texts = [...this.store.taskStatements(team), ...synthesized];
       if (texts.length === 0) throw new Error('no prompts: no shared task statements and synthesis is off (prompts.per_item = 0)');
       const split = splitPrompts(texts, this.cfg.prompts.heldout_fraction, this.cfg.trainer.seed + attempt);
-      const current = this.store.currentVersion(team);
       const init = current !== null ? this.store.getAdapter(team, current) : null;
       const t = this.cfg.trainer;
       const job: TrainerJobInput = {
@@ -181,6 +185,19 @@ export class RoundManager {
     }
   }
 
+  /** Ids of the items consolidated into `version` and its ancestors (the knowledge already in those weights). */
+  private consolidatedItemIds(team: string, version: number | null): Set<string> {
+    const ids = new Set<string>();
+    const seen = new Set<number>();
+    for (let v = version; v !== null && !seen.has(v);) {
+      seen.add(v);
+      const adapter = this.store.getAdapter(team, v);
+      if (!adapter) break;
+      for (const id of this.store.getRound(team, adapter.round_id)?.knowledge_ids ?? []) ids.add(id);
+      v = adapter.parent_version;
+    }
+    return ids;
+  }
 }
 
 /** The parameters a round takes when its request leaves them out. */
@@ -201,11 +218,14 @@ export function appendCurvePoint(curve: Array<[number, number | null]>, point: [
   return next.length > MAX_CURVE_POINTS ? next.filter((_, i) => i % 2 === 1 || i === next.length - 1) : next;
 }
 
-/** Kills a trainer left running by a crashed server, but only if that pid is still an oel_trainer process. */
+/**
+ * Kills a trainer left running by a crashed server, but only if that pid is still an oel_trainer process; its whole
+ * process group goes with it (the trainer was started as a group leader, so torchrun's workers are included).
+ */
 function killOrphan(pid: number): void {
   try {
     const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-    if (cmdline.includes('oel_trainer')) process.kill(pid, 'SIGKILL');
+    if (cmdline.includes('oel_trainer')) killGroup(pid, 'SIGKILL');
   } catch {
     // already gone
   }

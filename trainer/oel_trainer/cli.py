@@ -1,4 +1,4 @@
-"""Command line: `run JOB.json`, `generate GEN.json`, `init-tiny OUT_DIR --arch ...`.
+"""Command line: `run JOB.json`, `rounds ROUNDS.json`, `generate GEN.json`, `init-tiny OUT_DIR --arch ...`.
 
 Progress of `run` goes to stdout as JSON lines; any failure is one line on stderr (and, for `run` and `generate`,
 an `error` event on stdout) with a non-zero exit status.
@@ -31,6 +31,8 @@ def _parser():
     sub.required = True
     r = sub.add_parser("run", help="run a training job (oel.trainer.job/v1)")
     r.add_argument("job")
+    rs = sub.add_parser("rounds", help="run consecutive rounds, each from the previous adapter (oel.trainer.rounds/v1)")
+    rs.add_argument("job")
     g = sub.add_parser("generate", help="sample continuations (oel.trainer.generate/v1)")
     g.add_argument("job")
     t = sub.add_parser("init-tiny", help="write a randomly initialised HF checkpoint folder with a byte tokenizer")
@@ -53,6 +55,12 @@ def cmd_run(path):
     from .spec import parse_job, read_json
     from .train import run_job
     run_job(parse_job(read_json(path)), emit)
+
+
+def cmd_rounds(path):
+    from .spec import parse_rounds, read_json
+    from .train import run_rounds
+    run_rounds(parse_rounds(read_json(path)), emit)
 
 
 def cmd_generate(path):
@@ -113,10 +121,12 @@ def cmd_init_tiny(a):
 def main(argv=None):
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    events = args.cmd in ("run", "generate")
+    events = args.cmd in ("run", "rounds", "generate")
     try:
         if args.cmd == "run":
             cmd_run(args.job)
+        elif args.cmd == "rounds":
+            cmd_rounds(args.job)
         elif args.cmd == "generate":
             cmd_generate(args.job)
         else:

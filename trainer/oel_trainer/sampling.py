@@ -18,7 +18,9 @@ def left_pad(seqs, pad_id, device):
 
 
 def sample_next(logits, temperature, top_p, generator):
-    """logits (B,V) float32 -> (B,) ids. temperature 0 is greedy; top_p keeps the smallest nucleus >= top_p."""
+    """logits (B,V) float32 -> (B,) ids. temperature 0 is greedy; top_p keeps the smallest nucleus >= top_p.
+    `generator` is one torch.Generator for the batch, or a list with one per row: then a row's draws depend on its
+    own stream only, not on which other rows share the batch (what makes data-parallel runs match one process)."""
     if temperature <= 0:
         return logits.argmax(-1)
     probs = torch.softmax(logits / temperature, dim=-1)
@@ -27,13 +29,16 @@ def sample_next(logits, temperature, top_p, generator):
         keep = (sp.cumsum(-1) - sp) < top_p  # always keeps the first token
         sp = sp * keep
         probs = torch.zeros_like(probs).scatter(-1, si, sp)
+    if isinstance(generator, (list, tuple)):
+        return torch.cat([torch.multinomial(probs[i:i + 1], 1, generator=g) for i, g in enumerate(generator)]).squeeze(-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
 
 
 @torch.no_grad()
 def generate(model, prompts, max_new_tokens, temperature=1.0, top_p=1.0, stop_ids=(), pad_id=0, generator=None):
     """prompts: list of id lists (any lengths). Returns one generated id list per prompt, ending with (and
-    including) its stop id when one was produced. The prefix is encoded once; each new token reuses the cache."""
+    including) its stop id when one was produced. The prefix is encoded once; each new token reuses the cache.
+    `generator`: one for the batch or one per prompt (see sample_next)."""
     dev = model.lm_head.weight.device
     ids, mask, pos = left_pad(prompts, pad_id, dev)
     B, T = ids.shape

@@ -1,5 +1,6 @@
 """Job files, validated field by field with the defaults of src/core/protocol/trainer.ts (the wire format)."""
 import json
+import os
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -8,6 +9,7 @@ from .lora import TARGETS
 
 JOB_SCHEMA = "oel.trainer.job/v1"
 GENERATE_SCHEMA = "oel.trainer.generate/v1"
+ROUNDS_SCHEMA = "oel.trainer.rounds/v1"
 
 
 class _V:
@@ -222,6 +224,39 @@ def parse_job(obj):
     pv.done()
     v.done()
     return job
+
+
+def parse_rounds(obj):
+    """Validates a rounds file: {"schema": ROUNDS_SCHEMA, "rounds": [job, ...]}. Round 1 may name an init_adapter;
+    every later round must not, because it starts from the round before it: its init_adapter is set here to the
+    previous round's output_dir (student and teacher both start from round N-1's model). Returns [Job]."""
+    v = _V(obj, "")
+    if v.get("schema") != ROUNDS_SCHEMA:
+        raise TrainerError(f"job field schema must be {ROUNDS_SCHEMA!r}")
+    raw = v.get("rounds")
+    if not isinstance(raw, list) or not raw:
+        raise TrainerError("job field rounds must be a non-empty list of jobs")
+    v.done()
+    jobs = []
+    for i, r in enumerate(raw):
+        try:
+            job = parse_job(r)
+        except TrainerError as e:
+            raise TrainerError(f"rounds[{i}]: {e}") from None
+        if i > 0:
+            if job.init_adapter is not None:
+                raise TrainerError(f"rounds[{i}]: init_adapter must be null: round {i + 1} starts from round {i}'s output_dir")
+            first = jobs[0]
+            if job.base_model != first.base_model:
+                raise TrainerError(f"rounds[{i}]: base_model differs from round 1's; rounds chain adapters of one base")
+            if (job.lora.rank, job.lora.alpha) != (first.lora.rank, first.lora.alpha):
+                raise TrainerError(f"rounds[{i}]: lora rank/alpha differ from round 1's; an adapter only continues itself")
+            job.init_adapter = jobs[-1].output_dir
+        jobs.append(job)
+    dirs = [os.path.abspath(j.output_dir) for j in jobs]
+    if len(set(dirs)) != len(dirs):
+        raise TrainerError("rounds: every round needs its own output_dir")
+    return jobs
 
 
 def parse_generate(obj):

@@ -14,12 +14,15 @@ import torch
 
 from . import losses
 from .checkpoint import install_reference, load_base, read_adapter, write_adapter, write_json
+from .distributed import Dist, from_env, row_generators
 from .errors import TrainerError
 from .lora import adapter_mode, apply_lora
 from .sampling import generate, left_pad
 from .spec import check_ids
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+# Sampling streams (see distributed.row_seed): training samples and evaluation samples never share draws.
+STREAM_TRAIN, STREAM_EVAL = 1, 2
 
 
 def pick_device(name):
@@ -33,7 +36,7 @@ def pick_device(name):
 def response_logits(model, prompts, responses, pad_id, last_n=None):
     """Scores `responses` after `prompts` (lists of id lists). Returns logits (B,L,V) predicting each response token,
     targets (B,L) and mask (B,L), L = longest response; rows are end-aligned (left padding)."""
-    dev = model.lm_head.weight.device
+    dev = next(model.parameters()).device  # `model` may be the DDP wrapper, which has no lm_head attribute
     ids, key_mask, pos = left_pad([p + r for p, r in zip(prompts, responses)], pad_id, dev)
     L = max(len(r) for r in responses)
     logits = model(ids, position_ids=pos, key_mask=key_mask, last_n=L + 1)[:, :-1]  # (B,L,V)
@@ -45,9 +48,14 @@ def response_logits(model, prompts, responses, pad_id, last_n=None):
 class Round:
     """Model, adapter and settings of one job; methods for sampling, scoring, one optimiser step and evaluation."""
 
-    def __init__(self, job, emit=lambda e: None):
+    def __init__(self, job, emit=lambda e: None, dist=None):
         self.job, self.emit = job, emit
-        self.device = pick_device(job.device)
+        self.dist = dist or Dist()
+        self.device_type = pick_device(job.device)
+        self.device = f"cuda:{self.dist.local_rank}" if self.device_type == "cuda" and self.dist.enabled else self.device_type
+        if job.optim.batch_size < self.dist.world:
+            raise TrainerError(f"optim.batch_size {job.optim.batch_size} is smaller than the number of processes "
+                               f"{self.dist.world}: every process needs at least one prompt per step")
         self.dtype = DTYPES[job.dtype]
         torch.manual_seed(job.seed)
         self.model, self.cfg = load_base(job.base_model, self.device, self.dtype)
@@ -64,9 +72,11 @@ class Round:
             install_reference(self.model, pairs, job.init_adapter)
         self.model.to(self.device)
         self.params = [p for p in self.model.parameters() if p.requires_grad]
+        self.student = self.dist.wrap(self.model)  # DDP all-reduces the student's gradients; teacher passes bypass it
         self.opt = torch.optim.AdamW(self.params, lr=job.optim.lr, weight_decay=job.optim.weight_decay)
         self.gen = torch.Generator(device=self.device)
         self.gen.manual_seed(job.seed)
+        self.steps_done = 0
         self.order, self.cursor = [], 0
         self.rng = random.Random(job.seed)
         self.sample_tokens = self.sample_s = self.train_tokens = self.train_s = 0.0
@@ -90,23 +100,28 @@ class Round:
         return out
 
     def step(self):
-        """One optimiser step on a fresh batch. Returns {loss, kl, grad_norm (None when skipped), skipped, sample and
-        train tokens/s}; the step is skipped, leaving the adapter and the optimiser state as they were, when the
-        gradient norm is not finite."""
-        job, T = self.job, self.job.loss.temperature
+        """One optimiser step on a fresh global batch (this rank scores its share of it). Returns {loss, kl, grad_norm
+        (None when skipped), skipped, sample and train tokens/s}, loss and kl as token means over the global batch; the
+        step is skipped, leaving the adapter and the optimiser state as they were, when the gradient norm is not
+        finite."""
+        job, T, dist = self.job, self.job.loss.temperature, self.dist
         batch = self.next_batch()
+        lo, hi = dist.share(len(batch))
+        gens = row_generators(job.seed, STREAM_TRAIN, self.steps_done, range(lo, hi), self.device)
+        self.steps_done += 1
+        batch = batch[lo:hi]
         s_prompts, t_prompts = [p.student for p in batch], [p.teacher for p in batch]
         t0 = time.perf_counter()
         if job.method == "opcd":  # the student answers its own prompt (on-policy)
-            resp = self.sample(s_prompts, "train")
+            resp = self.sample(s_prompts, "train", gens)
         else:  # baselines: the teacher answers with knowledge in context (off-policy)
-            resp = self.sample(t_prompts, "ref")
+            resp = self.sample(t_prompts, "ref", gens)
         t1 = time.perf_counter()
         self.model.eval()
         with torch.no_grad(), adapter_mode(self.model, "ref"):
             t_logits, _, _ = response_logits(self.model, t_prompts, resp, self.pad_id)
         self.model.train()
-        s_logits, targets, mask = response_logits(self.model, s_prompts, resp, self.pad_id)
+        s_logits, targets, mask = response_logits(self.student, s_prompts, resp, self.pad_id)
         if job.method == "opcd":
             if job.loss.exact:
                 loss = losses.reverse_kl(s_logits, t_logits, mask, T)
@@ -116,6 +131,12 @@ class Round:
             loss = losses.forward_kl(s_logits, t_logits, mask, T)
         else:
             loss = losses.cross_entropy(s_logits, targets, mask)
+        n_local = float(mask.sum())
+        n_global = dist.all_sum([n_local])[0]
+        if dist.enabled:
+            # DDP averages gradients over ranks; scaled like this, the average is the gradient of the token mean over
+            # the whole global batch, as one process would compute it (ranks may hold different token counts).
+            loss = loss * (n_local * dist.world / n_global)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         grad_norm = float(torch.nn.utils.clip_grad_norm_(self.params, job.optim.grad_clip))
@@ -126,17 +147,20 @@ class Round:
             self.opt.zero_grad(set_to_none=True)
         else:
             self.opt.step()
-        if self.device == "cuda":
+        if self.device_type == "cuda":
             torch.cuda.synchronize()
         t2 = time.perf_counter()
         kl = float(losses.reverse_kl(s_logits.detach(), t_logits, mask, T))
+        loss_v = float(loss) / dist.world if dist.enabled else float(loss)  # undo the scaling above: local sum / n_global
         n_gen = sum(len(r) for r in resp)
         n_train = sum(len(p) + len(r) for p, r in zip(s_prompts, resp))
+        loss_v, kl_sum, n_gen, n_train = dist.all_sum([loss_v, kl * n_local, n_gen, n_train])
+        kl = kl_sum / max(n_global, 1.0)
         self.sample_tokens += n_gen
         self.sample_s += t1 - t0
         self.train_tokens += n_train
         self.train_s += t2 - t1
-        return {"loss": finite_or_none(float(loss)), "kl": finite_or_none(kl), "grad_norm": None if skipped else grad_norm,
+        return {"loss": finite_or_none(float(loss_v)), "kl": finite_or_none(kl), "grad_norm": None if skipped else grad_norm,
                 "skipped": skipped,
                 "sample_tokens_per_s": n_gen / max(t1 - t0, 1e-9), "train_tokens_per_s": n_train / max(t2 - t1, 1e-9)}
 
@@ -144,16 +168,18 @@ class Round:
     def evaluate(self, pairs, student_mode="train", ref_prompts="teacher"):
         """Samples the student (mode `student_mode`, no knowledge) on each pair, then compares it on those tokens with
         the starting model ("ref" mode) prompted with `ref_prompts` ("teacher": with knowledge, "student": without).
-        Returns {kl, top1_agreement, mean_response_len}; kl is the full-vocabulary token-mean KL(student || ref)."""
+        Returns {kl, top1_agreement, mean_response_len}; kl is the full-vocabulary token-mean KL(student || ref).
+        Under torchrun each rank evaluates its share of `pairs` and the sums are combined."""
         T, bs = self.job.loss.temperature, self.job.optim.batch_size
-        gen = torch.Generator(device=self.device)
-        gen.manual_seed(self.job.seed + 1)  # same stream before and after training
+        lo, hi = self.dist.share(len(pairs))
         kl_sum = agree_sum = n_tok = n_resp = n_gen = 0.0
-        for i in range(0, len(pairs), bs):
-            chunk = pairs[i:i + bs]
+        for i in range(lo, hi, bs):
+            chunk = pairs[i:min(i + bs, hi)]
+            # each prompt's stream depends on its index only: the same draws before and after training
+            gens = row_generators(self.job.seed, STREAM_EVAL, 0, range(i, i + len(chunk)), self.device)
             sp = [p.student for p in chunk]
             rp = [p.teacher if ref_prompts == "teacher" else p.student for p in chunk]
-            resp = self.sample(sp, student_mode, gen)
+            resp = self.sample(sp, student_mode, gens)
             self.model.eval()
             with adapter_mode(self.model, student_mode):
                 s_logits, _, mask = response_logits(self.model, sp, resp, self.pad_id)
@@ -166,6 +192,7 @@ class Round:
             n_resp += len(resp)
             stops = set(self.job.stop_token_ids)
             n_gen += sum(len(r) - (1 if r and r[-1] in stops else 0) for r in resp)
+        kl_sum, agree_sum, n_tok, n_resp, n_gen = self.dist.all_sum([kl_sum, agree_sum, n_tok, n_resp, n_gen])
         n_tok = max(n_tok, 1.0)
         return {"kl": kl_sum / n_tok, "top1_agreement": agree_sum / n_tok, "mean_response_len": n_gen / max(n_resp, 1)}
 
@@ -187,14 +214,43 @@ def finite_or_none(x):
     return x if math.isfinite(x) else None
 
 
-def run_job(job, emit):
-    """Runs a validated Job, emitting progress events; returns the metrics dict (also in output_dir/metrics.json)."""
+def run_job(job, emit, dist=None):
+    """Runs a validated Job, emitting progress events; returns the metrics dict (also in output_dir/metrics.json).
+    Under torchrun (WORLD_SIZE > 1, or an explicit `dist`), every rank trains and only rank 0 emits and writes."""
+    own_dist = dist is None
+    if own_dist:
+        dist = from_env(pick_device(job.device))
+    try:
+        return _run_job(job, emit if dist.is_main else (lambda e: None), dist)
+    finally:
+        if own_dist:
+            dist.close()
+
+
+def run_rounds(jobs, emit):
+    """Runs jobs as consecutive rounds (parse_rounds chained their adapters): before each round's own events, a
+    {"event": "round", "round": i, "total_rounds": n, "job_id"} marker. Stops at the first failure; the rounds before
+    it keep their complete output folders. Returns the list of metrics."""
+    dist = from_env(pick_device(jobs[0].device))
+    out = []
+    try:
+        say = emit if dist.is_main else (lambda e: None)
+        for i, job in enumerate(jobs):
+            say({"event": "round", "round": i + 1, "total_rounds": len(jobs), "job_id": job.job_id})
+            out.append(run_job(job, emit, dist))
+    finally:
+        dist.close()
+    return out
+
+
+def _run_job(job, emit, dist):
     t_start = time.perf_counter()
     out_dir = check_output_dir(job.output_dir)
     if job.init_adapter and not os.path.isdir(job.init_adapter):
         raise TrainerError(f"init_adapter {job.init_adapter} is not a folder")
-    r = Round(job, emit)
-    emit({"event": "start", "job_id": job.job_id, "total_steps": job.optim.steps, "device": r.device, "dtype": job.dtype})
+    r = Round(job, emit, dist)
+    emit({"event": "start", "job_id": job.job_id, "total_steps": job.optim.steps, "device": r.device_type,
+          "dtype": job.dtype, "world_size": dist.world})
     before = None
     if job.heldout:
         before = r.evaluate(job.heldout)
@@ -218,8 +274,11 @@ def run_job(job, emit):
         "job_id": job.job_id, "method": job.method, "steps": job.optim.steps, "heldout": heldout, "ood": ood,
         "throughput": {"sampling_tokens_per_s": r.sample_tokens / max(r.sample_s, 1e-9),
                        "training_tokens_per_s": r.train_tokens / max(r.train_s, 1e-9)},
-        "device": r.device, "dtype": job.dtype, "wall_s": 0.0, "skipped_steps": skipped,
+        "device": r.device_type, "dtype": job.dtype, "wall_s": 0.0, "skipped_steps": skipped, "world_size": dist.world,
     }
+    if not dist.is_main:  # the other ranks hold the same adapter (DDP keeps them in step); rank 0 writes it
+        dist.barrier()  # returns once the folder is in place, so a next round can read it as its init_adapter
+        return metrics
     tmp = os.path.join(os.path.dirname(out_dir), f".{os.path.basename(out_dir)}.tmp-{os.getpid()}")
     try:
         os.mkdir(tmp)
@@ -239,6 +298,7 @@ def run_job(job, emit):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    dist.barrier()
     emit({"event": "done", "output_dir": out_dir, "metrics": metrics})
     return metrics
 

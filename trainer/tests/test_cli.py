@@ -45,7 +45,8 @@ def test_run_end_to_end(tmp_path, base):
     assert [e["event"] for e in events] == ["start", "eval", "step", "step", "eval", "eval", "done"]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics == events[-1]["metrics"]
-    assert set(metrics) == {"job_id", "method", "steps", "heldout", "ood", "throughput", "device", "dtype", "wall_s", "skipped_steps"}
+    assert set(metrics) == {"job_id", "method", "steps", "heldout", "ood", "throughput", "device", "dtype", "wall_s", "skipped_steps",
+                            "world_size"}
     assert set(metrics["heldout"]["before"]) == {"kl", "top1_agreement", "mean_response_len"}
     assert set(metrics["ood"]) == {"kl_new_vs_prev", "top1_agreement_new_vs_prev"}
     assert set(events[2]) == {"event", "step", "total_steps", "loss", "kl", "grad_norm", "skipped", "sample_tokens_per_s", "train_tokens_per_s"}

@@ -86,6 +86,25 @@ export const TrainerJobSchema = z.object({
 export type TrainerJob = z.infer<typeof TrainerJobSchema>;
 export type TrainerJobInput = z.input<typeof TrainerJobSchema>;
 
+/** Identifies the format of a rounds file. */
+export const TRAINER_ROUNDS_SCHEMA = 'oel.trainer.rounds/v1';
+
+/**
+ * Consecutive consolidation rounds in one process (`python3 -m oel_trainer rounds ROUNDS.json`). Round 1 may name an
+ * `init_adapter`; every later round must leave it null: the trainer sets it to the previous round's `output_dir`, so
+ * round N's student starts from round N-1's adapter and its teacher is round N-1's model with round N's knowledge
+ * (its `teacher` prompts). All rounds share `base_model` and LoRA rank/alpha; each has its own `output_dir`.
+ */
+export const TrainerRoundsSchema = z.object({
+  schema: z.literal(TRAINER_ROUNDS_SCHEMA),
+  rounds: z.array(TrainerJobSchema).min(1),
+}).superRefine((v, ctx) => {
+  v.rounds.forEach((r, i) => {
+    if (i > 0 && r.init_adapter !== null) ctx.addIssue({ code: 'custom', path: ['rounds', i, 'init_adapter'], message: 'must be null: the round starts from the previous round\'s output_dir' });
+  });
+});
+export type TrainerRounds = z.infer<typeof TrainerRoundsSchema>;
+
 /** Divergence figures on a prompt set, measured on the student's own samples. */
 export const EvalFiguresSchema = z.object({
   /** Token-mean reverse KL(student || teacher) over the full vocabulary. */
@@ -110,16 +129,23 @@ export const TrainerMetricsSchema = z.object({
   wall_s: z.number(),
   /** Optimiser steps skipped because the gradient norm was not finite (0 in a healthy round; absent from older trainers). */
   skipped_steps: z.number().int().nonnegative().optional(),
+  /** Data-parallel processes that trained the round (1 unless run under torchrun; absent from older trainers). */
+  world_size: z.number().int().positive().optional(),
 });
 export type TrainerMetrics = z.infer<typeof TrainerMetricsSchema>;
 
 /**
  * One line of the trainer's stdout. `start` once, `step` per optimiser step, `eval` before and after training,
- * `done` at success (after the output folder is in place), `error` at failure (the process then exits non-zero).
+ * `done` at success (after the output folder is in place), `error` at failure (the process then exits non-zero);
+ * under the `rounds` command, a `round` marker before each round's own events.
  * Lines that are not JSON (warnings from libraries) must be ignored by the reader.
  */
 export const TrainerEventSchema = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('start'), job_id: z.string(), total_steps: z.number().int(), device: z.string(), dtype: z.string() }),
+  z.object({
+    event: z.literal('start'), job_id: z.string(), total_steps: z.number().int(), device: z.string(), dtype: z.string(),
+    /** Data-parallel processes (torchrun's WORLD_SIZE); only rank 0 prints events. Absent from older trainers. */
+    world_size: z.number().int().positive().optional(),
+  }),
   z.object({
     event: z.literal('step'),
     step: z.number().int(),
@@ -137,6 +163,8 @@ export const TrainerEventSchema = z.discriminatedUnion('event', [
   }),
   z.object({ event: z.literal('eval'), phase: z.enum(['before', 'after']), split: z.enum(['heldout', 'ood']), figures: z.record(z.string(), z.number()) }),
   z.object({ event: z.literal('done'), output_dir: z.string(), metrics: TrainerMetricsSchema }),
+  /** `rounds` command only: the events up to the next marker belong to round `round` (1-based) of `total_rounds`. */
+  z.object({ event: z.literal('round'), round: z.number().int().positive(), total_rounds: z.number().int().positive(), job_id: z.string() }),
   z.object({ event: z.literal('error'), message: z.string() }),
 ]);
 export type TrainerEvent = z.infer<typeof TrainerEventSchema>;

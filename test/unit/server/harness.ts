@@ -13,8 +13,13 @@ export function tinyModel(): string {
   return model;
 }
 
-/** Trainer settings small enough for a round to take seconds on two CPU cores. */
-export const TINY_TRAINER = { steps: 6, batch_size: 2, lr: 0.001, rank: 4, alpha: 8, max_new_tokens: 8, top_k: 32, device: 'cpu' as const };
+/**
+ * Trainer settings small enough for a round to take seconds on two CPU cores. On this tiny random model the gate's
+ * verdict on round 1 depends on the seed (held-out KL moves a few percent either way: measured over seeds 0-5, 3 of 6
+ * passed with the old sampling streams, 2 of 6 with per-prompt streams); seed 1 is one whose round 1 passes, which
+ * the tests of release, signing and round 2 need. They test the server, not what the trainer learns (trainer/tests).
+ */
+export const TINY_TRAINER = { seed: 1, steps: 6, batch_size: 2, lr: 0.001, rank: 4, alpha: 8, max_new_tokens: 8, top_k: 32, device: 'cpu' as const };
 
 /** A fresh data folder. */
 export function tempData(): string {

@@ -71,10 +71,24 @@ test('two members reach k, a real round releases a signed adapter whose files ma
     }
     assert.deepEqual((await call(srv.url, 'GET', '/v1/adapters/current', a)).body, { version: 1 });
 
-    // Round 2 starts from the current adapter.
+    // Version 1 holds both items: a round without new knowledge has nothing to teach.
+    const idle = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, {});
+    const idleEnd = await waitRound(srv.url, srv.admin, idle.body.id);
+    assert.equal(idleEnd.status, 'failed');
+    assert.match(idleEnd.message, /no new knowledge: all 2 admitted items are already consolidated into version 1/);
+
+    // Round 2 starts from the current adapter, and its teacher gets only the knowledge that is new since version 1.
+    const newItem = { client_id: 'n1', text: 'Check the changelog before bumping a dependency.' };
+    const s3 = await call(srv.url, 'POST', '/v1/submissions', a, { submission_id: 'sub-a2', items: [newItem] });
+    await call(srv.url, 'POST', '/v1/submissions', b, { submission_id: 'sub-b2', items: [newItem] });
     const r2 = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, { steps: 12 });
     const end2 = await waitRound(srv.url, srv.admin, r2.body.id);
     assert.equal(end2.parent_version, 1);
+    assert.deepEqual(end2.knowledge_ids, [s3.body.accepted[0].item_id]);
+    const job2 = JSON.parse(readFileSync(join(srv.cfg.data_dir, 'rounds', end2.id, 'a1', `${end2.id}-a1.job.json`), 'utf8'));
+    assert.equal(job2.init_adapter, join(srv.cfg.data_dir, 'adapters', 'alpha', 'v1'), 'the student and teacher start from version 1');
+    const teacherText = Buffer.from(job2.prompts.train[0].teacher.filter((t: number) => t < 256)).toString('utf8');
+    assert.ok(teacherText.includes('changelog') && !teacherText.includes('unit tests'), teacherText);
     assert.ok(['released', 'failed_gate'].includes(end2.status), JSON.stringify(end2));
     // On this tiny model round 2 usually fails its gate; either way the current version must follow the verdict.
     const current = (await call(srv.url, 'GET', '/v1/adapters/current', a)).body.version;
