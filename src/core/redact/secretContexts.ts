@@ -1,0 +1,165 @@
+/**
+ * Secrets recognised by what names them rather than by their shape: `DB_PASSWORD=…` in a `.env` file, `"api_key":
+ * "…"` in JSON, `password: …` in YAML, `Password=…;` in a connection string, `--token …` and `mysql -p…` on a command
+ * line, `<password>…</password>`, `define('API_KEY', '…')`. Which names count and which values are references (and so
+ * stay) is decided in `secretKeys.ts`.
+ */
+import { isLiteralSecretValue, isSecretName, nameWords } from './secretKeys';
+import type { SecretPattern } from './secretPatterns';
+
+/** A secret found in a text: `text.slice(start, end)` is the secret; `kind` says what it is. */
+export interface SecretFinding {
+  start: number;
+  end: number;
+  kind: string;
+}
+
+function kindFor(name: string): string {
+  const words = nameWords(name);
+  if (words.some((w) => /^(?:pass(?:word|wd|phrase|code)?|pwd|storepass|keypass|srcstorepass|deststorepass)$/.test(w))) return 'password';
+  if (words.includes('token') || words.some((w) => w.endsWith('token'))) return 'token';
+  return 'secret';
+}
+
+interface ValueRange { start: number; end: number; quoted: boolean }
+
+const QUOTES = new Set(['"', "'", '`']);
+
+/** Reads the value that starts at `i`: quoted (also JSON-escaped `\"…\"`) or up to the first terminator. */
+function readValue(text: string, i: number, context: 'plain' | 'flow' | 'query' | 'odbc'): ValueRange | null {
+  if (i >= text.length) return null;
+  const c = text[i];
+  if (c === '\\' && QUOTES.has(text[i + 1])) {
+    const close = text.indexOf(`\\${text[i + 1]}`, i + 2);
+    if (close < 0 || close - i > 2000) return null;
+    return { start: i + 2, end: close, quoted: true };
+  }
+  if (QUOTES.has(c)) {
+    let j = i + 1;
+    while (j < text.length && text[j] !== c && text[j] !== '\n' && j - i < 2000) j++;
+    return { start: i + 1, end: j, quoted: true };
+  }
+  let j = i;
+  while (j < text.length && j - i < 2000) {
+    const ch = text[j];
+    if (/\s/.test(ch) || QUOTES.has(ch) || ch === '<') break;
+    if (ch === '\\' && /[nrt"']/.test(text[j + 1] ?? '')) break;
+    if (context === 'flow' && /[,}\])]/.test(ch)) break;
+    if ((context === 'query' || context === 'plain') && ch === '&' && /^&[\w.-]{1,40}=/.test(text.slice(j, j + 42))) break;
+    if (ch === ';' && (context === 'odbc' || /^;\s*[A-Za-z][\w ]{0,30}=/.test(text.slice(j, j + 34)))) break;
+    j++;
+  }
+  // A sentence may end right after the value: "set DB_PASSWORD=hunter2." keeps its full stop.
+  while (j > i && /[.,;:)]/.test(text[j - 1])) j--;
+  return j > i ? { start: i, end: j, quoted: false } : null;
+}
+
+function contextBefore(text: string, keyStart: number): 'plain' | 'flow' | 'query' | 'odbc' {
+  let k = keyStart - 1;
+  while (k >= 0 && (text[k] === ' ' || text[k] === '\t' || text[k] === '"' || text[k] === "'")) k--;
+  const p = text[k];
+  if (p === '?' || p === '&') return 'query';
+  if (p === ';') return 'odbc';
+  if (p === '{' || p === ',' || p === '(' || p === '[') return 'flow';
+  return 'plain';
+}
+
+/** `NAME=value`, `"name": "value"`, `name: value`, `name := "value"`, `name => 'value'`, `$env:NAME = "value"`. */
+const ASSIGNMENT = /(?<![A-Za-z0-9_])(\\?["']|)((?:\$env:)?[A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]{0,20}(:=|=>|=(?!=)|:(?![:/]))[ \t]{0,20}/g;
+
+function findAssignments(text: string, out: SecretFinding[]): void {
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const name = m[2];
+    if (!isSecretName(name)) continue;
+    const keyStart = m.index + m[1].length;
+    // `scheme://user:password@host` is the URL patterns' business; read as `user: value` it would swallow the host.
+    if (text.startsWith('//', keyStart - 2)) continue;
+    const valueAt = m.index + m[0].length;
+    const v = readValue(text, valueAt, contextBefore(text, keyStart));
+    if (!v) continue;
+    const value = text.slice(v.start, v.end);
+    const prose = !v.quoted && m[3] === ':' && /^ +[A-Za-z]/.test(text.slice(v.end, v.end + 3));
+    if (!isLiteralSecretValue(value, name, { quoted: v.quoted, prose })) continue;
+    out.push({ start: v.start, end: v.end, kind: kindFor(name) });
+  }
+}
+
+/** `--password value`, `--api-key "value"`, `-storepass value` (the `=` form is an assignment). */
+const FLAG_WITH_SPACE = /(?<![\w-])(--?)([A-Za-z][A-Za-z0-9_-]{1,40})[ \t]+(?=[^\s-])/g;
+const SINGLE_DASH_SECRET_FLAGS = /^(?:password|passwd|pass|passphrase|storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|token|apikey|secret|passin|passout)$/i;
+
+function findFlags(text: string, out: SecretFinding[]): void {
+  for (const m of text.matchAll(FLAG_WITH_SPACE)) {
+    const [, dashes, name] = m;
+    if (dashes === '-' && !SINGLE_DASH_SECRET_FLAGS.test(name)) continue;
+    if (/^(?:no|skip|use|with|enable|disable|require|allow|show|print|generate|rotate|refresh|reset|prompt|ask|save|store|read|from)-/i.test(name)) continue;
+    if (!isSecretName(name)) continue;
+    const v = readValue(text, m.index + m[0].length, 'plain');
+    if (!v) continue;
+    const value = text.slice(v.start, v.end);
+    if (!isLiteralSecretValue(value, name, { quoted: v.quoted, prose: false })) continue;
+    out.push({ start: v.start, end: v.end, kind: kindFor(name) });
+  }
+}
+
+/** `<password>value</password>`, `<add key="ApiKey" value="…"/>`, `define('API_KEY', '…')`, `setPassword("…")`. */
+const XML_ELEMENT = /<([A-Za-z_][\w.:-]{0,60})>([^<\n]{1,500})<\/\1>/dg;
+const KEY_VALUE_ATTRS = /\b(?:key|name)\s*=\s*["']([^"'\n]{1,80})["']\s+value\s*=\s*["']([^"'\n]{1,500})["']/dg;
+const TWO_STRING_CALL = /\(\s*(["'])([\w.-]{2,80})\1\s*,\s*(["'])([^"'\n]{1,500})\3\s*[,)]/dg;
+const SETTER_CALL = /(?<![\w$])((?:set|with|use)?[A-Z]?[A-Za-z]{0,40})\(\s*(["'])([^"'\n]{1,500})\2\s*\)/dg;
+
+function findMarkupAndCalls(text: string, out: SecretFinding[]): void {
+  const add = (name: string, m: RegExpMatchArray, group: number, quoted = true): void => {
+    const [s, e] = m.indices![group];
+    if (isSecretName(name) && isLiteralSecretValue(text.slice(s, e), name, { quoted, prose: false })) out.push({ start: s, end: e, kind: kindFor(name) });
+  };
+  if (text.includes('</')) for (const m of text.matchAll(XML_ELEMENT)) add(m[1], m, 2);
+  if (/value\s*=/.test(text)) for (const m of text.matchAll(KEY_VALUE_ATTRS)) add(m[1], m, 2);
+  if (text.includes('(')) {
+    for (const m of text.matchAll(TWO_STRING_CALL)) add(m[2], m, 4);
+    for (const m of text.matchAll(SETTER_CALL)) {
+      // `getSecret("db")` and `os.getenv("TOKEN")` name a secret to look up; setters and builders carry one.
+      if (/^(?:get|read|fetch|load|find|lookup|delete|remove|has|is|check|validate|verify|require|rotate|generate|hash|compare)/i.test(m[1])) continue;
+      add(m[1], m, 3);
+    }
+  }
+}
+
+const VALUE = String.raw`(?:(["'])([^"'\n]{1,300})\1|([^\s"'|;&-][^\s"'|;&]{0,300}))`;
+const CMD_GAP = String.raw`[^\n|;&]{0,200}?`;
+
+/** Tools that take a password after a short flag, and other command-line and file shapes. */
+export const COMMAND_PATTERNS: SecretPattern[] = [
+  // mysql -u root -pS3cret / -p'S3cret' (attached: a separate word after -p is the database name).
+  { kind: 'password', re: new RegExp(String.raw`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlsh|mariadb|mariadb-dump|mysqlpump)\b${CMD_GAP}\s-p(?:(["'])([^"'\n]{1,300})\1|([^\s"'|;&][^\s"'|;&]{0,300}))`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\b(?:docker|podman|nerdctl|buildah|skopeo|helm|oras|crane|cf|oc|argocd|jfrog|twine|regctl)\b(?:\s+[\w-]+){0,3}\s+login\b${CMD_GAP}\s(?:-p|--password)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\bsshpass\b(?:\s+-[a-oq-zA-Z]\S*)*\s+-p\s*${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|rabbitmqadmin|influx|cqlsh|az\s+login|vertica|vsql)\b${CMD_GAP}\s(?:-p|--password|--pass)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\bredis-cli\b${CMD_GAP}\s(?:-a|--pass|--askpass)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\b(?:sqlcmd|bcp|osql|isql|sqlpackage)\b${CMD_GAP}\s-P\s*${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\bldap[a-z]{2,10}\b${CMD_GAP}\s-w\s+${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\b(?:zip|unzip|7z|7za|7zr|rar|unrar)\b${CMD_GAP}\s-(?:P\s+|p)${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: /\bpass:([^\s"'|;&]{1,300})/dg, group: 1 },
+  { kind: 'password', re: new RegExp(String.raw`\bopenssl\b${CMD_GAP}\s-k\s+${VALUE}`, 'dg'), group: [2, 3] },
+  // curl -u user:pass, --user, --proxy-user; httpie -a user:pass; smbclient -U user%pass
+  { kind: 'password', re: /(?:\s-u|\s-a|--user|--proxy-user|--auth|--basic-auth)(?:=|\s+)(["']?)[^\s:"'%]{1,128}:([^\s"']{1,300})\1/dg, group: 2 },
+  { kind: 'password', re: /\s-U\s*(["']?)[^\s%"']{1,128}%([^\s"']{1,300})\1/dg, group: 2 },
+  { kind: 'password', re: /\b(?:sqlplus|expdp|impdp|exp|imp|rman|sqlldr|dgmgrl)\s+(?:-\w+\s+)*["']?[A-Za-z0-9_$#]{1,30}\/([^\s@/"']{1,128})(?=[@\s"']|$)/dg, group: 1 },
+  { kind: 'password', re: /\bhtpasswd\s+(?:-[a-zA-Z]+\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+(?:-[a-zA-Z]+\s+)*\S+\s+\S+\s+(["']?)([^\s"']+)\1/dg, group: 2 },
+  { kind: 'password', re: /\becho\s+(["']?)([^\s"'|$][^\s"'|]{3,300})\1\s*\|[^|\n]{0,200}?--password-stdin/dg, group: 2 },
+  { kind: 'token', re: /\bvault\s+login\s+(?:-[\w-]+(?:=\S+)?\s+)*([A-Za-z0-9._-]{20,})/dg, group: 1 },
+  // ~/.netrc and ~/.pgpass lines
+  { kind: 'password', re: /\blogin\s+\S{1,128}\s+password\s+(\S{1,300})/dg, group: 1 },
+  { kind: 'password', re: /^[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,300})$/dgm, group: 1 },
+  // Dockerfile ENV/ARG with a space instead of '='
+  { kind: 'secret', re: /^\s*(?:ENV|ARG)\s+([A-Za-z_]\w{0,80})\s+(["']?)([^\s"'=][^\n"']{0,300})\2\s*$/dgm, group: 3, accept: (_v, text, start) => isSecretName(/(?:ENV|ARG)\s+(\w+)/.exec(text.slice(Math.max(0, text.lastIndexOf('\n', start) + 1), start))?.[1] ?? '') },
+];
+
+/** Every contextual finding in `text` (unordered; overlaps are resolved by the caller). */
+export function findContextualSecrets(text: string): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  findAssignments(text, out);
+  findFlags(text, out);
+  findMarkupAndCalls(text, out);
+  return out;
+}
