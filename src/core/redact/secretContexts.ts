@@ -147,6 +147,9 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'password', re: /\b(?:sqlplus|expdp|impdp|exp|imp|rman|sqlldr|dgmgrl)\s+(?:-\w+\s+)*["']?[A-Za-z0-9_$#]{1,30}\/([^\s@/"']{1,128})(?=[@\s"']|$)/dg, group: 1 },
   { kind: 'password', re: /\bhtpasswd\s+(?:-[a-zA-Z]+\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+(?:-[a-zA-Z]+\s+)*\S+\s+\S+\s+(["']?)([^\s"']+)\1/dg, group: 2 },
   { kind: 'password', re: /\becho\s+(["']?)([^\s"'|$][^\s"'|]{3,300})\1\s*\|[^|\n]{0,200}?--password-stdin/dg, group: 2 },
+  // gh secret set NAME --body VALUE; aws ssm put-parameter … --type SecureString … --value VALUE
+  { kind: 'secret', re: new RegExp(String.raw`\bgh\s+secret\s+set\s+\S+${CMD_GAP}\s(?:--body|-b)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'secret', re: new RegExp(String.raw`\baws\s+ssm\s+put-parameter\b(?=[^\n]*SecureString)${CMD_GAP}\s--value(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
   { kind: 'token', re: /\bvault\s+login\s+(?:-[\w-]+(?:=\S+)?\s+)*([A-Za-z0-9._-]{20,})/dg, group: 1 },
   // ~/.netrc and ~/.pgpass lines
   { kind: 'password', re: /\blogin\s+\S{1,128}\s+password\s+(\S{1,300})/dg, group: 1 },

@@ -55,11 +55,14 @@ export function isSecretName(name: string): boolean {
   const envStyle = /^[A-Z][A-Z0-9_]*$/.test(name.replace(/^[-$]+|^env:/gi, ''));
   // `OPENAI_KEY=…` and `MAPS_KEY=…`: in an environment variable a last word "key" means a key value.
   if (envStyle && last === 'key' && words.length >= 2) return true;
-  if (NOT_VALUE_SUFFIXES.has(last) && words.length > 1) {
+  if (NOT_VALUE_SUFFIXES.has(last) && words.length > 1 && !words.join(' ').endsWith('private key id')) {
     // `ACCESS_KEY`, `SECRET_KEY`, `client-key` still name a value: the pair decides below.
     if (last !== 'key' && last !== 'data') return false;
   }
+  if (words.join(' ').includes('private key id')) return true;
   for (let i = 0; i < words.length; i++) {
+    // Run-together names: PGPASSWORD, DBPASS, BEARERTOKEN, MYSECRET.
+    if (words[i].length > 6 && /(?:password|passwd|passphrase|secret|token|apikey)$/.test(words[i])) return true;
     if (SECRET_WORDS.has(words[i])) {
       // `auth` alone is mostly a switch or a section (`auth: true`, `auth:`); it names a value only when last.
       if (words[i] === 'auth' && i !== words.length - 1) continue;
@@ -114,7 +117,7 @@ export function isLiteralSecretValue(value: string, name: string, opts: { quoted
   if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:[\\/]|file:)/.test(v)) return false;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !/:\/\/[^/\s]*:[^/\s]*@/.test(v)) return false;
   // Code: a call or index on an identifier chain, or a member chain on a known receiver.
-  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*\s*[([]/.test(v)) return false;
+  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*\s*(?:[([]$|\(.*\)$|\[.*\]$)/.test(v)) return false;
   const chain = /^([A-Za-z_$][\w$]*)(?:\??\.[A-Za-z_$][\w$]*)+$/.exec(v);
   if (chain && CODE_RECEIVERS.has(chain[1].toLowerCase())) return false;
   if (!opts.quoted) {
