@@ -17,7 +17,7 @@ import { compileLiterals, learnedLiteral, nameLiteral, termLiteral, type Literal
 import { findBareHosts, findEmails, findIps, findKeyedHosts, findRemotes, findShellTargets, findUrls } from './network';
 import { findAuthorNames, findFullNames, findHomes, findMentions, findUsers, normaliseName } from './people';
 import { findPhones } from './phones';
-import { resolveSpans, type AnonymizedKind, type Span } from './spans';
+import { overlapsAny, resolveSpans, type AnonymizedKind, type Span } from './spans';
 
 export { ANONYMIZED_KINDS, type AnonymizedKind } from './spans';
 
@@ -143,7 +143,7 @@ export async function anonymizeTexts(texts: readonly string[], options: Anonymiz
     const detected = resolveSpans(perItem[item]);
     const literal: Span[] = [];
     matcher.find(text, literal);
-    const extra = literal.filter((l) => !detected.some((d) => l.start < d.end && d.start < l.end));
+    const extra = literal.filter((l) => !overlapsAny(detected, l));
     let result = '';
     let at = 0;
     for (const s of resolveSpans([...detected, ...extra])) {

@@ -202,7 +202,7 @@ export function findShellTargets(text: string, out: Span[]): void {
   }
 }
 
-const HOST_KEYED = /(?<![\w-])(?:["']?)((?:[A-Za-z0-9]+[_.-])*(?:host|hostname|server|servername|address|addr|endpoint|domain|fqdn)|--host(?:name)?|-h)(?:["']?)(?:[ \t]*[:=][ \t]*|[ \t]+(?=[A-Za-z0-9]))(["']?)([A-Za-z0-9][A-Za-z0-9.-]{1,252})\2(?![\w.-]|:\/\/)/gi;
+const HOST_KEYED = /(?<![\w.-])(?:["']?)((?:[A-Za-z0-9]{1,40}[_.-]){0,6}(?:host|hostname|server|servername|address|addr|endpoint|domain|fqdn)|--host(?:name)?|-h)(?:["']?)(?:[ \t]*[:=][ \t]*|[ \t]+(?=[A-Za-z0-9]))(["']?)(?:(?:tcp|udp|np|lpc):)?([A-Za-z0-9][A-Za-z0-9.-]{1,252})\2(?![\w.-]|:\/\/|:[A-Za-z])/gi;
 
 /** Host names written as the value of a host setting or flag (`DB_HOST=pg-primary-01`, `--host buildbox`). */
 export function findKeyedHosts(text: string, out: Span[]): void {

@@ -38,7 +38,7 @@ export function findHomes(text: string, out: Span[]): void {
 const USER_VALUE = String.raw`(?<q>["']?)(?<v>[A-Za-z_][A-Za-z0-9_.@-]{1,63})\k<q>`;
 const USER_PATTERNS: { re: RegExp; detail: string }[] = [
   // USER=jdoe, "username": "jdoe", user: jdoe, DB_USER=app_rw, --username jdoe, -u jdoe (db clients), User ID=sa
-  { re: new RegExp(String.raw`(?<![\w-])(?:["']?)((?:[A-Za-z0-9]+[_.-])*(?:user|username|user_name|userName|login|logname|owner|author_login|actor|assignee|uid|user id|userid|account)|USER|LOGNAME|USERNAME|SUDO_USER|GITHUB_ACTOR)(?:["']?)[ \t]*(?:[:=]|:=)[ \t]*${USER_VALUE}(?![\w(.@-])`, 'gi'), detail: 'user-setting' },
+  { re: new RegExp(String.raw`(?<![\w.-])(?:["']?)((?:[A-Za-z0-9]{1,40}[_.-]){0,6}(?:user|username|user_name|userName|login|logname|owner|author_login|actor|assignee|uid|user id|userid|account)|USER|LOGNAME|USERNAME|SUDO_USER|GITHUB_ACTOR)(?:["']?)[ \t]*(?:[:=]|:=)[ \t]*${USER_VALUE}(?![\w(.@-])`, 'gi'), detail: 'user-setting' },
   { re: new RegExp(String.raw`(?<![\w-])(?:--user(?:name)?|--login|--owner|--author)(?:=|[ \t]+)${USER_VALUE}(?![\w(.:@-])`, 'g'), detail: 'user-flag' },
   { re: new RegExp(String.raw`\b(?:chown|chgrp)\s+(?:-\w+\s+)*${USER_VALUE}(?=[:.\s])`, 'g'), detail: 'chown' },
   { re: new RegExp(String.raw`\b(?:sudo\s+-u|su\s+-|runuser\s+-u|usermod\s+(?:-\w+\s+\S+\s+)*|crontab\s+-u)\s+${USER_VALUE}(?=\s|$)`, 'g'), detail: 'user-command' },
@@ -81,7 +81,7 @@ const NAME_PATTERNS: { re: RegExp; detail: string }[] = [
   // Author: / Co-authored-by: / Signed-off-by: lines without an address
   { re: new RegExp(String.raw`\b(?:Author|Committer|Signed-off-by|Co-authored-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Helped-by|Reviewer|Maintainer|Maintainers|Assignee|Owner|Authored by|Written by|Created by|Reported by|Maintained by)[ \t]*:?[ \t]+(${NAME})(?=[ \t]*(?:$|[\n,;(<]))`, 'gmu'), detail: 'author-line' },
   // git config user.name "Jane Doe", GIT_AUTHOR_NAME=…, [user] name = …
-  { re: /\buser\.name[ \t]*(?:=[ \t]*|[ \t]+)(["']?)([^"'\n]{2,80}?)\1[ \t]*(?=$|\n|&&|;|\|)/gm, detail: 'git-config' },
+  { re: /(?:\bgit(?:[ \t]+-\S+)*[ \t]+config(?:[ \t]+--?[\w-]+)*[ \t]+user\.name[ \t]+|\buser\.name[ \t]*=[ \t]*)(["']?)([^"'\n]{2,80}?)\1[ \t]*(?=$|\n|&&|;|\|)/gm, detail: 'git-config' },
   { re: /\bGIT_(?:AUTHOR|COMMITTER)_NAME[ \t]*=[ \t]*(["']?)([^"'\n]{2,80}?)\1(?=\s|$)/g, detail: 'git-env' },
   { re: /\[user\][^[]{0,200}?\bname[ \t]*=[ \t]*([^\n]{2,80}?)[ \t]*(?=\n|$)/g, detail: 'gitconfig' },
   { re: /--author[ =](["']?)([^"'\n<]{2,80}?)[ \t]*(?:<[^>\n]*>)?\1(?=\s|$)/g, detail: 'git-author-flag' },
@@ -101,6 +101,16 @@ const ORG_WORDS = /\b(?:Inc|LLC|Ltd|GmbH|AG|SA|Corp|Corporation|Company|Foundati
 /** Words a name-shaped match may start with that are not names ("Author: The Go Authors", "Copyright The …"). */
 const NOT_NAME_START = /^(?:The|All|See|This|That|These|Our|Your|My|No|None|Unknown|Anonymous|Various|Multiple|Bot|Dependabot|Renovate|GitHub|Microsoft|Google)\b/;
 
+const NAME_PARTICLES = new Set(['van', 'von', 'de', 'der', 'den', 'da', 'di', 'del', 'della', 'la', 'le', 'du', 'dos', 'das', 'bin', 'ibn', 'al', 'el', 'ten', 'ter', 'y', 'e']);
+
+/** A person's name or handle: one to five words; lower-case words only as particles, or a single lower-case handle. */
+function looksLikeName(name: string): boolean {
+  const words = name.split(/[ \t]+/);
+  if (words.length > 5 || !words.every((w) => /^[\p{L}][\p{L}\p{N}'’.-]*$/u.test(w))) return false;
+  if (words.length === 1) return true;
+  return words.every((w, i) => /^\p{Lu}/u.test(w) || (i > 0 && i < words.length - 1 && NAME_PARTICLES.has(w)));
+}
+
 /** Person names in author lines and their neighbours (see {@link NAME_PATTERNS}). */
 export function findAuthorNames(text: string, out: Span[]): void {
   for (const { re, detail } of NAME_PATTERNS) {
@@ -110,7 +120,7 @@ export function findAuthorNames(text: string, out: Span[]): void {
       const name = raw.trim().replace(/[ \t]*[,.;:]+$/, '');
       if (name.length < 2 || NOT_NAME_START.test(name) || ORG_WORDS.test(name) || /[@/\\=<>{}$]/.test(name) || /^\d/.test(name)) continue;
       if (detail === 'copyright' && !/\s/.test(name)) continue; // "Copyright Acme": an organisation more often than not
-      if (GENERIC_USERS.has(name.toLowerCase()) || COMMON_WORDS.has(name.toLowerCase())) continue;
+      if (GENERIC_USERS.has(name.toLowerCase()) || COMMON_WORDS.has(name.toLowerCase()) || !looksLikeName(name)) continue;
       const start = m.index + m[0].lastIndexOf(raw) + (raw.length - raw.trimStart().length);
       pushSpan(out, start, start + name.length, 'name', detail, normaliseName(name));
     }
@@ -130,14 +140,16 @@ Will Would Should Could Can May Might Must And Or But If Then When Where Why How
 With From To Of As It This That These Those Not No Yes
 `.split(/\s+/).filter(Boolean));
 
-const FULL_NAME = /(?<![\p{L}\p{N}_.@/-])(\p{Lu}\p{Ll}{1,15}(?:-\p{Lu}\p{Ll}{1,15})?)[ \t]+(?:(\p{Lu})\.[ \t]+)?((?:Mc|Mac|O'|O’|D'|De|Van|Von|Di|Da|Le|La)?\p{Lu}\p{Ll}{1,20}(?:-\p{Lu}\p{Ll}{1,20})?)(?![\p{L}\p{N}_-])/gu;
+// The surname sits in a lookahead, so "Ping Priya Raman" is tried again from "Priya" after "Ping Priya" fails.
+const FULL_NAME = /(?<![\p{L}\p{N}_.@/-])(\p{Lu}\p{Ll}{1,15}(?:-\p{Lu}\p{Ll}{1,15})?)(?=([ \t]+(?:\p{Lu}\.[ \t]+)?)((?:Mc|Mac|O'|O’|D'|De|Van|Von|Di|Da|Le|La)?\p{Lu}\p{Ll}{1,20}(?:-\p{Lu}\p{Ll}{1,20})?)(?![\p{L}\p{N}_-]))/gu;
 
 /** Full names in running text: a common given name followed by a capitalised surname ("ping Priya Raman"). */
 export function findFullNames(text: string, out: Span[]): void {
   for (const m of text.matchAll(FULL_NAME)) {
-    const [all, first, , last] = m;
+    const [, first, gap, last] = m;
     if (!FIRST_NAMES.has(first) || NOT_SURNAMES.has(last) || COMMON_WORDS.has(last.toLowerCase())) continue;
-    pushSpan(out, m.index, m.index + all.length, 'name', 'full-name', normaliseName(all.replace(/[ \t]+\p{Lu}\.[ \t]+/u, ' ')));
+    const end = m.index + first.length + gap.length + last.length;
+    pushSpan(out, m.index, end, 'name', 'full-name', normaliseName(`${first} ${last}`));
   }
 }
 

@@ -52,6 +52,7 @@ kubernetes.default.svc kubernetes.default.svc.cluster.local metadata.google.inte
 registry.npmjs.org registry.yarnpkg.com files.pythonhosted.org upload.pypi.org test.pypi.org index.docker.io
 registry-1.docker.io auth.docker.io production.cloudflare.docker.com public.ecr.aws registry.k8s.io
 raw.githubusercontent.com objects.githubusercontent.com codeload.github.com api.github.com uploads.github.com
+core.windows.net blob.core.windows.net vault.azure.net database.windows.net servicebus.windows.net azurecr.io
 `.split(/\s+/).filter(Boolean);
 
 const publicDomainSet = new Set(PUBLIC_DOMAINS);

@@ -142,7 +142,7 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'password', re: /\bpass:([^\s"'|;&]{1,300})/dg, group: 1 },
   { kind: 'password', re: new RegExp(String.raw`\bopenssl\b${CMD_GAP}\s-k\s+${VALUE}`, 'dg'), group: [2, 3] },
   // curl -u user:pass, --user, --proxy-user; httpie -a user:pass; smbclient -U user%pass
-  { kind: 'password', re: /(?:\s-u|\s-a|--user|--proxy-user|--auth|--basic-auth)(?:=|\s+)(["']?)[^\s:"'%]{1,128}:([^\s"']{1,300})\1/dg, group: 2 },
+  { kind: 'password', re: /(?:\s-u|\s-a|--user|--proxy-user|--auth|--basic-auth)(?:=|\s+)(["']?)[^\s:"'%]{1,128}:(?!\/\/)([^\s"']{1,300})\1/dg, group: 2 },
   { kind: 'password', re: /\s-U\s*(["']?)[^\s%"']{1,128}%([^\s"']{1,300})\1/dg, group: 2 },
   { kind: 'password', re: /\b(?:sqlplus|expdp|impdp|exp|imp|rman|sqlldr|dgmgrl)\s+(?:-\w+\s+)*["']?[A-Za-z0-9_$#]{1,30}\/([^\s@/"']{1,128})(?=[@\s"']|$)/dg, group: 1 },
   { kind: 'password', re: /\bhtpasswd\s+(?:-[a-zA-Z]+\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+(?:-[a-zA-Z]+\s+)*\S+\s+\S+\s+(["']?)([^\s"']+)\1/dg, group: 2 },
