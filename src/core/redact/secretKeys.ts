@@ -52,7 +52,7 @@ export function isSecretName(name: string): boolean {
   if (words.length === 0 || words.length > 12) return false;
   const last = words[words.length - 1];
   if (words.length >= 2 && `${words[words.length - 2]} ${last}` === 'secret id') return true;
-  const envStyle = /^[A-Z][A-Z0-9_]*$/.test(name.replace(/^[-$]+|^env:/gi, ''));
+  const envStyle = /^[A-Z][A-Z0-9_]*$/.test(name.replace(/^\$?env:/i, '').replace(/^[-$]+/, ''));
   // `OPENAI_KEY=…` and `MAPS_KEY=…`: in an environment variable a last word "key" means a key value.
   if (envStyle && last === 'key' && words.length >= 2) return true;
   if (NOT_VALUE_SUFFIXES.has(last) && words.length > 1 && !words.join(' ').endsWith('private key id')) {

@@ -1,0 +1,56 @@
+/**
+ * Secrets recognised by what names them (the redactor's contextual layer, used on every trajectory step, on knowledge
+ * text and by the anonymizer): the value goes, and references, types, placeholders and prose stay.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findSecrets, redactSecrets } from '../../../../src/core/redact/redact';
+
+// Values are assembled from parts so this file itself does not look like a leak to scanners.
+const pw = 'Xk9#mP2' + '$vL!q';
+
+test('a literal after a secret name is redacted in every notation', () => {
+  const cases: [string, string][] = [
+    [`DB_PASSWORD=${pw}`, 'DB_PASSWORD=[REDACTED:password]'],
+    [`export API_TOKEN="${pw}"`, 'export API_TOKEN="[REDACTED:token]"'],
+    [`"client_secret": "${pw}"`, '"client_secret": "[REDACTED:secret]"'],
+    [`  password: ${pw}`, '  password: [REDACTED:password]'],
+    [`apiKey := "${pw}"`, 'apiKey := "[REDACTED:secret]"'],
+    [`$env:OPENAI_KEY = "${pw}"`, '$env:OPENAI_KEY = "[REDACTED:secret]"'],
+    [`{\\"password\\": \\"${pw}\\"}`, '{\\"password\\": \\"[REDACTED:password]\\"}'],
+    [`jdbc:mysql://db/app?user=app&password=${pw}&ssl=true`, 'jdbc:mysql://db/app?user=app&password=[REDACTED:password]&ssl=true'],
+    [`<password>${pw}</password>`, '<password>[REDACTED:password]</password>'],
+    [`<add key="SmtpPassword" value="${pw}" />`, '<add key="SmtpPassword" value="[REDACTED:password]" />'],
+    [`define('AUTH_KEY', '${pw}');`, "define('AUTH_KEY', '[REDACTED:secret]');"],
+    [`builder.setPassword("${pw}")`, 'builder.setPassword("[REDACTED:password]")'],
+    [`./deploy --client-secret ${pw} --env prod`, './deploy --client-secret [REDACTED:secret] --env prod'],
+    [`sshpass -p '${pw}' ssh ops@host`, "sshpass -p '[REDACTED:password]' ssh ops@host"],
+    [`docker login registry -u ci -p ${pw}`, 'docker login registry -u ci -p [REDACTED:password]'],
+    [`redis-cli -h cache -a ${pw} ping`, 'redis-cli -h cache -a [REDACTED:password] ping'],
+    [`machine git.example.com login ci password ${pw}`, 'machine git.example.com login ci password [REDACTED:password]'],
+    [`openssl pkcs12 -export -passout pass:${pw}`, 'openssl pkcs12 -export -passout pass:[REDACTED:password]'],
+    [`echo "${pw}" | docker login -u ci --password-stdin`, 'echo "[REDACTED:password]" | docker login -u ci --password-stdin'],
+    [`redis://:${pw.replace(/[#$!]/g, '')}@cache:6379/0`, 'redis://:[REDACTED:url-password]@cache:6379/0'],
+  ];
+  for (const [input, expected] of cases) assert.equal(redactSecrets(input), expected, input);
+});
+
+test('references, types, switches, placeholders, lengths and prose are not secrets', () => {
+  const kept = [
+    'const apiKey = process.env.OPENAI_API_KEY;',
+    'token: ${{ secrets.GITHUB_TOKEN }}',
+    'password = os.getenv("DB_PASSWORD")',
+    'DB_PASSWORD=$DB_PASSWORD and SECRET_KEY=${SECRET_KEY}',
+    'username: string; password: string;',
+    'max_tokens: 1024, token_type: bearer, password_min_length = 12, TOKEN_TTL=3600',
+    'PASSWORD_FILE=/run/secrets/db and GOOGLE_APPLICATION_CREDENTIALS=/etc/gcp/key.json',
+    'OPENAI_API_KEY=your-api-key-here, API_TOKEN=<your-token>, SECRET_KEY=xxxxxxxx, password: changeme',
+    'auth: true, credentials: "include", secrets: inherit',
+    'password: at least 12 characters. Password: must be rotated every 90 days.',
+    'The password is stored in Vault; rotate the secret and the token yearly.',
+    'password: *db_password and token: &anchor',
+    'mkdir -p build, git add -p, docker run -p 8080:80 nginx, ssh -p 2222 host',
+    'mysql -u root -p app_db   # prompts for the password',
+  ];
+  for (const text of kept) assert.deepEqual(findSecrets(text), [], text);
+});
