@@ -12,7 +12,7 @@
  * General programming knowledge stays: `process.env.OPENAI_API_KEY`, commit hashes, integrity strings, UUIDs, semver,
  * public developer sites, well-known organisations, and the word "password" in prose.
  */
-import { findSecretsThorough } from '../redact/redact';
+import { findSecretsThoroughBatch, type SecretFinding } from '../redact/redact';
 import { compileLiterals, learnedLiteral, nameLiteral, termLiteral, type Literal } from './literals';
 import { findBareHosts, findEmails, findIps, findKeyedHosts, findRemotes, findShellTargets, findUrls } from './network';
 import { findAuthorNames, findFullNames, findHomes, findMentions, findUsers, normaliseName } from './people';
@@ -57,9 +57,9 @@ export function placeholderFor(kind: AnonymizedKind, n: number): string {
 /** Generic local parts of e-mail addresses that name a mailbox, not a person. */
 const GENERIC_LOCAL_PARTS = /^(?:info|support|admin|contact|hello|sales|security|noreply|no-reply|donotreply|team|dev|devs|ops|devops|billing|help|office|mail|webmaster|postmaster|abuse|jobs|careers|press|marketing|notifications?|alerts?|it|hr|finance|legal|privacy|feedback|service|services|bot|ci|build|builds|git|github|gitlab|root|test|user|example|me|you|name|first\.last|firstname\.lastname|jane\.doe|john\.doe)$/i;
 
-async function detect(text: string, options: AnonymizeOptions): Promise<Span[]> {
+function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
   const spans: Span[] = [];
-  for (const f of await findSecretsThorough(text, options.secrets ?? [])) {
+  for (const f of secrets) {
     spans.push({ start: f.start, end: f.end, kind: 'secret', detail: f.kind, key: text.slice(f.start, f.end) });
   }
   findEmails(text, spans);
@@ -119,8 +119,8 @@ function learn(spans: readonly Span[], texts: readonly string[], perItem: readon
  * across the whole batch. Never throws on any input text; the cost is linear in the total length.
  */
 export async function anonymizeTexts(texts: readonly string[], options: AnonymizeOptions = {}): Promise<AnonymizeResult> {
-  const perItem: Span[][] = [];
-  for (const text of texts) perItem.push(await detect(text, options));
+  const secrets = await findSecretsThoroughBatch(texts, options.secrets ?? []);
+  const perItem = texts.map((text, i) => detect(text, secrets[i]));
 
   const literals: Literal[] = [];
   for (const n of options.names ?? []) {
