@@ -151,7 +151,14 @@ export function findUrls(text: string, out: Span[]): void {
 }
 
 const REMOTE = /(?<![\w.-])([A-Za-z_][\w.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252}):(?!\d+(?:\/|\b))([~\w.-]{1,100}\/[\w./-]{1,200}?)(?=\.git\b|[\s"'<>)\]]|$)/g;
-const BARE_CODE_PATH = /(?<![\w./@-])((?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com|huggingface\.co))\/([\w.~-]{1,100}(?:\/[\w.-]{1,100})?)/g;
+const BARE_CODE_PATH = /(?<![\w./@-])((?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com|huggingface\.co|ghcr\.io|quay\.io|docker\.io|gcr\.io|[a-z]{2,6}\.gcr\.io|registry\.gitlab\.com))\/([\w.~-]{1,100}(?:\/[\w.-]{1,100}){0,4})/g;
+// "org/repo#123" issue references, "PR #12 from org/repo", `gh … -R org/repo`, `--repo org/repo`, `uses: org/repo@v1`
+const REPO_REFS = [
+  /(?<![\w./@-])([A-Za-z0-9][\w.-]{0,38})\/([\w.-]{1,100})#\d+\b/g,
+  /\b(?:PR|pull request|MR|merge request)\s+[#!]\d+\s+(?:from|in|on)\s+([A-Za-z0-9][\w.-]{0,38})\/([\w.-]{1,100})/gi,
+  /(?:\bgh\s+[\w-]+\s+[\w-]+\b[^\n|;&]{0,100}?\s(?:-R|--repo)|\s--repo|\bgh\s+repo\s+(?:clone|view|fork))[ =]([A-Za-z0-9][\w.-]{0,38})\/([\w.-]{1,100})/g,
+  /\buses:\s*["']?([A-Za-z0-9][\w.-]{0,38})\/([\w.-]{1,100})(?:\/[^@\s"']*)?@/g,
+];
 
 /** SSH remotes (`git@github.com:acme/app.git`) and scheme-less code-host paths (`github.com/acme/app`, Go imports). */
 export function findRemotes(text: string, out: Span[]): void {
@@ -163,6 +170,18 @@ export function findRemotes(text: string, out: Span[]): void {
       pushHost(out, hostStart, host, 'ssh-host', true);
       const h = host.toLowerCase();
       pushRepoPath(text, h, m.index + all.length - path.length, path, out, !CODE_HOSTS.has(h));
+    }
+  }
+  if (text.includes('/')) {
+    for (const re of REPO_REFS) {
+      for (const m of text.matchAll(re)) {
+        const [all, org, repo] = m;
+        if (PUBLIC_ORGS.has(org.toLowerCase()) || org.startsWith('<')) continue;
+        const orgStart = m.index + all.lastIndexOf(`${org}/${repo}`);
+        pushSpan(out, orgStart, orgStart + org.length, 'org', 'repo-ref', org.toLowerCase());
+        const name = repo.replace(/\.git$/, '');
+        pushSpan(out, orgStart + org.length + 1, orgStart + org.length + 1 + name.length, 'repo', 'repo-ref', name.toLowerCase());
+      }
     }
   }
   for (const m of text.matchAll(BARE_CODE_PATH)) {
@@ -251,6 +270,8 @@ export function findIps(text: string, out: Span[]): void {
   for (const m of text.matchAll(IPV4)) {
     const [, ip, bits] = m;
     if (PUBLIC_IPS.has(ip) || (bits && GENERIC_CIDRS.has(`${ip}/${bits}`))) continue;
+    // A private network's address with its prefix (10.0.0.0/16, 10.0.1.0/24) describes a layout, not a machine.
+    if (bits && /\.0$/.test(ip) && /^(?:10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.)/.test(ip)) continue;
     const before = text.slice(Math.max(0, m.index - 12), m.index);
     if (/(?:\bv|\bversion[ :=]*|\bver[ .:=]*|\brelease[ :=]*)$/i.test(before)) continue;
     pushSpan(out, m.index, m.index + ip.length, 'ip', 'ipv4', ip);

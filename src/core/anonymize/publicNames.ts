@@ -96,6 +96,7 @@ microsoft-vscode vscode-extension-samples golangci astral-sh python-poetry pre-c
 pytest-dev tox-dev sphinx-doc mkdocs squidfunk facebookincubator yarnpkg pnpm lerna nrwl changesets semantic-release
 conventional-changelog typescript-eslint typicode axios sindresorhus tj gin-gonic spf13 stretchr sirupsen uber-go
 grpc protocolbuffers bazelbuild google-research deepmind ggerganov ollama vllm-project langchain-ai run-llama
+library bitnami distroless
 `.split(/\s+/).filter(Boolean));
 
 /** Account names that belong to no one (system and CI users, placeholders). Lower case. */

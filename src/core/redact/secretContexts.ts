@@ -151,6 +151,14 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'secret', re: new RegExp(String.raw`\bgh\s+secret\s+set\s+\S+${CMD_GAP}\s(?:--body|-b)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
   { kind: 'secret', re: new RegExp(String.raw`\baws\s+ssm\s+put-parameter\b(?=[^\n]*SecureString)${CMD_GAP}\s--value(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3] },
   { kind: 'token', re: /\bvault\s+login\s+(?:-[\w-]+(?:=\S+)?\s+)*([A-Za-z0-9._-]{20,})/dg, group: 1 },
+  // rabbitmqctl add_user NAME PASS, net user NAME PASS /add, echo "user:pass" | chpasswd
+  { kind: 'password', re: new RegExp(String.raw`\brabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\bnet\s+user\s+\S+\s+${VALUE}(?=\s+\/(?:add|domain))`, 'dgi'), group: [2, 3] },
+  { kind: 'password', re: /\becho\s+(["']?)[\w.-]{1,64}:([^\s"'|]{1,300})\1\s*\|\s*(?:sudo\s+)?chpasswd/dg, group: 2 },
+  // SQL: CREATE USER … IDENTIFIED BY '…', ALTER ROLE … PASSWORD '…', SET PASSWORD … = '…'
+  { kind: 'password', re: /\bIDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
+  { kind: 'password', re: /\b(?:USER|ROLE|LOGIN)\b[^;\n]{0,120}?\bPASSWORD\s+(?:=\s*)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
+  { kind: 'password', re: /\bSET\s+PASSWORD\b[^;\n]{0,120}?=\s*(?:PASSWORD\s*\(\s*)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
   // ~/.netrc and ~/.pgpass lines
   { kind: 'password', re: /\blogin\s+\S{1,128}\s+password\s+(\S{1,300})/dg, group: 1 },
   { kind: 'password', re: /^[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,300})$/dgm, group: 1 },
@@ -158,11 +166,25 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'secret', re: /^\s*(?:ENV|ARG)\s+([A-Za-z_]\w{0,80})\s+(["']?)([^\s"'=][^\n"']{0,300})\2\s*$/dgm, group: 3, accept: (_v, text, start) => isSecretName(/(?:ENV|ARG)\s+(\w+)/.exec(text.slice(Math.max(0, text.lastIndexOf('\n', start) + 1), start))?.[1] ?? '') },
 ];
 
+/** Environment lists of Kubernetes, ECS, GitHub Actions: `- name: DB_PASSWORD` then `value: …`, or `{"name": …, "value": …}`. */
+const NAME_VALUE_PAIR = /\b(?:name|Name|key|Key)["']?[ \t]*[:=][ \t]*["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]+)?)["']?(?:value|Value)["']?[ \t]*[:=][ \t]*/g;
+
+function findNameValuePairs(text: string, out: SecretFinding[]): void {
+  if (!/value/i.test(text)) return;
+  for (const m of text.matchAll(NAME_VALUE_PAIR)) {
+    if (!isSecretName(m[1])) continue;
+    const v = readValue(text, m.index + m[0].length, 'flow');
+    if (!v || !isLiteralSecretValue(text.slice(v.start, v.end), m[1], { quoted: v.quoted, prose: false })) continue;
+    out.push({ start: v.start, end: v.end, kind: kindFor(m[1]) });
+  }
+}
+
 /** Every contextual finding in `text` (unordered; overlaps are resolved by the caller). */
 export function findContextualSecrets(text: string): SecretFinding[] {
   const out: SecretFinding[] = [];
   findAssignments(text, out);
   findFlags(text, out);
   findMarkupAndCalls(text, out);
+  findNameValuePairs(text, out);
   return out;
 }

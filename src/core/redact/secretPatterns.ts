@@ -50,7 +50,7 @@ export const TOKEN_PATTERNS: SecretPattern[] = [
   { kind: 'teams-webhook', re: /https:\/\/[a-z0-9-]{1,63}\.webhook\.office\.com\/webhookb2\/[A-Za-z0-9@/_-]{20,}/dg },
   { kind: 'discord-bot-token', re: /\b[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b/dg },
   { kind: 'telegram-bot-token', re: /\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b/dg },
-  { kind: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/dg },
+  { kind: 'google-api-key', re: /\bAIza[0-9A-Za-z_-]{33,40}(?![A-Za-z0-9_-])/dg },
   { kind: 'google-oauth', re: /\b(?:GOCSPX-[A-Za-z0-9_-]{20,}|ya29\.[A-Za-z0-9_-]{20,}|1\/\/0[A-Za-z0-9_-]{30,})/dg },
   { kind: 'stripe-key', re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/dg },
   { kind: 'stripe-webhook-secret', re: /\bwhsec_[A-Za-z0-9+/=]{24,}/dg },
