@@ -14,7 +14,7 @@
  */
 import { findSecretsThoroughBatch, type SecretFinding } from '../redact/redact';
 import { compileLiterals, learnedLiteral, nameLiteral, termLiteral, type Literal } from './literals';
-import { findBareHosts, findEmails, findIps, findKeyedHosts, findRemotes, findShellTargets, findUrls } from './network';
+import { findBareHosts, findEmails, findIps, findKeyedHosts, findMachineNames, findRemotes, findShellTargets, findUrls } from './network';
 import { findAuthorNames, findFullNames, findHomes, findMentions, findUsers, normaliseName } from './people';
 import { findPhones } from './phones';
 import { overlapsAny, resolveSpans, type AnonymizedKind, type Span } from './spans';
@@ -70,6 +70,7 @@ function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
   findUsers(text, spans);
   findKeyedHosts(text, spans);
   findBareHosts(text, spans);
+  findMachineNames(text, spans);
   findIps(text, spans);
   findAuthorNames(text, spans);
   findFullNames(text, spans);

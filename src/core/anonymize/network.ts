@@ -260,6 +260,20 @@ export function findBareHosts(text: string, out: Span[]): void {
   }
 }
 
+const MACHINE_WORDS = 'agent|runner|node|worker|prod|production|stg|stage|staging|dev|qa|uat|db|web|api|cache|broker|host|server|srv|vm|box|bastion|jump|build|ci|k8s|gpu|cpu|master|replica|primary|secondary|edge|proxy|lb|gw|nas|mq|elk|etl|app|jenkins|gitlab|runner|kafka|redis|mysql|postgres|pg|mongo|es|vault|consul|win|linux|mac|laptop|desktop|ws';
+// Machine names in prose: "jenkins-agent-04", "web-prod-12" (two words and a number), "db01", "build7".
+const MACHINE_NAME = new RegExp(String.raw`(?<![\w./@:-])((?:[a-z][a-z0-9]*-){1,4}[a-z][a-z0-9]*-\d{1,4}|(?:${MACHINE_WORDS})\d{2,3})(?![\w-]|\.[a-z0-9])`, 'g');
+const MACHINE_WORD_RE = new RegExp(String.raw`(?:^|-)(?:${MACHINE_WORDS})(?:\d*)(?:-|$)`);
+
+/** Machine names written alone in running text (see {@link MACHINE_NAME}). */
+export function findMachineNames(text: string, out: Span[]): void {
+  for (const m of text.matchAll(MACHINE_NAME)) {
+    const name = m[1];
+    if (name.includes('-') && !MACHINE_WORD_RE.test(name.replace(/-\d+$/, ''))) continue;
+    pushSpan(out, m.index, m.index + name.length, 'host', 'machine-name', name);
+  }
+}
+
 const IPV4 = /(?<![\w.])((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?:\/(\d{1,2}))?(?![\w]|\.\d)/g;
 const PUBLIC_IPS = new Set(['127.0.0.1', '0.0.0.0', '255.255.255.255', '255.255.255.0', '255.255.0.0', '255.0.0.0', '8.8.8.8', '8.8.4.4', '1.1.1.1', '1.0.0.1', '9.9.9.9', '149.112.112.112', '208.67.222.222', '208.67.220.220', '169.254.169.254', '127.0.0.53', '127.0.1.1']);
 const GENERIC_CIDRS = new Set(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/0', '100.64.0.0/10', '224.0.0.0/4', 'fc00::/7', '::/0']);

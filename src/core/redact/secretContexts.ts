@@ -179,6 +179,25 @@ function findNameValuePairs(text: string, out: SecretFinding[]): void {
   }
 }
 
+/**
+ * Prose: "auth token 9f8e…", "the API key is Zq8W…", "password was hunter2x!". Only a value that looks generated (16+
+ * characters with letters and digits) counts, and never a hash named as one ("cache key 2fd4…" of 40 hex digits).
+ */
+const NAMED_IN_PROSE = /\b(token|key|secret|password|passwd|passphrase|api[ -]?key|credentials?)(?:[ \t]+(?:is|was|for \w+|of \w+|here|below))?[ \t]*[:=]?[ \t]*(["'`]?)([A-Za-z0-9][A-Za-z0-9_\-+/.~!@#$%^*]{15,200}={0,2})\2(?![A-Za-z0-9_\-+/=~!@#$%^&*])/gi;
+
+function findNamedInProse(text: string, out: SecretFinding[]): void {
+  for (const m of text.matchAll(NAMED_IN_PROSE)) {
+    const [all, word, , value] = m;
+    const v = value.replace(/[.]+$/, '');
+    if (!/\d/.test(v) || !/[A-Za-z]/.test(v)) continue;
+    if (/^[0-9a-f]{40}$|^[0-9a-f]{64}$/i.test(v) && /key/i.test(word)) continue;
+    if (/^(?:sha|md5|sha\d+)[:-]/i.test(v) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) && !/key/i.test(word)) continue;
+    if (!isLiteralSecretValue(v, word, { quoted: true, prose: false })) continue;
+    const start = m.index + all.length - value.length - m[2].length;
+    out.push({ start, end: start + v.length, kind: kindFor(word) });
+  }
+}
+
 /** Every contextual finding in `text` (unordered; overlaps are resolved by the caller). */
 export function findContextualSecrets(text: string): SecretFinding[] {
   const out: SecretFinding[] = [];
@@ -186,5 +205,6 @@ export function findContextualSecrets(text: string): SecretFinding[] {
   findFlags(text, out);
   findMarkupAndCalls(text, out);
   findNameValuePairs(text, out);
+  findNamedInProse(text, out);
   return out;
 }

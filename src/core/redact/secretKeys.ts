@@ -5,7 +5,7 @@
  */
 
 const SECRET_WORDS = new Set([
-  'password', 'passwd', 'passphrase', 'pass', 'pwd', 'passcode', 'secret', 'secrets', 'token', 'apikey', 'apitoken',
+  'password', 'passwd', 'passphrase', 'pass', 'pwd', 'pw', 'passcode', 'secret', 'secrets', 'token', 'apikey', 'apitoken',
   'accesstoken', 'authtoken', 'authkey', 'auth', 'credential', 'credentials', 'creds', 'cred', 'privatekey',
   'secretkey', 'accountkey', 'sas', 'storepass', 'keypass', 'srcstorepass', 'deststorepass', 'salt',
 ]);

@@ -58,7 +58,7 @@ test('references, types, switches, placeholders, lengths and prose are not secre
 test('the batch form finds in each text what the single form finds, secretlint-only shapes included', async () => {
   const { findSecretsThorough, findSecretsThoroughBatch } = await import('../../../../src/core/redact/redact');
   const texts = [
-    'token SG.' + 'aB3dE6gH9jK2mN5pQ8sT1v' + '.' + 'Wx4yZ7bC0eF3hI6kL9nO2qR5tU8wX1zA4cD7fG0jM3p' + ' in the log',
+    'value SG.' + 'aB3dE6gH9jK2mN5pQ8sT1v' + '.' + 'Wx4yZ7bC0eF3hI6kL9nO2qR5tU8wX1zA4cD7fG0jM3p' + ' in the log',
     'nothing here',
     '',
     `DB_PASSWORD=${pw} and shpat_` + '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
