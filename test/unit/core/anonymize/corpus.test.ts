@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { anonymizeTexts } from '../../../../src/core/anonymize/anonymize';
 import { generateCorpus } from '../../../fixtures/anonymizer/corpus';
 import { pct, scoreOutputs } from '../../../fixtures/anonymizer/score';
+import { wildItems } from '../../../fixtures/anonymizer/wild';
 
 const corpus = generateCorpus();
 
@@ -27,4 +28,11 @@ test('recall on secrets and on personal data is at least 99.5%, benign text inta
   assert.ok(score.secret.ok / score.secret.total >= 0.995, `secret recall ${pct(score.secret)}\n${misses}`);
   assert.ok(score.personal.ok / score.personal.total >= 0.995, `personal recall ${pct(score.personal)}\n${misses}`);
   assert.ok(score.benign.ok / score.benign.total >= 0.95, `benign intact ${pct(score.benign)}\n${misses}`);
+});
+
+test('hand-written samples in shapes the generator does not produce all come out right', async () => {
+  const items = wildItems();
+  const result = await anonymizeTexts(items.map((i) => i.text));
+  const score = scoreOutputs(items, result.texts);
+  assert.deepEqual(score.misses.map((m) => `${m.category}: ${m.value} in ${m.output}`), []);
 });
