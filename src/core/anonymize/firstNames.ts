@@ -40,7 +40,7 @@ Henrik Karin Astrid Freya Sigrid Elin Maja Ebba Linnea Mikko Jukka Matti Aino Kw
 Tunde Ngozi Chiamaka Amara Thabo Sipho Lindiwe Zanele Tendai Fatou Moussa Mamadou Ousmane Aminata Joao João Tiago
 Gustavo Thiago Rafaela Bruna Larissa Leticia Letícia Yara Cem Emre Burak Mehmet Ayşe Ayse Zeynep Kemal Murat Nguyen
 Minh Thanh Linh Anh Huy Tuan Seo-yeon Ji-hoon Min-jun Seo-jun Ha-eun Ji-woo Jiwoo Jisoo Hyun Soo-ah Priyanka Arun
-Kiran Sai Gopal Mohan Harish Nitin Rajesh Manoj Aleksandr Alexandra Alexa Nadia Nina Vera Eva Ida Clara Klara Tessa
+Kiran Sai Gopal Mohan Harish Nitin Rajesh Manoj Aleksandr Alexandra  Nadia Nina Vera Eva Ida Clara Klara Tessa
 Lotte Sanne Femke Daan Bram Thijs Wouter Pieter Joost Maarten Koen Sander Eline Fleur Anouk Jesper Rasmus Mads
 Frederik Mette Sofie Ciaran Cian Niamh Siobhan Aoife Saoirse Padraig Eoin Declan Ronan Fiona Alistair Hamish Callum
 Ewan Isla Mairi Rhys Gareth Dafydd Cerys Bethan Siân Sian Connor Shaun Gavin Craig Neil Colin Malcolm Graham Duncan

@@ -84,10 +84,10 @@ const CODE_HOSTS = new Set(['github.com', 'www.github.com', 'gitlab.com', 'bitbu
 /** Replaces the organisation and repository segments of a code-host path that starts at `pathStart`. */
 function pushRepoPath(text: string, host: string, pathStart: number, path: string, out: Span[], selfHosted: boolean): void {
   const segs: { s: number; v: string }[] = [];
-  const re = /[^/?#\s]+/g;
+  const re = /[^/?#\s()[\]{}<>,;]+/g;
   for (const m of path.matchAll(re)) {
-    if (path[m.index - 1] === '?' || path[m.index - 1] === '#') break;
-    segs.push({ s: pathStart + m.index, v: m[0] });
+    if (path[m.index - 1] === '?' || path[m.index - 1] === '#' || /[()[\]{}<>,;]/.test(path[m.index - 1] ?? '')) break;
+    segs.push({ s: pathStart + m.index, v: m[0].replace(/[.:!]+$/, '') });
     if (segs.length >= 6) break;
   }
   const h = host.toLowerCase();
@@ -102,6 +102,14 @@ function pushRepoPath(text: string, host: string, pathStart: number, path: strin
     return;
   }
   if (h === 'ssh.dev.azure.com' && segs[0]?.v === 'v3') i = 1;
+  // Bitbucket Server: /scm/PROJ/repo.git and /projects/PROJ/repos/repo/browse
+  if (segs[i]?.v === 'scm') i++;
+  if (segs[i]?.v === 'projects' && segs[i + 2]?.v === 'repos' && segs[i + 3]) {
+    pushSpan(out, segs[i + 1].s, segs[i + 1].s + segs[i + 1].v.length, 'org', 'url-project', segs[i + 1].v.toLowerCase());
+    const r = segs[i + 3];
+    pushSpan(out, r.s, r.s + r.v.replace(/\.git$/, '').length, 'repo', 'url-repo', r.v.replace(/\.git$/, '').toLowerCase());
+    return;
+  }
   const org = segs[i];
   if (!org) return;
   const orgName = org.v.replace(/^~/, '');
@@ -129,7 +137,17 @@ function pushRepoPath(text: string, host: string, pathStart: number, path: strin
   void text;
 }
 
-const URL_RE = /\b([a-z][a-z0-9+.-]{1,20}):\/\/(?:([^\s/?#@"'<>`:]{1,128})(?::[^\s/?#@"'<>`]{0,256})?@)?(\[[0-9A-Fa-f:.]{2,45}\]|[^\s/?#:"'<>`,;()\\[\]{}|]{1,253})(?::\d{1,5})?([^\s"'<>`]{0,2000})/gi;
+/** Azure DevOps on its own host (acme.visualstudio.com, a server): /[collection/]project/_git/repo */
+function pushAzureDevOpsPath(pathStart: number, path: string, out: Span[]): void {
+  const m = /\/([^/?#\s]+)\/_git\/([^/?#\s]+)/.exec(path);
+  if (!m) return;
+  const projectStart = pathStart + m.index + 1;
+  pushSpan(out, projectStart, projectStart + m[1].length, 'repo', 'url-project', m[1].toLowerCase());
+  const repoStart = projectStart + m[1].length + 6;
+  pushSpan(out, repoStart, repoStart + m[2].length, 'repo', 'url-repo', m[2].toLowerCase());
+}
+
+const URL_RE = /\b([a-z][a-z0-9+.-]{1,20}):\/\/(?:([^\s/?#@"'<>`:]{1,128})(?::[^\s/?#"'<>`]{0,256}?)?@)?(\[[0-9A-Fa-f:.]{2,45}\]|[^\s/?#:@"'<>`,;()\\[\]{}|]{1,253})(?::\d{1,5})?(?=[/?#\s"'<>`,;)\]}|]|$)([^\s"'<>`]{0,2000})/gi;
 
 /** Users, hosts and code-host paths of URLs (`https://jdoe@git.acme.internal/team/app.git`). */
 export function findUrls(text: string, out: Span[]): void {
@@ -147,6 +165,7 @@ export function findUrls(text: string, out: Span[]): void {
     const pathStart = m.index + all.length - path.length;
     const selfHosted = !CODE_HOSTS.has(h) && (/(?:^|[.-])(?:git|gitlab|gitea|forgejo|bitbucket|stash|gerrit|scm|code|source|repo|repos|vcs|svn)(?:[.-]|$)/.test(h) || /\.git(?:[/?#]|$)/.test(path));
     if (CODE_HOSTS.has(h) || selfHosted) pushRepoPath(text, h, pathStart, path, out, selfHosted);
+    else if (path.includes('/_git/')) pushAzureDevOpsPath(pathStart, path, out);
   }
 }
 
@@ -265,8 +284,12 @@ const MACHINE_WORDS = 'agent|runner|node|worker|prod|production|stg|stage|stagin
 const MACHINE_NAME = new RegExp(String.raw`(?<![\w./@:-])((?:[a-z][a-z0-9]*-){1,4}[a-z][a-z0-9]*-\d{1,4}|(?:${MACHINE_WORDS})\d{2,3})(?![\w-]|\.[a-z0-9])`, 'g');
 const MACHINE_WORD_RE = new RegExp(String.raw`(?:^|-)(?:${MACHINE_WORDS})(?:\d*)(?:-|$)`);
 
+// Windows default names, Macs named after their owner, EC2 names that spell the address.
+const DEVICE_NAMES = /(?<![\w.-])(?:(?:DESKTOP|LAPTOP|WIN|PC)-[A-Z0-9]{5,15}|[A-Z][a-z]{1,20}(?:s|s')?-(?:MacBook|iMac|Mac-mini|Mac-Studio|Mac|ThinkPad|Laptop|PC)(?:-(?:Pro|Air|Max|\d{1,2}))*|ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3})(?:\.local(?:domain)?)?(?![\w-])/g;
+
 /** Machine names written alone in running text (see {@link MACHINE_NAME}). */
 export function findMachineNames(text: string, out: Span[]): void {
+  for (const m of text.matchAll(DEVICE_NAMES)) pushSpan(out, m.index, m.index + m[0].length, 'host', 'device-name', m[0].toLowerCase());
   for (const m of text.matchAll(MACHINE_NAME)) {
     const name = m[1];
     if (name.includes('-') && !MACHINE_WORD_RE.test(name.replace(/-\d+$/, ''))) continue;

@@ -94,6 +94,8 @@ const NAME_PATTERNS: { re: RegExp; detail: string }[] = [
   { re: new RegExp(String.raw`@author[ \t]+(${NAME}|${HANDLE})`, 'gu'), detail: 'doc-author' },
   // Copyright (c) 2024 Jane Doe
   { re: new RegExp(String.raw`(?:Copyright|©|\(c\))[ \t]*(?:\(c\)|©)?[ \t]*(?:\d{4}(?:[ \t]*[-–,][ \t]*\d{4})*,?[ \t]+)?(${NAME})`, 'gu'), detail: 'copyright' },
+  // git shortlog -sn: "   42\tJane Doe"
+  { re: new RegExp(String.raw`^[ \t]*\d+\t(${NAME}|${HANDLE})[ \t]*$`, 'gmu'), detail: 'git-shortlog' },
   // git blame: "^1a2b3c4 (Jane Doe 2024-05-01 10:00:00 +0200 12) …"
   { re: /^\^?[0-9a-f]{7,40}[ \t]+(?:\S+[ \t]+)?\(([^()\d\n]{2,60}?)[ \t]+\d{4}-\d{2}-\d{2}/gm, detail: 'git-blame' },
 ];

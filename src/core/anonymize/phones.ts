@@ -9,6 +9,7 @@ import { pushSpan, type Span } from './spans';
 
 const INTERNATIONAL = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?![\w+]|[.-]\d)/g;
 const NANP = /(?<![\w.+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w]|[.-]\d)/g;
+const TRUNK_IN_PARENS = /(?<![\w+])\(0\d{1,4}\)[ -]?\d{2,4}(?:[ -]?\d{2,4}){1,3}(?![\w]|[.-]\d)/g;
 const NATIONAL = /(?<![\w.+-])0\d{1,4}(?:[ -]\d{2,4}){2,4}(?![\w]|[.-]\d)/g;
 const KEYWORD = /\b(?:phone|tel|telephone|mobile|cell|cellphone|fax|sms|whatsapp|signal|call me at|ph|mob|contact number|phone number)\b[^\d\n+]{0,15}(\+?\d[\d ().-]{5,22}\d)(?![\w])/gi;
 
@@ -28,5 +29,6 @@ export function findPhones(text: string, out: Span[]): void {
   for (const m of text.matchAll(INTERNATIONAL)) add(m.index, m[0], 'international', 8, 15);
   for (const m of text.matchAll(NANP)) add(m.index, m[0], 'nanp', 10, 11);
   for (const m of text.matchAll(NATIONAL)) add(m.index, m[0], 'national', 9, 12);
+  for (const m of text.matchAll(TRUNK_IN_PARENS)) add(m.index, m[0], 'national', 9, 12);
   for (const m of text.matchAll(KEYWORD)) add(m.index + m[0].length - m[1].length, m[1], 'labelled', 7, 15);
 }

@@ -6,7 +6,7 @@
 
 /** Registrable domains whose every host is run by the vendor itself (docs.github.com, pkg.go.dev, …). */
 const PUBLIC_DOMAINS = `
-github.com githubusercontent.com githubassets.com githubapp.com gitlab.com bitbucket.org atlassian.com codeberg.org
+github.com githubusercontent.com githubassets.com githubapp.com gitlab.com bitbucket.org codeberg.org
 npmjs.com npmjs.org yarnpkg.com pnpm.io nodejs.org nodejs.dev python.org pypi.org pythonhosted.org pypa.io
 rust-lang.org rustup.rs crates.io docs.rs golang.org go.dev google.com gstatic.com googlesource.com withgoogle.com
 microsoft.com microsoftonline.com azure.com azureedge.net msdn.com live.com office.com windows.com typescriptlang.org
@@ -25,8 +25,8 @@ lodash.com expressjs.com nestjs.com djangoproject.com palletsprojects.com tiango
 numpy.org pydata.org scipy.org scikit-learn.org jupyter.org anaconda.com anaconda.org conda.io kaggle.com discord.com
 twitter.com x.com youtube.com reddit.com dev.to medium.com shields.io codecov.io circleci.com travis-ci.com
 travis-ci.org appveyor.com semver.org keepachangelog.com conventionalcommits.org spdx.org opensource.org
-creativecommons.org choosealicense.com gravatar.com sentry.io datadoghq.com newrelic.com pagerduty.com trello.com
-notion.so figma.com stripe.com twilio.com sendgrid.com slack.com openapis.org swagger.io graphql.org grpc.io
+creativecommons.org choosealicense.com gravatar.com datadoghq.com newrelic.com
+notion.so figma.com stripe.com twilio.com sendgrid.com openapis.org swagger.io graphql.org grpc.io
 protobuf.dev nuget.org dotnet.microsoft.com visualstudio.microsoft.com rubygems.org ruby-lang.org rubyonrails.org
 php.net getcomposer.org packagist.org laravel.com symfony.com perl.org cpan.org haskell.org hackage.haskell.org
 elixir-lang.org hex.pm erlang.org ocaml.org julialang.org r-project.org cran.r-project.org llvm.org gcc.gnu.org
@@ -45,7 +45,8 @@ const PUBLIC_HOSTS = `
 localhost localhost.localdomain ip6-localhost example.com www.example.com example.org www.example.org example.net
 www.example.net s3.amazonaws.com aws.amazon.com console.aws.amazon.com docs.aws.amazon.com storage.googleapis.com
 www.googleapis.com oauth2.googleapis.com fonts.googleapis.com ajax.googleapis.com accounts.google.com
-api.slack.com hooks.slack.com code.visualstudio.com marketplace.visualstudio.com update.code.visualstudio.com
+slack.com app.slack.com api.slack.com hooks.slack.com sentry.io pagerduty.com trello.com notion.so www.notion.so
+atlassian.com www.atlassian.com developer.atlassian.com code.visualstudio.com marketplace.visualstudio.com update.code.visualstudio.com
 dev.azure.com ssh.dev.azure.com login.microsoftonline.com graph.microsoft.com management.azure.com webpack.js.org
 esbuild.github.io pages.github.com docs.sentry.io host.docker.internal gateway.docker.internal kubernetes.default
 kubernetes.default.svc kubernetes.default.svc.cluster.local metadata.google.internal instance-data.ec2.internal

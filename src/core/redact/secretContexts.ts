@@ -65,7 +65,7 @@ function contextBefore(text: string, keyStart: number): 'plain' | 'flow' | 'quer
 }
 
 /** `NAME=value`, `"name": "value"`, `name: value`, `name := "value"`, `name => 'value'`, `$env:NAME = "value"`. */
-const ASSIGNMENT = /(?<![A-Za-z0-9_])(\\?["']|)((?:\$env:)?[A-Za-z_][A-Za-z0-9_.-]{0,80})\1[ \t]{0,20}(:=|=>|=(?!=)|:(?![:/]))[ \t]{0,20}/g;
+const ASSIGNMENT = /(?<![A-Za-z0-9_])(\\?["']|)((?:\$env:)?[A-Za-z_][A-Za-z0-9_.-]{0,80})\1\]?[ \t]{0,20}(:=|=>|=(?!=)|:(?![:/]))[ \t]{0,20}/g;
 
 function findAssignments(text: string, out: SecretFinding[]): void {
   for (const m of text.matchAll(ASSIGNMENT)) {
@@ -198,6 +198,21 @@ function findNamedInProse(text: string, out: SecretFinding[]): void {
   }
 }
 
+const COOKIE_HEADER = /(?:\bCookie|\bSet-Cookie)["']?[ \t]*[:=][ \t]*["']?([^\n"']{1,8192})/gi;
+const COOKIE_PAIR = /(?:^|[;\s])[\w.-]{1,64}=([A-Za-z0-9%._~+/=-]{16,4096})/g;
+
+/** Cookie and Set-Cookie headers: every value long enough to be a session or CSRF token. */
+function findCookies(text: string, out: SecretFinding[]): void {
+  if (!/cookie/i.test(text)) return;
+  for (const h of text.matchAll(COOKIE_HEADER)) {
+    const at = h.index + h[0].length - h[1].length;
+    for (const p of h[1].matchAll(COOKIE_PAIR)) {
+      const start = at + p.index + p[0].length - p[1].length;
+      if (/\d/.test(p[1]) && /[A-Za-z]/.test(p[1])) out.push({ start, end: start + p[1].length, kind: 'cookie' });
+    }
+  }
+}
+
 /** Every contextual finding in `text` (unordered; overlaps are resolved by the caller). */
 export function findContextualSecrets(text: string): SecretFinding[] {
   const out: SecretFinding[] = [];
@@ -206,5 +221,6 @@ export function findContextualSecrets(text: string): SecretFinding[] {
   findMarkupAndCalls(text, out);
   findNameValuePairs(text, out);
   findNamedInProse(text, out);
+  findCookies(text, out);
   return out;
 }

@@ -111,7 +111,8 @@ export const TOKEN_PATTERNS: SecretPattern[] = [
   },
   { kind: 'bearer', re: /\b(?:Bearer|Basic)\s+([A-Za-z0-9._~+/-]{20,}={0,2})/dg, group: 1 },
   // scheme://user:password@host, also with an empty user (redis://:password@host) and in JDBC/ODBC URLs.
-  { kind: 'url-password', re: /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]{0,128}:([^\s@/"'<>]{1,256})@(?=[^\s@])/dgi, group: 1 },
+  // The password runs to the last '@' before the host, so an unencoded '@' in it ("p@ss@db:5432") is covered too.
+  { kind: 'url-password', re: /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]{0,128}:([^\s/"'<>]{1,256}?)@(?=[A-Za-z0-9_.\[\]:-]{1,253}(?:[/?#\s"'<>),;]|$))/dgi, group: 1 },
   // A token written as the URL's user: https://<token>@github.com/org/repo.git
   { kind: 'url-token', re: /\b[a-z][a-z0-9+.-]{1,30}:\/\/([A-Za-z0-9_.~-]{20,128})@(?=[^\s@])/dgi, group: 1, accept: (v) => /\d/.test(v) && /[A-Za-z]/.test(v) },
 ];

@@ -136,6 +136,12 @@ test('organisations and repositories in code-host URLs and remotes go; well-know
   assert.equal(await one(kept), kept);
 });
 
+test('URLs keep their shape: an unencoded @ in a password, parentheses, a full stop after the URL', async () => {
+  assert.equal(await one('postgres://app:p@ss@w0rd@db01.acme.internal:5432/app'), 'postgres://app:<secret>@<host>:5432/app');
+  assert.equal(await one('see https://db.acme.io. and (https://git.acme.io/team/ledger-core).'), 'see https://<host>. and (https://<host-2>/<org>/<repo>).');
+  assert.equal(await one('Cookie: sessionid=abcDEF1234567890xyz; theme=dark'), 'Cookie: sessionid=<secret>; theme=dark');
+});
+
 test('person names from author lines, git config and manifests', async () => {
   assert.equal(await one('Signed-off-by: Łukasz Nowak <lukasz@initech.pl>'), 'Signed-off-by: <name> <<email>>');
   assert.equal(await one('git config --global user.name "Siobhan Kelly"'), 'git config --global user.name "<name>"');
