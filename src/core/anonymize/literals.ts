@@ -64,22 +64,41 @@ function onBoundaries(text: string, start: number, end: number): boolean {
   return startOk && endOk;
 }
 
-/** A compiled set of literals: one case-insensitive pass for the values, one case-sensitive pass for name parts. */
+/** A compiled set of literals. */
 export interface LiteralMatcher {
   find(text: string, out: Span[]): void;
 }
 
-/** Compiles `literals` into one matcher. Later duplicates of a spelling keep the first literal's identity. */
+/** One spelling of a literal, tried where a text token equals its first token. */
+interface Spelling { lit: Literal; re: RegExp; lead: number }
+
+/** Word tokens, split at camel-case humps too ("AcmeClient" → Acme, Client; "ACMEClient" → ACME, Client). */
+const TOKEN = /\p{Lu}?\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{N}+|[\p{L}\p{M}]+/gu;
+
+/**
+ * Compiles `literals` into one matcher. Each spelling is indexed by its first word token, and the text is scanned
+ * once for tokens, so the cost is linear in the text whatever the number of literals (a submission may know
+ * thousands of names). The first literal of a spelling keeps it.
+ */
 export function compileLiterals(literals: readonly Literal[]): LiteralMatcher {
-  const bySpelling = new Map<string, Literal>();
+  const byToken = new Map<string, Spelling[]>();
+  const seen = new Set<string>();
   const parts = new Map<string, Literal>();
-  const alternatives: string[] = [];
-  for (const lit of literals) {
-    const spelling = lit.words.map((w) => w.toLowerCase()).join(' ');
-    if (!bySpelling.has(spelling)) {
-      bySpelling.set(spelling, lit);
-      alternatives.push(lit.words.map(escape).join('[\\s._-]?'));
+  const add = (lit: Literal, pattern: string, sample: string): void => {
+    if (seen.has(pattern.toLowerCase())) return;
+    seen.add(pattern.toLowerCase());
+    const first = [...sample.matchAll(TOKEN)][0];
+    if (!first) return;
+    const spelling = { lit, re: new RegExp(pattern, 'iuy'), lead: first.index };
+    // The text may write the words of a name joined ("janedoe"): its token is then the whole joined word.
+    for (const key of new Set([first[0].toLowerCase(), sample.replace(/[\s._-]+/g, '').toLowerCase()])) {
+      const list = byToken.get(key) ?? [];
+      list.push(spelling);
+      byToken.set(key, list);
     }
+  };
+  for (const lit of literals) {
+    add(lit, lit.words.map(escape).join('[\\s._-]?'), lit.words.join(' '));
     if (lit.parts) {
       for (const w of lit.words) {
         if (w.length >= 3 && isUpper(w[0]) && !COMMON_WORDS.has(w.toLowerCase()) && !parts.has(w)) parts.set(w, lit);
@@ -88,42 +107,26 @@ export function compileLiterals(literals: readonly Literal[]): LiteralMatcher {
     // "jdoe" and "j.doe" for "Jane Doe": the handle most systems derive from a name.
     if (lit.kind === 'name' && lit.words.length >= 2) {
       const last = lit.words[lit.words.length - 1];
-      if (last.length >= 3) {
-        const handle = `${lit.words[0][0]} ${last}`.toLowerCase();
-        if (!bySpelling.has(handle)) {
-          bySpelling.set(handle, lit);
-          alternatives.push(`${escape(lit.words[0][0])}[._-]?${escape(last)}`);
-        }
-      }
+      if (last.length >= 3) add(lit, `${escape(lit.words[0][0])}[._-]?${escape(last)}`, `${lit.words[0][0]}.${last}`);
     }
   }
-  alternatives.sort((a, b) => b.length - a.length);
-  const valuesRe = alternatives.length ? new RegExp(alternatives.join('|'), 'giu') : null;
-  const partList = [...parts.keys()].sort((a, b) => b.length - a.length).map(escape);
-  const partsRe = partList.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${partList.join('|')})(?![\\p{L}\\p{N}])`, 'gu') : null;
-  const lookup = (matched: string): Literal | undefined => {
-    const norm = matched.toLowerCase().replace(/[\s._-]+/g, ' ').trim();
-    const direct = bySpelling.get(norm);
-    if (direct) return direct;
-    // Joined spellings ("janedoe", "JaneDoe") lost their separators: compare without them.
-    const flat = norm.replace(/ /g, '');
-    for (const [spelling, lit] of bySpelling) if (spelling.replace(/ /g, '') === flat) return lit;
-    return undefined;
-  };
   return {
     find(text: string, out: Span[]): void {
-      if (valuesRe) {
-        for (const m of text.matchAll(valuesRe)) {
-          const end = m.index + m[0].length;
-          if (!onBoundaries(text, m.index, end)) continue;
-          const lit = lookup(m[0]);
-          if (lit) pushSpan(out, m.index, end, lit.kind, lit.detail, lit.key);
+      if (byToken.size === 0 && parts.size === 0) return;
+      for (const m of text.matchAll(TOKEN)) {
+        const spellings = byToken.get(m[0].toLowerCase());
+        if (spellings) {
+          for (const sp of spellings) {
+            const at = m.index - sp.lead;
+            if (at < 0) continue;
+            sp.re.lastIndex = at;
+            const hit = sp.re.exec(text);
+            if (hit && onBoundaries(text, at, at + hit[0].length)) pushSpan(out, at, at + hit[0].length, sp.lit.kind, sp.lit.detail, sp.lit.key);
+          }
         }
-      }
-      if (partsRe) {
-        for (const m of text.matchAll(partsRe)) {
-          const lit = parts.get(m[0]);
-          if (lit) pushSpan(out, m.index, m.index + m[0].length, lit.kind, `${lit.detail}-part`, lit.key);
+        const part = parts.get(m[0]);
+        if (part && !isAlnum(text[m.index - 1]) && !isAlnum(text[m.index + m[0].length])) {
+          pushSpan(out, m.index, m.index + m[0].length, part.kind, `${part.detail}-part`, part.key);
         }
       }
     },

@@ -67,7 +67,18 @@ function contextBefore(text: string, keyStart: number): 'plain' | 'flow' | 'quer
 /** `NAME=value`, `"name": "value"`, `name: value`, `name := "value"`, `name => 'value'`, `$env:NAME = "value"`. */
 const ASSIGNMENT = /(?<![A-Za-z0-9_])(\\?["']|)((?:\$env:)?[A-Za-z_][A-Za-z0-9_.-]{0,80})\1\]?[ \t]{0,20}(:=|=>|=(?!=)|:(?![:/]))[ \t]{0,20}/g;
 
+// `.env` and `.properties` lines whose value itself starts with '=' (`POSTGRES_PASSWORD==b=0Ge…`), which the
+// assignment pattern leaves alone because `==` is a comparison in code.
+const LINE_START_DOUBLE_EQUALS = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,80})=(=[^\s"']{3,2000})/gm;
+
 function findAssignments(text: string, out: SecretFinding[]): void {
+  if (text.includes('==')) {
+    for (const m of text.matchAll(LINE_START_DOUBLE_EQUALS)) {
+      if (!isSecretName(m[1])) continue;
+      const start = m.index + m[0].length - m[2].length;
+      out.push({ start, end: start + m[2].length, kind: kindFor(m[1]) });
+    }
+  }
   for (const m of text.matchAll(ASSIGNMENT)) {
     const name = m[2];
     if (!isSecretName(name)) continue;
@@ -125,7 +136,9 @@ function findMarkupAndCalls(text: string, out: SecretFinding[]): void {
   }
 }
 
-const VALUE = String.raw`(?:(["'])([^"'\n]{1,300})\1|([^\s"'|;&-][^\s"'|;&]{0,300}))`;
+// A value after a flag: quoted, or a word that does not look like the next option (`-p -h host`), though it may start
+// with a dash (`-p -t1TAnY…`).
+const VALUE = String.raw`(?:(["'])([^"'\n]{1,300})\1|((?!-[A-Za-z]{1,2}(?:[\s=]|$)|--[a-z][a-z0-9-]*(?:[\s=]|$))[^\s"'|;&][^\s"'|;&]{0,300}))`;
 const CMD_GAP = String.raw`[^\n|;&]{0,200}?`;
 
 /** Tools that take a password after a short flag, and other command-line and file shapes. */
