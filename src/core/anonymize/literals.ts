@@ -39,12 +39,15 @@ export function termLiteral(term: string): Literal | null {
   return { kind: 'term', detail: 'user-term', key: words.join(' ').toLowerCase(), words, parts: false };
 }
 
+const FILE_NAME = /\.(?:ya?ml|json|jsonc|js|mjs|cjs|ts|tsx|jsx|py|md|txt|sh|toml|lock|xml|html|css|go|rs|java|rb|php|cfg|ini|env|log|sql|csv|tf|conf|cs|cpp|c|h)$/i;
+
 /** A value learned from one detector's finding, to be hidden wherever else it appears. */
 export function learnedLiteral(kind: AnonymizedKind, key: string, detail: string): Literal | null {
   const words = wordsOf(key);
   const joined = words.join('');
   if (joined.length < 4 || /^\d+$/.test(joined)) return null;
   if (words.length === 1 && (COMMON_WORDS.has(joined.toLowerCase()) || GENERIC_USERS.has(joined.toLowerCase()))) return null;
+  if (FILE_NAME.test(key)) return null; // a file name mistaken for a user or repository elsewhere: not worth hunting
   return { kind, detail, key, words, parts: false };
 }
 

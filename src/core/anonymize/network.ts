@@ -209,10 +209,10 @@ export function findRemotes(text: string, out: Span[]): void {
   }
 }
 
-const SHELL_USER_HOST = /(?<!\S)(?:\([^)\n]{1,40}\)[ \t]*)?\[?([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9._-]{0,62})(?=(?::|[ \t])[^\n$#%>]{0,80}?[$#%>](?:[ \t]|$))/g;
-const SSH_TARGET = /\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id|autossh|sshfs|pssh)\b[^\n|;&]{0,200}?(?<![\w.@-])([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252})/g;
+const SHELL_USER_HOST = /(?<!\S)(?:\([^)\n]{1,40}\)[ \t]*)?\[?([a-z_][a-z0-9_.-]{0,31})@((?!\d[\d.]*(?![\w-]))[A-Za-z0-9][A-Za-z0-9._-]{0,62})(?=(?::[^\s$#%>]*|[ \t]+[^\s$#%>]+)?\]?[ \t]*[$#%>](?:[ \t]|$))/g;
+const SSH_TARGET = /\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id|autossh|sshfs|pssh)\b[^\n|;&]{0,200}?(?<![\w.@/-])([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252})/g;
 // `jdoe@devbox-42:~/app$` mid-line, `scp f jdoe@build01:/tmp`: a user and a machine name before `:~` or `:/`.
-const USER_AT_MACHINE = /(?<![\w.@-])([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9-]{0,62})(?=:[~/])/g;
+const USER_AT_MACHINE = /(?<![\w.@/-])([a-z_][a-z0-9_.-]{0,31})@([A-Za-z0-9][A-Za-z0-9-]{0,62})(?=:[~/])/g;
 const SSH_CONFIG = /^[ \t]*(Host|HostName|User)[ \t]+([^\s*?]{1,253})[ \t]*$/gim;
 
 /** Users and hosts of shell prompts (`jdoe@devbox:~$`), `ssh`/`scp` targets and `~/.ssh/config` entries. */

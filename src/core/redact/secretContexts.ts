@@ -69,10 +69,31 @@ const ASSIGNMENT = /(?<![A-Za-z0-9_])(\\?["']|)((?:\$env:)?[A-Za-z_][A-Za-z0-9_.
 
 // `.env` and `.properties` lines whose value itself starts with '=' (`POSTGRES_PASSWORD==b=0Ge…`), which the
 // assignment pattern leaves alone because `==` is a comparison in code.
-const LINE_START_DOUBLE_EQUALS = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,80})=(=[^\s"']{3,2000})/gm;
+const LINE_START_DOUBLE_EQUALS = /^[ \t]*(?:[+$>#][ \t]+)?(?:export[ \t]+|ENV[ \t]+|set[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]{0,80})=(=[^\s"']{3,2000})/gm;
+
+// `KEY==value` elsewhere (`ENV APP_KEY==…`, `;Password==…;`): only a value that cannot be the right side of a
+// comparison in code (`token==null`, `password==input`, `x==1`).
+const DOUBLE_EQUALS = /(?<![\w.$-])([A-Za-z_][A-Za-z0-9_.-]{0,80})==([^\s"'=;,)\]}][^\s"';`]{2,2000})/g;
+
+/** Drops closing brackets at the end that have no opening partner in the value: `y)` of `if (a==y)`. */
+function trimUnbalanced(v: string): string {
+  let out = v;
+  for (;;) {
+    const last = out[out.length - 1];
+    const open = { ')': '(', ']': '[', '}': '{' }[last as ')' | ']' | '}'];
+    if (!open || out.split(open).length >= out.split(last).length) return out;
+    out = out.slice(0, -1);
+  }
+}
 
 function findAssignments(text: string, out: SecretFinding[]): void {
   if (text.includes('==')) {
+    for (const m of text.matchAll(DOUBLE_EQUALS)) {
+      const value = trimUnbalanced(m[2]).replace(/[.,]+$/, '');
+      if (!isSecretName(m[1]) || /^(?:null|None|nil|true|false|undefined|\d+|[A-Za-z_$][A-Za-z_$.]*\d*(?:\(\))?)$/.test(value)) continue;
+      const start = m.index + m[1].length + 1;
+      out.push({ start, end: start + 1 + value.length, kind: kindFor(m[1]) });
+    }
     for (const m of text.matchAll(LINE_START_DOUBLE_EQUALS)) {
       if (!isSecretName(m[1])) continue;
       const start = m.index + m[0].length - m[2].length;
@@ -96,7 +117,7 @@ function findAssignments(text: string, out: SecretFinding[]): void {
 }
 
 /** `--password value`, `--api-key "value"`, `-storepass value` (the `=` form is an assignment). */
-const FLAG_WITH_SPACE = /(?<![\w-])(--?)([A-Za-z][A-Za-z0-9_-]{1,40})[ \t]+(?=[^\s-])/g;
+const FLAG_WITH_SPACE = /(?<![\w-])(--?)([A-Za-z][A-Za-z0-9_-]{1,40})[ \t]+(?=\S)(?!-[A-Za-z]{1,2}(?:[\s=]|$)|--[a-z])/g;
 const SINGLE_DASH_SECRET_FLAGS = /^(?:password|passwd|pass|passphrase|storepass|keypass|srcstorepass|deststorepass|srckeypass|destkeypass|token|apikey|secret|passin|passout)$/i;
 
 function findFlags(text: string, out: SecretFinding[]): void {

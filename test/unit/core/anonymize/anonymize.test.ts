@@ -114,6 +114,9 @@ test('hosts: private and tenant ones go, public developer sites stay', async () 
   assert.equal(await one(kept), kept);
   assert.equal(await one('ssh deploy@bastion-2 and jdoe@devbox-42:~/app$ make'), 'ssh deploy@<host> and <user>@<host-2>:~/app$ make');
   assert.equal(await one('DB_HOST=pg-primary-01 and --host buildbox7'), 'DB_HOST=<host> and --host <host-2>');
+  // A package spec followed, later on the line, by a prompt character is not a prompt.
+  const spec = 'npm install lodash@4.17.21 fixed it. jdoe@db01 ~ % make';
+  assert.equal(await one(spec), 'npm install lodash@4.17.21 fixed it. <user>@<host> ~ % make');
 });
 
 test('IP addresses and phone numbers go; loopback, resolvers, netmasks and versions stay', async () => {

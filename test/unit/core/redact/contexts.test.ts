@@ -31,6 +31,11 @@ test('a literal after a secret name is redacted in every notation', () => {
     [`openssl pkcs12 -export -passout pass:${pw}`, 'openssl pkcs12 -export -passout pass:[REDACTED:password]'],
     [`echo "${pw}" | docker login -u ci --password-stdin`, 'echo "[REDACTED:password]" | docker login -u ci --password-stdin'],
     [`redis://:${pw.replace(/[#$!]/g, '')}@cache:6379/0`, 'redis://:[REDACTED:url-password]@cache:6379/0'],
+    // Values that start with '=' or '-', or with '*' like a YAML alias, are still values.
+    ['POSTGRES_PASSWORD==b=0Ge' + 'U_.U4rZ', 'POSTGRES_PASSWORD=[REDACTED:password]'],
+    ['User ID=sa;Password==mxCTd3' + 'kSxV5Q;Encrypt=True', 'User ID=sa;Password=[REDACTED:password];Encrypt=True'],
+    ['Password=*MwO3e' + 'aytO;', 'Password=[REDACTED:password];'],
+    ['./deploy.sh --client-secret -1Km-hGLLg' + '4Fj3tYn1LB --env prod', './deploy.sh --client-secret [REDACTED:secret] --env prod'],
   ];
   for (const [input, expected] of cases) assert.equal(redactSecrets(input), expected, input);
 });
@@ -49,6 +54,7 @@ test('references, types, switches, placeholders, lengths and prose are not secre
     'password: at least 12 characters. Password: must be rotated every 90 days.',
     'The password is stored in Vault; rotate the secret and the token yearly.',
     'password: *db_password and token: &anchor',
+    'if (user.password==input) return; if (token==null) throw',
     'mkdir -p build, git add -p, docker run -p 8080:80 nginx, ssh -p 2222 host',
     'mysql -u root -p app_db   # prompts for the password',
   ];
