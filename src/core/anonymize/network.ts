@@ -246,6 +246,8 @@ const HOST_KEYED = /(?<![\w.-])(?:["']?)((?:[A-Za-z0-9]{1,40}[_.-]){0,6}(?:host|
 export function findKeyedHosts(text: string, out: Span[]): void {
   for (const m of text.matchAll(HOST_KEYED)) {
     const [all, key, , value] = m;
+    // "address already in use": a word followed by a word is prose; only flags take their value after a space.
+    if (!key.startsWith('-') && !/[:=]/.test(all.slice(key.length))) continue;
     if (/^-h$/i.test(key) && !/\b(?:mysql|psql|pg_dump|pg_restore|redis-cli|mongo\w*|clickhouse-client)\b[^\n]{0,100}$/.test(text.slice(Math.max(0, m.index - 100), m.index))) continue;
     if (/^\d+$/.test(value) || /^(?:true|false|null|none|localhost|string|str|any)$/i.test(value)) continue;
     const start = m.index + all.length - m[2].length - value.length;
