@@ -1,7 +1,7 @@
 /**
  * Ordinary programming lessons, the bulk of what a team shares, must come out of the anonymizer unchanged: an
- * over-redacted lesson is a lost lesson. Each line here once tempted a detector (a word after "address", a prompt-like
- * `%`, a member chain that looks like a host, `==` in code).
+ * over-redacted lesson is a lost lesson. Written as lessons are (commands, versions, URLs of public tools, code), not
+ * from the detectors; "address already in use" once became "address <host> in use".
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
