@@ -76,7 +76,9 @@ function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
   findFullNames(text, spans);
   findMentions(text, spans);
   findPhones(text, spans);
-  return spans;
+  // `ssh deploy@bastion.acme.io` is a user and a host, which read better as <user>@<host> than as an e-mail.
+  const hostEnds = new Set(spans.filter((h) => h.detail === 'shell-host' && text[h.start - 1] === '@').map((h) => h.end));
+  return hostEnds.size ? spans.filter((s) => s.kind !== 'email' || !hostEnds.has(s.end)) : spans;
 }
 
 /** Values found by context in one place, to be hidden wherever else they appear in the submission. */

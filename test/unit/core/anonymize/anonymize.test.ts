@@ -113,6 +113,7 @@ test('hosts: private and tenant ones go, public developer sites stay', async () 
   const kept = 'docs.github.com, pkg.go.dev, storage.googleapis.com, s3.amazonaws.com, example.com, host.docker.internal';
   assert.equal(await one(kept), kept);
   assert.equal(await one('ssh deploy@bastion-2 and jdoe@devbox-42:~/app$ make'), 'ssh deploy@<host> and <user>@<host-2>:~/app$ make');
+  assert.equal(await one('ssh jdoe@build01.acme.internal, then mail jane@acme.io'), 'ssh <user>@<host>, then mail <email>');
   assert.equal(await one('DB_HOST=pg-primary-01 and --host buildbox7'), 'DB_HOST=<host> and --host <host-2>');
   // A package spec followed, later on the line, by a prompt character is not a prompt.
   const spec = 'npm install lodash@4.17.21 fixed it. jdoe@db01 ~ % make';
