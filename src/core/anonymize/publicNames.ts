@@ -9,7 +9,7 @@ const PUBLIC_DOMAINS = `
 github.com githubusercontent.com githubassets.com githubapp.com gitlab.com bitbucket.org codeberg.org
 npmjs.com npmjs.org yarnpkg.com pnpm.io nodejs.org nodejs.dev python.org pypi.org pythonhosted.org pypa.io
 rust-lang.org rustup.rs crates.io docs.rs golang.org go.dev google.com gstatic.com googlesource.com withgoogle.com
-microsoft.com microsoftonline.com azure.com azureedge.net msdn.com live.com office.com windows.com typescriptlang.org
+microsoft.com microsoftonline.com msdn.com live.com office.com windows.com typescriptlang.org
 amazon.com aws.dev docker.com docker.io dockerhub.com quay.io gcr.io ghcr.io mcr.microsoft.com k8s.io kubernetes.io
 helm.sh terraform.io hashicorp.com openai.com anthropic.com claude.ai huggingface.co hf.co mozilla.org mozilla.net
 w3.org whatwg.org ietf.org rfc-editor.org iana.org json-schema.org schema.org yaml.org json.org wikipedia.org
@@ -53,7 +53,7 @@ kubernetes.default.svc kubernetes.default.svc.cluster.local metadata.google.inte
 registry.npmjs.org registry.yarnpkg.com files.pythonhosted.org upload.pypi.org test.pypi.org index.docker.io
 registry-1.docker.io auth.docker.io production.cloudflare.docker.com public.ecr.aws registry.k8s.io
 raw.githubusercontent.com objects.githubusercontent.com codeload.github.com api.github.com uploads.github.com
-core.windows.net blob.core.windows.net vault.azure.net database.windows.net servicebus.windows.net azurecr.io
+azure.com www.azure.com portal.azure.com status.azure.com core.windows.net blob.core.windows.net vault.azure.net database.windows.net servicebus.windows.net azurecr.io
 `.split(/\s+/).filter(Boolean);
 
 const publicDomainSet = new Set(PUBLIC_DOMAINS);
@@ -70,6 +70,8 @@ export function isPublicHost(host: string, tenant: boolean): boolean {
   const h = host.replace(/\.$/, '');
   if (publicHostSet.has(h)) return true;
   if (AWS_ENDPOINT.test(h)) return true;
+  // Google's own APIs are one label under googleapis.com; tenants (bucket.storage.googleapis.com) have more.
+  if (/^[a-z0-9-]{2,40}\.googleapis\.com$/.test(h)) return true;
   if (tenant) return false;
   const labels = h.split('.');
   for (let i = 0; i <= labels.length - 2; i++) {

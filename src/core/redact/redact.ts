@@ -33,6 +33,8 @@ function patternFindings(text: string, patterns: readonly SecretPattern[], rankB
       const [start, end] = m.indices![g];
       if (end <= start) continue;
       if (p.accept && !p.accept(text.slice(start, end), text, start)) continue;
+      // A placeholder in a token's shape (`sk-xxxxxxxxxxxxxxxxxxxxxxxx`, `ghp_0000…`) documents a format; it is no secret.
+      if (/(.)\1{7,}/.test(text.slice(start, end)) && !/-----BEGIN/.test(text.slice(start, end))) continue;
       out.push({ start, end, kind: p.kind, rank: rankBase + n });
     }
   });

@@ -56,6 +56,8 @@ test('general programming knowledge stays exactly as written', async () => {
     'Bind to 127.0.0.1 or 0.0.0.0, resolve with 8.8.8.8, run on localhost:3000.',
     'password: string; token_type: bearer; max_tokens: 1024; credentials: "include"',
     'Copy .env.example (OPENAI_API_KEY=your-api-key-here) and fill it in.',
+    'The key looks like sk-xxxxxxxxxxxxxxxxxxxxxxxx; OPENAI_API_KEY=sk-xxxxxxxxxxxxxxxxxxxxxxxx goes in .env.',
+    'POST https://generativelanguage.googleapis.com/v1beta/models',
     'npm install lodash@4.17.21 @types/node; uses: actions/checkout@v4',
     'mkdir -p build && docker run -p 8080:80 nginx && ssh -p 2222 localhost',
     'Edit setup.py, README.md and app.module.ts; call os.path.join and user.name.',
