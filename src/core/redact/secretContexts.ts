@@ -219,7 +219,19 @@ function findNameValuePairs(text: string, out: SecretFinding[]): void {
  */
 const NAMED_IN_PROSE = /\b(token|key|secret|password|passwd|passphrase|api[ -]?key|credentials?)(?:[ \t]+(?:is|was|for \w+|of \w+|here|below))?[ \t]*[:=]?[ \t]*(["'`]?)([A-Za-z0-9][A-Za-z0-9_\-+/.~!@#$%^*]{15,200}={0,2})\2(?![A-Za-z0-9_\-+/=~!@#$%^&*])/gi;
 
+// "the admin password is Tr0ub4dor&3", "passphrase: c0rrect-horse": a password may be short, but then it must mix
+// letters with digits or symbols, so "the password is stored in Vault" stays.
+const PASSWORD_IN_PROSE = /\b(password|passwd|passphrase|pwd|passcode)\b(?![_.-])(?:[ \t]+(?:is|was|would be|becomes|set to|changed to|for [\w.@-]+ is))?(?:[ \t]*[:=](?!=)[ \t]*|[ \t]+)(["'`]?)([^\s"'`;=][^\s"'`;]{5,63})\2/gi;
+
 function findNamedInProse(text: string, out: SecretFinding[]): void {
+  for (const m of text.matchAll(PASSWORD_IN_PROSE)) {
+    const [all, word, q, value] = m;
+    const v = (q ? value : value.replace(/[.,;:!?)]+$/, '')).replace(/&[\w.-]{1,40}=.*$/, '');
+    if (v.length < 6 || !/[A-Za-z]/.test(v) || !/[\d\W_]/.test(v) || /^[A-Za-z]+[.,;:!?]?$/.test(v)) continue;
+    if (!isLiteralSecretValue(v, word, { quoted: true, prose: false })) continue;
+    const start = m.index + all.length - value.length - q.length;
+    out.push({ start, end: start + v.length, kind: 'password' });
+  }
   for (const m of text.matchAll(NAMED_IN_PROSE)) {
     const [all, word, , value] = m;
     const v = value.replace(/[.]+$/, '');

@@ -31,6 +31,9 @@ test('a literal after a secret name is redacted in every notation', () => {
     [`openssl pkcs12 -export -passout pass:${pw}`, 'openssl pkcs12 -export -passout pass:[REDACTED:password]'],
     [`echo "${pw}" | docker login -u ci --password-stdin`, 'echo "[REDACTED:password]" | docker login -u ci --password-stdin'],
     [`redis://:${pw.replace(/[#$!]/g, '')}@cache:6379/0`, 'redis://:[REDACTED:url-password]@cache:6379/0'],
+    // A password named in prose may be short when it mixes letters with digits or symbols.
+    ['The admin password is Tr0ub4' + 'dor&3, the wifi one differs.', 'The admin password is [REDACTED:password], the wifi one differs.'],
+    ['auth token 9f8e7d6c' + '5b4a39281706f5e4d3c2b1a0 expired', 'auth token [REDACTED:token] expired'],
     // Values that start with '=' or '-', or with '*' like a YAML alias, are still values.
     ['POSTGRES_PASSWORD==b=0Ge' + 'U_.U4rZ', 'POSTGRES_PASSWORD=[REDACTED:password]'],
     ['User ID=sa;Password==mxCTd3' + 'kSxV5Q;Encrypt=True', 'User ID=sa;Password=[REDACTED:password];Encrypt=True'],
@@ -53,6 +56,7 @@ test('references, types, switches, placeholders, lengths and prose are not secre
     'auth: true, credentials: "include", secrets: inherit',
     'password: at least 12 characters. Password: must be rotated every 90 days.',
     'The password is stored in Vault; rotate the secret and the token yearly.',
+    'The password must be changed; password_hash and password.length are columns.',
     'password: *db_password and token: &anchor',
     'if (user.password==input) return; if (token==null) throw',
     'mkdir -p build, git add -p, docker run -p 8080:80 nginx, ssh -p 2222 host',
