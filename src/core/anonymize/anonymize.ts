@@ -82,7 +82,7 @@ function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
 }
 
 /** Values found by context in one place, to be hidden wherever else they appear in the submission. */
-function learn(spans: readonly Span[], texts: readonly string[], perItem: readonly Span[][]): Literal[] {
+function learn(texts: readonly string[], perItem: readonly Span[][]): Literal[] {
   const out: Literal[] = [];
   perItem.forEach((list, item) => {
     for (const s of list) {
@@ -113,7 +113,6 @@ function learn(spans: readonly Span[], texts: readonly string[], perItem: readon
       }
     }
   });
-  void spans;
   return out;
 }
 
@@ -134,7 +133,7 @@ export async function anonymizeTexts(texts: readonly string[], options: Anonymiz
     const lit = termLiteral(t);
     if (lit) literals.push(lit);
   }
-  literals.push(...learn([], texts, perItem));
+  literals.push(...learn(texts, perItem));
   const matcher = compileLiterals(literals);
 
   const counters = new Map<AnonymizedKind, number>();

@@ -82,7 +82,7 @@ datasets spaces papers docs learn tasks posts collections organizations r _ u pa
 const CODE_HOSTS = new Set(['github.com', 'www.github.com', 'gitlab.com', 'bitbucket.org', 'codeberg.org', 'gitea.com', 'git.sr.ht', 'huggingface.co', 'hf.co', 'gitee.com', 'raw.githubusercontent.com', 'gist.github.com', 'api.github.com', 'codeload.github.com', 'hub.docker.com', 'ghcr.io', 'quay.io', 'docker.io', 'registry.gitlab.com', 'dev.azure.com', 'ssh.dev.azure.com', 'pkg.go.dev', 'www.npmjs.com', 'npmjs.com']);
 
 /** Replaces the organisation and repository segments of a code-host path that starts at `pathStart`. */
-function pushRepoPath(text: string, host: string, pathStart: number, path: string, out: Span[], selfHosted: boolean): void {
+function pushRepoPath(host: string, pathStart: number, path: string, out: Span[], selfHosted: boolean): void {
   const segs: { s: number; v: string }[] = [];
   const re = /[^/?#\s()[\]{}<>,;]+/g;
   for (const m of path.matchAll(re)) {
@@ -134,7 +134,6 @@ function pushRepoPath(text: string, host: string, pathStart: number, path: strin
   const name = repo.v.replace(/\.git$/, '');
   if (!/^[A-Za-z0-9_.][\w.-]*$/.test(name) || /^(?:blob|tree|raw|issues|pulls|-)$/.test(name)) return;
   pushSpan(out, repo.s, repo.s + name.length, 'repo', 'url-repo', name.toLowerCase());
-  void text;
 }
 
 /** Azure DevOps on its own host (acme.visualstudio.com, a server): /[collection/]project/_git/repo */
@@ -164,7 +163,7 @@ export function findUrls(text: string, out: Span[]): void {
     const h = host.toLowerCase();
     const pathStart = m.index + all.length - path.length;
     const selfHosted = !CODE_HOSTS.has(h) && (/(?:^|[.-])(?:git|gitlab|gitea|forgejo|bitbucket|stash|gerrit|scm|code|source|repo|repos|vcs|svn)(?:[.-]|$)/.test(h) || /\.git(?:[/?#]|$)/.test(path));
-    if (CODE_HOSTS.has(h) || selfHosted) pushRepoPath(text, h, pathStart, path, out, selfHosted);
+    if (CODE_HOSTS.has(h) || selfHosted) pushRepoPath(h, pathStart, path, out, selfHosted);
     else if (path.includes('/_git/')) pushAzureDevOpsPath(pathStart, path, out);
   }
 }
@@ -188,7 +187,7 @@ export function findRemotes(text: string, out: Span[]): void {
       if (!GENERIC_USERS.has(user.toLowerCase())) pushSpan(out, m.index, m.index + user.length, 'user', 'ssh-user', user.toLowerCase());
       pushHost(out, hostStart, host, 'ssh-host', true);
       const h = host.toLowerCase();
-      pushRepoPath(text, h, m.index + all.length - path.length, path, out, !CODE_HOSTS.has(h));
+      pushRepoPath(h, m.index + all.length - path.length, path, out, !CODE_HOSTS.has(h));
     }
   }
   if (text.includes('/')) {
@@ -205,7 +204,7 @@ export function findRemotes(text: string, out: Span[]): void {
   }
   for (const m of text.matchAll(BARE_CODE_PATH)) {
     const [all, host, path] = m;
-    pushRepoPath(text, host.toLowerCase().replace(/^www\./, ''), m.index + all.length - path.length, path, out, false);
+    pushRepoPath(host.toLowerCase().replace(/^www\./, ''), m.index + all.length - path.length, path, out, false);
   }
 }
 
