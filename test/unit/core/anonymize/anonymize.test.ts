@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { anonymizeTexts } from '../../../../src/core/anonymize/anonymize';
 
 async function one(text: string, options = {}): Promise<string> {
@@ -176,4 +177,28 @@ test('hostile input costs linear time', async () => {
     const ms = performance.now() - t0;
     assert.ok(ms < 3000, `${JSON.stringify(text.slice(0, 30))}… took ${ms.toFixed(0)} ms`);
   }
+});
+
+test('any text: never throws, same input gives the same output, placeholders are the only change at replaced ranges', async () => {
+  const pieces = ['jdoe@acme.io', '/home/jdoe', 'DB_PASSWORD=x9!Kq2', '10.1.2.3', ' ', '\n', ':', '=', '@', '/', '"', 'Jane Doe', 'ghp_', 'https://', '.internal', '-p', '\\'];
+  const textArb = fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom(...pieces)), { maxLength: 30 }).map((xs) => xs.join(''));
+  await fc.assert(
+    fc.asyncProperty(fc.array(textArb, { minLength: 1, maxLength: 4 }), async (texts) => {
+      const a = await anonymizeTexts(texts, { names: ['Jane Doe'], terms: ['acme'] });
+      const b = await anonymizeTexts(texts, { names: ['Jane Doe'], terms: ['acme'] });
+      assert.deepEqual(a, b);
+      texts.forEach((t, i) => {
+        // Rebuild the output from the original and the replacements: nothing else may change.
+        let rebuilt = '';
+        let at = 0;
+        for (const r of a.replacements.filter((x) => x.item === i)) {
+          assert.equal(t.slice(r.start, r.end), r.original);
+          rebuilt += t.slice(at, r.start) + r.placeholder;
+          at = r.end;
+        }
+        assert.equal(rebuilt + t.slice(at), a.texts[i]);
+      });
+    }),
+    { numRuns: 150 },
+  );
 });
