@@ -46,4 +46,12 @@ Frederik Mette Sofie Ciaran Cian Niamh Siobhan Aoife Saoirse Padraig Eoin Declan
 Ewan Isla Mairi Rhys Gareth Dafydd Cerys Bethan Siân Sian Connor Shaun Gavin Craig Neil Colin Malcolm Graham Duncan
 Fraser Marcus Tristan Damian Adrian Dominic Quentin Simon Martin Emil Anton Viktor Victor Leon Elias Theo Marcel
 Marlene Frieda Luisa Maren Svenja Wiebke Jannik Finn Malte Jannis Fynn Timo Marius
+Étienne Etienne Théo Clément Clement Hélène Helene Aurélie Aurelie Élodie Elodie Rémi Remi Jérôme Jerome Frédéric
+Frederic Stéphane Stephane Sébastien Sebastien Benoît Benoit Gaël Gael Loïc Loic Zoë Noémie Noemie Léa Maëlle Inès
+Ines Océane José María Sofía Andrés Íñigo Inigo Álvaro Alvaro Jesús Joaquín Joaquin Martín Lucía Mónica Monica
+Björn Bjorn Søren Soren Jørgen Jorgen Åsa Asa Özlem Ozlem Gül Şule Sule Ömer Omer Çağla Cagla Zoltán Zoltan Ágnes
+Agnes Dávid Tomáš Tomas Jiří Jiri Lukáš Lukas Ondřej Ondrej Michał Michal Wojciech Małgorzata Malgorzata Bogdan
+Răzvan Razvan Ioana Andreea Mihai Nikola Milica Dragan Goran Ana-Maria Hyun-woo Jae-won Eun-ji Takumi Ryota
+Shota Haruki Aiko Emi Naoko Keiko Tariq Rashid Samir Nabil Rania Salma Dina Reem Youssef Bilal Hamza Zara Aliyu
+Babajide Chukwuemeka Obinna Adaeze Folake Yetunde Wanjiru Njeri Otieno Baraka Zawadi Asha Ikaika Keanu Tevita Sione
 `.split(/\s+/).filter(Boolean));

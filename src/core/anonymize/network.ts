@@ -285,11 +285,14 @@ const MACHINE_WORDS = 'agent|runner|node|worker|prod|production|stg|stage|stagin
 const MACHINE_NAME = new RegExp(String.raw`(?<![\w./@:-])((?:[a-z][a-z0-9]*-){1,4}[a-z][a-z0-9]*-\d{1,4}|(?:${MACHINE_WORDS})\d{2,3})(?![\w-]|\.[a-z0-9])`, 'g');
 const MACHINE_WORD_RE = new RegExp(String.raw`(?:^|-)(?:${MACHINE_WORDS})(?:\d*)(?:-|$)`);
 
+// UNC paths and protocol-relative URLs: \\fileserver01\share, //fileserver01/shared, //cdn.acme.io/x.js
+const UNC = /(?<![\w:/\\])(?:\\\\|\/\/)([A-Za-z0-9][A-Za-z0-9.-]{1,62})(?=[\\/][\w$.-])/g;
 // Windows default names, Macs named after their owner, EC2 names that spell the address.
 const DEVICE_NAMES = /(?<![\w.-])(?:(?:DESKTOP|LAPTOP|WIN|PC)-[A-Z0-9]{5,15}|[A-Z][a-z]{1,20}(?:s|s')?-(?:MacBook|iMac|Mac-mini|Mac-Studio|Mac|ThinkPad|Laptop|PC)(?:-(?:Pro|Air|Max|\d{1,2}))*|ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3})(?:\.local(?:domain)?)?(?![\w-])/g;
 
 /** Machine names written alone in running text (see {@link MACHINE_NAME}). */
 export function findMachineNames(text: string, out: Span[]): void {
+  for (const m of text.matchAll(UNC)) pushHost(out, m.index + 2, m[1], 'unc-host', true);
   for (const m of text.matchAll(DEVICE_NAMES)) pushSpan(out, m.index, m.index + m[0].length, 'host', 'device-name', m[0].toLowerCase());
   for (const m of text.matchAll(MACHINE_NAME)) {
     const name = m[1];

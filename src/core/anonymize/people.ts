@@ -46,6 +46,7 @@ const USER_PATTERNS: { re: RegExp; detail: string }[] = [
   { re: new RegExp(String.raw`(?:^|[;&|\`(]|\$)[ \t]*(?:sudo[ \t]+)?(?:su|userdel|passwd|id|groups|finger|last|w)[ \t]+${USER_VALUE}[ \t]*$`, 'gm'), detail: 'user-command' },
   { re: new RegExp(String.raw`\b(?:mysql|mysqldump|psql|pg_dump|mongo\w*|redis-cli|docker\s+login|podman\s+login)\b[^\n|;&]{0,120}?\s(?:-u|-U|--user(?:name)?)(?:=|\s*)${USER_VALUE}(?=\s|$)`, 'g'), detail: 'db-user' },
   { re: new RegExp(String.raw`\b(?:logged in|signed in|authenticated|connected(?: to \S+)?|running|login|log in|logging in|impersonating)[ \t]+as[ \t]+(?:user[ \t]+)?(?<q>["'\`]?)(?<v>[a-z_][a-z0-9_.-]{2,31})\k<q>(?![\w@-])`, 'gi'), detail: 'logged-in-as' },
+  { re: new RegExp(String.raw`\bas(?:[ \t]+the)?[ \t]+user[ \t]+(?<q>["'\`]?)(?<v>[A-Za-z_][A-Za-z0-9_.-]{2,31})\k<q>(?![\w@-])`, 'g'), detail: 'as-user' },
   { re: /(?:^|\n)[ \t]*(?:[$#]\s*)?whoami\s*\n[ \t]*(?<q>)(?<v>[a-z_][a-z0-9_.-]{1,31})(?=\s|$)/g, detail: 'whoami' },
 ];
 

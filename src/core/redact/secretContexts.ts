@@ -193,6 +193,8 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'password', re: /\bIDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
   { kind: 'password', re: /\b(?:USER|ROLE|LOGIN)\b[^;\n]{0,120}?\bPASSWORD\s+(?:=\s*)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
   { kind: 'password', re: /\bSET\s+PASSWORD\b[^;\n]{0,120}?=\s*(?:PASSWORD\s*\(\s*)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
+  // Redis AUTH [user] password (redis-cli, logs of the protocol)
+  { kind: 'password', re: /(?<![\w-])AUTH[ \t]+(?:[\w-]{1,40}[ \t]+)?(["']?)([^\s"']{4,300})\1/dg, group: 2, accept: (v) => /[A-Za-z]/.test(v) && /[\d\W_]/.test(v) },
   // ~/.netrc and ~/.pgpass lines
   { kind: 'password', re: /\blogin\s+\S{1,128}\s+password\s+(\S{1,300})/dg, group: 1 },
   { kind: 'password', re: /^[^\s:#]{1,128}:(?:\d{1,5}|\*):[^\s:]{1,128}:[^\s:]{1,128}:(\S{1,300})$/dgm, group: 1 },
@@ -221,7 +223,7 @@ const NAMED_IN_PROSE = /\b(token|key|secret|password|passwd|passphrase|api[ -]?k
 
 // "the admin password is Tr0ub4dor&3", "passphrase: c0rrect-horse": a password may be short, but then it must mix
 // letters with digits or symbols, so "the password is stored in Vault" stays.
-const PASSWORD_IN_PROSE = /\b(password|passwd|passphrase|pwd|passcode)\b(?![_.-])(?:[ \t]+(?:is|was|would be|becomes|set to|changed to|for [\w.@-]+ is))?(?:[ \t]*[:=](?!=)[ \t]*|[ \t]+)(["'`]?)([^\s"'`;=][^\s"'`;]{5,63})\2/gi;
+const PASSWORD_IN_PROSE = /\b(password|passwd|passphrase|pwd|passcode|psk|pre-shared key)\b(?![_.-])(?:(?:[ \t]+[\w.@/-]{1,30}){0,4}?[ \t]+(?:is|was|becomes|set to|changed to)[ \t]+|[ \t]*[:=](?!=)[ \t]*|[ \t]+)(["'`]?)([^\s"'`;=][^\s"'`;]{5,63})\2/gi;
 
 function findNamedInProse(text: string, out: SecretFinding[]): void {
   for (const m of text.matchAll(PASSWORD_IN_PROSE)) {

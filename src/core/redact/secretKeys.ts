@@ -7,7 +7,7 @@
 const SECRET_WORDS = new Set([
   'password', 'passwd', 'passphrase', 'pass', 'pwd', 'pw', 'passcode', 'secret', 'secrets', 'token', 'apikey', 'apitoken',
   'accesstoken', 'authtoken', 'authkey', 'auth', 'credential', 'credentials', 'creds', 'cred', 'privatekey',
-  'secretkey', 'accountkey', 'sas', 'storepass', 'keypass', 'srcstorepass', 'deststorepass', 'salt',
+  'secretkey', 'accountkey', 'sas', 'psk', 'storepass', 'keypass', 'srcstorepass', 'deststorepass', 'salt',
 ]);
 
 /** Two adjacent words that together name a secret ("api key", "signing key"). */
