@@ -14,7 +14,7 @@
  */
 import { findSecretsThoroughBatch, type SecretFinding } from '../redact/redact';
 import { compileLiterals, learnedLiteral, nameLiteral, termLiteral, type Literal } from './literals';
-import { findBareHosts, findEmails, findIps, findKeyedHosts, findMachineNames, findRemotes, findShellTargets, findUrls } from './network';
+import { findBareHosts, findCloudIdentities, findEmails, findIps, findKeyedHosts, findMachineNames, findRemotes, findShellTargets, findUrls } from './network';
 import { findAuthorNames, findFullNames, findHomes, findMentions, findUsers, normaliseName } from './people';
 import { findPhones } from './phones';
 import { overlapsAny, resolveSpans, type AnonymizedKind, type Span } from './spans';
@@ -71,6 +71,7 @@ function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
   findKeyedHosts(text, spans);
   findBareHosts(text, spans);
   findMachineNames(text, spans);
+  findCloudIdentities(text, spans);
   findIps(text, spans);
   findAuthorNames(text, spans);
   findFullNames(text, spans);
@@ -81,6 +82,13 @@ function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
   return hostEnds.size ? spans.filter((s) => s.kind !== 'email' || !hostEnds.has(s.end)) : spans;
 }
 
+/**
+ * Where a user name belongs to a person, and so is worth hiding wherever else it appears. Service accounts of
+ * connection strings and settings (`postgres://orders:…@`, `DB_USER=orders`) are not hunted elsewhere: their names
+ * are often ordinary words ("orders", "reports") that a lesson needs.
+ */
+const PERSONAL_USER_SOURCES = new Set(['shell-user', 'ssh-user', 'tilde-user', 'mention', 'whoami', 'logged-in-as', 'ssh-config-user']);
+
 /** Values found by context in one place, to be hidden wherever else they appear in the submission. */
 function learn(texts: readonly string[], perItem: readonly Span[][]): Literal[] {
   const out: Literal[] = [];
@@ -90,7 +98,7 @@ function learn(texts: readonly string[], perItem: readonly Span[][]): Literal[] 
       if (s.kind === 'name') {
         const lit = nameLiteral(original, 'learned-name');
         if (lit) out.push({ ...lit, key: s.key });
-      } else if (s.kind === 'home' || s.kind === 'user') {
+      } else if (s.kind === 'home' || (s.kind === 'user' && PERSONAL_USER_SOURCES.has(s.detail))) {
         const lit = learnedLiteral('user', s.key, 'learned-user');
         if (lit) out.push(lit);
       } else if (s.kind === 'org' || s.kind === 'repo') {

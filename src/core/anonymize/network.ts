@@ -282,13 +282,44 @@ export function findBareHosts(text: string, out: Span[]): void {
 
 const MACHINE_WORDS = 'agent|runner|node|worker|prod|production|stg|stage|staging|dev|qa|uat|db|web|api|cache|broker|host|server|srv|vm|box|bastion|jump|build|ci|k8s|gpu|cpu|master|replica|primary|secondary|edge|proxy|lb|gw|nas|mq|elk|etl|app|jenkins|gitlab|runner|kafka|redis|mysql|postgres|pg|mongo|es|vault|consul|win|linux|mac|laptop|desktop|ws';
 // Machine names in prose: "jenkins-agent-04", "web-prod-12" (two words and a number), "db01", "build7".
-const MACHINE_NAME = new RegExp(String.raw`(?<![\w./@:-])((?:[a-z][a-z0-9]*-){1,4}[a-z][a-z0-9]*-\d{1,4}|(?:${MACHINE_WORDS})\d{2,3})(?![\w-]|\.[a-z0-9])`, 'g');
+const MACHINE_NAME = new RegExp(String.raw`(?<![\w./@-]|::)((?:[a-z][a-z0-9]*-){1,4}[a-z][a-z0-9]*-\d{1,4}|(?:${MACHINE_WORDS})\d{2,3})(?![\w-]|\.[a-z0-9])`, 'g');
 const MACHINE_WORD_RE = new RegExp(String.raw`(?:^|-)(?:${MACHINE_WORDS})(?:\d*)(?:-|$)`);
 
 // UNC paths and protocol-relative URLs: \\fileserver01\share, //fileserver01/shared, //cdn.acme.io/x.js
 const UNC = /(?<![\w:/\\])(?:\\\\|\/\/)([A-Za-z0-9][A-Za-z0-9.-]{1,62})(?=[\\/][\w$.-])/g;
 // Windows default names, Macs named after their owner, EC2 names that spell the address.
 const DEVICE_NAMES = /(?<![\w.-])(?:(?:DESKTOP|LAPTOP|WIN|PC)-[A-Z0-9]{5,15}|[A-Z][a-z]{1,20}(?:s|s')?-(?:MacBook|iMac|Mac-mini|Mac-Studio|Mac|ThinkPad|Laptop|PC)(?:-(?:Pro|Air|Max|\d{1,2}))*|ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3})(?:\.local(?:domain)?)?(?![\w-])/g;
+
+// Cloud identities: AWS ARNs (account, S3 bucket), account ids named as such, GCP projects (gke_ contexts,
+// projects/…/ resource names, project settings).
+const ARN = /\barn:aws[\w-]*:([\w-]+):([\w-]*):(\d{12})?:([^\s"',;)]+)/g;
+const AWS_ACCOUNT = /\b(?:account(?:[ _-]?id)?|acct|AWS_ACCOUNT_ID|aws_account_id)\b["']?[ \t]*[:=]?[ \t]*["']?(\d{12})\b/gi;
+const GCP_PROJECT = /\b(?:gke_([a-z][a-z0-9-]{4,28}[a-z0-9])_[a-z]+-[a-z]+\d(?:-[a-z])?_|projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/|(?:project[_-]?id|projectId|gcp[_-]?project|google[_-]cloud[_-]project|GCLOUD_PROJECT|GOOGLE_CLOUD_PROJECT|--project)["']?[ \t]*[:= ][ \t]*["']?([a-z][a-z0-9-]{4,28}[a-z0-9])\b)/gi;
+
+/** AWS accounts and buckets, GCP projects: they name a company's cloud estate. */
+export function findCloudIdentities(text: string, out: Span[]): void {
+  if (text.includes('arn:aws')) {
+    for (const m of text.matchAll(ARN)) {
+      const [all, service, , account, resource] = m;
+      if (account) {
+        const at = m.index + all.indexOf(`:${account}:`) + 1;
+        pushSpan(out, at, at + account.length, 'org', 'aws-account', account);
+      }
+      if (service === 's3') {
+        const bucket = resource.split('/')[0];
+        const at = m.index + all.length - resource.length;
+        if (bucket && bucket !== '*') pushSpan(out, at, at + bucket.length, 'host', 's3-bucket', bucket.toLowerCase());
+      }
+    }
+  }
+  for (const m of text.matchAll(AWS_ACCOUNT)) pushSpan(out, m.index + m[0].length - m[1].length, m.index + m[0].length, 'org', 'aws-account', m[1]);
+  for (const m of text.matchAll(GCP_PROJECT)) {
+    const project = m[1] ?? m[2] ?? m[3];
+    if (!project || !/[\d-]/.test(project) || /^(?:my-project|your-project|project-id|example-project)$/.test(project.toLowerCase())) continue;
+    const at = m.index + m[0].lastIndexOf(project);
+    pushSpan(out, at, at + project.length, 'org', 'cloud-project', project.toLowerCase());
+  }
+}
 
 /** Machine names written alone in running text (see {@link MACHINE_NAME}). */
 export function findMachineNames(text: string, out: Span[]): void {

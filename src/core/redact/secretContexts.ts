@@ -102,7 +102,8 @@ function findAssignments(text: string, out: SecretFinding[]): void {
   }
   for (const m of text.matchAll(ASSIGNMENT)) {
     const name = m[2];
-    if (!isSecretName(name)) continue;
+    const bareKey = /^(?:key|Key|KEY)$/.test(name);
+    if (!bareKey && !isSecretName(name)) continue;
     const keyStart = m.index + m[1].length;
     // `scheme://user:password@host` is the URL patterns' business; read as `user: value` it would swallow the host.
     if (text.startsWith('//', keyStart - 2)) continue;
@@ -112,6 +113,8 @@ function findAssignments(text: string, out: SecretFinding[]): void {
     const value = text.slice(v.start, v.end);
     const prose = !v.quoted && m[3] === ':' && /^ +[A-Za-z]/.test(text.slice(v.end, v.end + 3));
     if (!isLiteralSecretValue(value, name, { quoted: v.quoted, prose })) continue;
+    // A bare "key" is a secret only when its value looks generated (kaggle.json's "key": "3f2e…").
+    if (bareKey && !(value.length >= 20 && /^[A-Za-z0-9_\-+/=.]+$/.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value) && !/^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(value))) continue;
     out.push({ start: v.start, end: v.end, kind: kindFor(name) });
   }
 }
@@ -193,6 +196,10 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'password', re: /\bIDENTIFIED\s+(?:WITH\s+\w+\s+)?BY\s+(?:PASSWORD\s+)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
   { kind: 'password', re: /\b(?:USER|ROLE|LOGIN)\b[^;\n]{0,120}?\bPASSWORD\s+(?:=\s*)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
   { kind: 'password', re: /\bSET\s+PASSWORD\b[^;\n]{0,120}?=\s*(?:PASSWORD\s*\(\s*)?(['"])([^'"\n]{1,300})\1/dgi, group: 2 },
+  // `wandb login KEY`, `ngrok config add-authtoken TOKEN`, `heroku auth:token`-style logins with the token inline
+  { kind: 'token', re: new RegExp(String.raw`\b(?:wandb|huggingface-cli|hf|vault|doctl|flyctl|fly|pulumi|turso|railway|ngrok|netlify|vercel|heroku|gh|glab|npm|yarn|twine|snyk|sentry-cli|codecov|circleci|terraform|cloudflared|tailscale|modal|replicate)\b[^\n|;&]{0,40}?\s(?:login|auth|authtoken|add-authtoken|--token|--auth-token|--authkey|--api-key|--key|-t)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3], accept: (v) => v.length >= 16 && /\d/.test(v) && /[A-Za-z]/.test(v) },
+  // mosquitto clients take the password after -P
+  { kind: 'password', re: new RegExp(String.raw`\bmosquitto_(?:pub|sub|rr)\b${CMD_GAP}\s-P\s+${VALUE}`, 'dg'), group: [2, 3] },
   // Redis AUTH [user] password (redis-cli, logs of the protocol)
   { kind: 'password', re: /(?<![\w-])AUTH[ \t]+(?:[\w-]{1,40}[ \t]+)?(["']?)([^\s"']{4,300})\1/dg, group: 2, accept: (v) => /[A-Za-z]/.test(v) && /[\d\W_]/.test(v) },
   // ~/.netrc and ~/.pgpass lines
@@ -201,6 +208,19 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   // Dockerfile ENV/ARG with a space instead of '='
   { kind: 'secret', re: /^\s*(?:ENV|ARG)\s+([A-Za-z_]\w{0,80})\s+(["']?)([^\s"'=][^\n"']{0,300})\2\s*$/dgm, group: 3, accept: (_v, text, start) => isSecretName(/(?:ENV|ARG)\s+(\w+)/.exec(text.slice(Math.max(0, text.lastIndexOf('\n', start) + 1), start))?.[1] ?? '') },
 ];
+
+/** `storePassword "…"` (Gradle, Groovy DSLs, nginx-like configs): a secret name, spaces, a quoted value. */
+const NAME_SPACE_QUOTED = /(?<![\w.$-])([A-Za-z_][\w.-]{0,60})[ \t]+(["'])([^"'\n]{4,300})\2/g;
+
+function findNameSpaceQuoted(text: string, out: SecretFinding[]): void {
+  for (const m of text.matchAll(NAME_SPACE_QUOTED)) {
+    const [all, name, q, value] = m;
+    if (!isSecretName(name) || nameWords(name).length < 2 && !/^(?:password|passwd|secret|token|apikey|passphrase)$/i.test(name)) continue;
+    if (!isLiteralSecretValue(value, name, { quoted: true, prose: false }) || /\s/.test(value.trim()) && !/\d/.test(value)) continue;
+    const start = m.index + all.length - value.length - q.length;
+    out.push({ start, end: start + value.length, kind: kindFor(name) });
+  }
+}
 
 /** Environment lists of Kubernetes, ECS, GitHub Actions: `- name: DB_PASSWORD` then `value: …`, or `{"name": …, "value": …}`. */
 const NAME_VALUE_PAIR = /\b(?:name|Name|key|Key)["']?[ \t]*[:=][ \t]*["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]*(?:,[ \t]*|\r?\n[ \t]*(?:-[ \t]+)?)["']?(?:value|Value)["']?[ \t]*[:=][ \t]*/g;
@@ -223,7 +243,7 @@ const NAMED_IN_PROSE = /\b(token|key|secret|password|passwd|passphrase|api[ -]?k
 
 // "the admin password is Tr0ub4dor&3", "passphrase: c0rrect-horse": a password may be short, but then it must mix
 // letters with digits or symbols, so "the password is stored in Vault" stays.
-const PASSWORD_IN_PROSE = /\b(password|passwd|passphrase|pwd|passcode|psk|pre-shared key)\b(?![_.-])(?:(?:[ \t]+[\w.@/-]{1,30}){0,4}?[ \t]+(?:is|was|becomes|set to|changed to)[ \t]+|[ \t]*[:=](?!=)[ \t]*|[ \t]+)(["'`]?)([^\s"'`;=][^\s"'`;]{5,63})\2/gi;
+const PASSWORD_IN_PROSE = /\b(password|passwd|passphrase|pwd|passcode|psk|pre-shared key)\b(?![_.-])(?:(?:[ \t]+[\w.@/-]{1,30}){0,4}?[ \t]+(?:is|was|becomes|set to|changed to)[ \t]+|[ \t]*(?:[:=](?!=)|->|=>|—|–)[ \t]*|[ \t]+)(["'`]?)([^\s"'`;=][^\s"'`;]{5,63})\2/gi;
 
 function findNamedInProse(text: string, out: SecretFinding[]): void {
   for (const m of text.matchAll(PASSWORD_IN_PROSE)) {
@@ -270,5 +290,6 @@ export function findContextualSecrets(text: string): SecretFinding[] {
   findNameValuePairs(text, out);
   findNamedInProse(text, out);
   findCookies(text, out);
+  findNameSpaceQuoted(text, out);
   return out;
 }
