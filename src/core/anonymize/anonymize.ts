@@ -87,7 +87,7 @@ function detect(text: string, secrets: readonly SecretFinding[]): Span[] {
  * connection strings and settings (`postgres://orders:…@`, `DB_USER=orders`) are not hunted elsewhere: their names
  * are often ordinary words ("orders", "reports") that a lesson needs.
  */
-const PERSONAL_USER_SOURCES = new Set(['shell-user', 'ssh-user', 'tilde-user', 'mention', 'whoami', 'logged-in-as', 'ssh-config-user']);
+const PERSONAL_USER_SOURCES = new Set(['shell-user', 'ssh-user', 'tilde-user', 'mention', 'whoami', 'logged-in-as', 'ssh-config-user', 'auth-log']);
 
 /** Values found by context in one place, to be hidden wherever else they appear in the submission. */
 function learn(texts: readonly string[], perItem: readonly Span[][]): Literal[] {

@@ -169,7 +169,7 @@ export function findUrls(text: string, out: Span[]): void {
 }
 
 const REMOTE = /(?<![\w.-])([A-Za-z_][\w.-]{0,31})@([A-Za-z0-9][A-Za-z0-9.-]{0,252}):(?!\d+(?:\/|\b))([~\w.-]{1,100}\/[\w./-]{1,200}?)(?=\.git\b|[\s"'<>)\]]|$)/g;
-const BARE_CODE_PATH = /(?<![\w./@-])((?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com|huggingface\.co|ghcr\.io|quay\.io|docker\.io|gcr\.io|[a-z]{2,6}\.gcr\.io|registry\.gitlab\.com))\/([\w.~-]{1,100}(?:\/[\w.-]{1,100}){0,4})/g;
+const BARE_CODE_PATH = /(?<![\w./@-])((?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|gitee\.com|huggingface\.co|ghcr\.io|quay\.io|docker\.io|(?:registry\.)?hub\.docker\.com|index\.docker\.io|gcr\.io|[a-z]{2,6}\.gcr\.io|registry\.gitlab\.com))\/([\w.~-]{1,100}(?:\/[\w.-]{1,100}){0,4})/g;
 // "org/repo#123" issue references, "PR #12 from org/repo", `gh … -R org/repo`, `--repo org/repo`, `uses: org/repo@v1`
 const REPO_REFS = [
   /(?<![\w./@-])([A-Za-z0-9][\w.-]{0,38})\/([\w.-]{1,100})#\d+\b/g,
@@ -239,7 +239,7 @@ export function findShellTargets(text: string, out: Span[]): void {
   }
 }
 
-const HOST_KEYED = /(?<![\w.-])(?:["']?)((?:[A-Za-z0-9]{1,40}[_.-]){0,6}(?:host|hostname|server|servername|address|addr|endpoint|domain|fqdn)|--host(?:name)?|-h)(?:["']?)(?:[ \t]*[:=][ \t]*|[ \t]+(?=[A-Za-z0-9]))(["']?)(?:(?:tcp|udp|np|lpc):)?([A-Za-z0-9][A-Za-z0-9.-]{1,252})\2(?![\w.-]|:\/\/|:[A-Za-z])/gi;
+const HOST_KEYED = /(?<![\w./-])(?:["']?)((?:[A-Za-z0-9]{1,40}[_.-]){0,6}(?:host|hostname|server|servername|address|addr|endpoint|domain|fqdn)|--host(?:name)?|-h)(?:["']?)(?:[ \t]*[:=][ \t]*|[ \t]+(?=[A-Za-z0-9]))(["']?)(?:(?:tcp|udp|np|lpc):)?([A-Za-z0-9][A-Za-z0-9.-]{1,252})\2(?![\w.-]|:\/\/|:[A-Za-z])/gi;
 
 /** Host names written as the value of a host setting or flag (`DB_HOST=pg-primary-01`, `--host buildbox`). */
 export function findKeyedHosts(text: string, out: Span[]): void {

@@ -47,6 +47,9 @@ const USER_PATTERNS: { re: RegExp; detail: string }[] = [
   { re: new RegExp(String.raw`\b(?:mysql|mysqldump|psql|pg_dump|mongo\w*|redis-cli|docker\s+login|podman\s+login)\b[^\n|;&]{0,120}?\s(?:-u|-U|--user(?:name)?)(?:=|\s*)${USER_VALUE}(?=\s|$)`, 'g'), detail: 'db-user' },
   { re: new RegExp(String.raw`\b(?:logged in|signed in|authenticated|connected(?: to \S+)?|running|login|log in|logging in|impersonating)[ \t]+as[ \t]+(?:user[ \t]+)?(?<q>["'\`]?)(?<v>[a-z_][a-z0-9_.-]{2,31})\k<q>(?![\w@-])`, 'gi'), detail: 'logged-in-as' },
   { re: new RegExp(String.raw`\bas(?:[ \t]+the)?[ \t]+user[ \t]+(?<q>["'\`]?)(?<v>[A-Za-z_][A-Za-z0-9_.-]{2,31})\k<q>(?![\w@-])`, 'g'), detail: 'as-user' },
+  // sshd, PAM and sudo logs
+  { re: new RegExp(String.raw`\b(?:Accepted|Failed)[ \t]+(?:publickey|password|keyboard-interactive\S*|none|hostbased)[ \t]+for[ \t]+(?:invalid[ \t]+user[ \t]+)?(?<q>)(?<v>[A-Za-z_][A-Za-z0-9_.-]{1,31})[ \t]+from\b`, 'g'), detail: 'auth-log' },
+  { re: new RegExp(String.raw`\b(?:Invalid|Illegal)[ \t]+user[ \t]+(?<q>)(?<v>[A-Za-z_][A-Za-z0-9_.-]{1,31})[ \t]+from\b|\bsession[ \t]+(?:opened|closed)[ \t]+for[ \t]+user[ \t]+(?<q2>)(?<v2>[A-Za-z_][A-Za-z0-9_.-]{1,31})`, 'g'), detail: 'auth-log' },
   { re: /(?:^|\n)[ \t]*(?:[$#]\s*)?whoami\s*\n[ \t]*(?<q>)(?<v>[a-z_][a-z0-9_.-]{1,31})(?=\s|$)/g, detail: 'whoami' },
 ];
 
@@ -57,8 +60,8 @@ const NOT_USER_VALUES = new Set(['string', 'str', 'number', 'int', 'any', 'objec
 export function findUsers(text: string, out: Span[]): void {
   for (const { re, detail } of USER_PATTERNS) {
     for (const m of text.matchAll(re)) {
-      const value = m.groups!.v;
-      const quote = m.groups!.q;
+      const value = m.groups!.v ?? m.groups!.v2;
+      const quote = m.groups!.q ?? m.groups!.q2 ?? '';
       if (!value || value.includes('@')) continue; // an e-mail, found by its own detector
       const lower = value.toLowerCase();
       if (GENERIC_USERS.has(lower) || NOT_USER_VALUES.has(lower) || /^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/.test(value) || /^\d+$/.test(value)) continue;

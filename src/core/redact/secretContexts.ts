@@ -161,8 +161,10 @@ function findMarkupAndCalls(text: string, out: SecretFinding[]): void {
 }
 
 // A value after a flag: quoted, or a word that does not look like the next option (`-p -h host`), though it may start
-// with a dash (`-p -t1TAnY…`).
-const VALUE = String.raw`(?:(["'])([^"'\n]{1,300})\1|((?!-[A-Za-z]{1,2}(?:[\s=]|$)|--[a-z][a-z0-9-]*(?:[\s=]|$))[^\s"'|;&][^\s"'|;&]{0,300}))`;
+// with a dash (`-p -t1TAnY…`). `q` is the number of its quote group, for patterns that capture something before it.
+const valueAfter = (q: number): string =>
+  String.raw`(?:(["'])([^"'\n]{1,300})` + `\\${q}` + String.raw`|((?!-[A-Za-z]{1,2}(?:[\s=]|$)|--[a-z][a-z0-9-]*(?:[\s=]|$))[^\s"'|;&][^\s"'|;&]{0,300}))`;
+const VALUE = valueAfter(1);
 const CMD_GAP = String.raw`[^\n|;&]{0,200}?`;
 
 /** Tools that take a password after a short flag, and other command-line and file shapes. */
@@ -200,6 +202,12 @@ export const COMMAND_PATTERNS: SecretPattern[] = [
   { kind: 'token', re: new RegExp(String.raw`\b(?:wandb|huggingface-cli|hf|vault|doctl|flyctl|fly|pulumi|turso|railway|ngrok|netlify|vercel|heroku|gh|glab|npm|yarn|twine|snyk|sentry-cli|codecov|circleci|terraform|cloudflared|tailscale|modal|replicate)\b[^\n|;&]{0,40}?\s(?:login|auth|authtoken|add-authtoken|--token|--auth-token|--authkey|--api-key|--key|-t)(?:=|\s+)${VALUE}`, 'dg'), group: [2, 3], accept: (v) => v.length >= 16 && /\d/.test(v) && /[A-Za-z]/.test(v) },
   // mosquitto clients take the password after -P
   { kind: 'password', re: new RegExp(String.raw`\bmosquitto_(?:pub|sub|rr)\b${CMD_GAP}\s-P\s+${VALUE}`, 'dg'), group: [2, 3] },
+  // lftp -u user,pass; xfreerdp /p:pass; rdesktop -p pass
+  { kind: 'password', re: /\blftp\b[^\n|;&]{0,200}?\s-u\s+(["']?)[^\s,"']{1,64},([^\s"']{1,300})\1/dg, group: 2 },
+  { kind: 'password', re: new RegExp(String.raw`\b(?:xfreerdp|wlfreerdp|sdl-freerdp|freerdp)\b${CMD_GAP}\s\/p(?:assword)?:${VALUE}`, 'dg'), group: [2, 3] },
+  { kind: 'password', re: new RegExp(String.raw`\brdesktop\b${CMD_GAP}\s-p\s+${VALUE}`, 'dg'), group: [2, 3] },
+  // aws configure set aws_secret_access_key VALUE, npm config set //registry/:_authToken VALUE
+  { kind: 'secret', re: new RegExp(String.raw`\b(?:configure|config)\s+set\s+(?:--\S+\s+)*([\w.:/-]{1,120})\s+${valueAfter(2)}`, 'dg'), group: [3, 4], accept: (_v, text, start) => isSecretName(/([\w.:/-]+)\s+["']?$/.exec(text.slice(Math.max(0, start - 130), start))?.[1]?.replace(/^.*[:/]/, '') ?? '') },
   // Redis AUTH [user] password (redis-cli, logs of the protocol)
   { kind: 'password', re: /(?<![\w-])AUTH[ \t]+(?:[\w-]{1,40}[ \t]+)?(["']?)([^\s"']{4,300})\1/dg, group: 2, accept: (v) => /[A-Za-z]/.test(v) && /[\d\W_]/.test(v) },
   // ~/.netrc and ~/.pgpass lines

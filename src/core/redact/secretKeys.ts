@@ -114,6 +114,8 @@ export function isLiteralSecretValue(value: string, name: string, opts: { quoted
   // References: $VAR, ${VAR}, $(cmd), %VAR%, {{ .Values.x }}.
   if (/^\$(?:[{(]|[A-Za-z_]\w*$)|^%[A-Za-z_]\w*%$|^\{\{|^\{%|^<[^>]*>$|^\[REDACTED|^<(?:secret|email|host|user|home|ip|phone|name|org|repo|term)(?:-\d+)?>$/i.test(v)) return false;
   if (/^(?:x{3,}|\*{3,}|\.{3,}|…+|-+|_+|#+|0+|\?+)$/i.test(v) || /(.)\1{7,}/.test(v)) return false;
+  // What CI systems print instead of a value: Travis's [secure], [REDACTED], [hidden], [masked], [FILTERED].
+  if (/^\[[A-Za-z _-]{1,20}\]$/.test(v)) return false;
   if (/^(?:your|my|the|some|insert|enter|put|add)[-_ ]|[-_ ](?:here|goes[-_ ]here)$|^<|>$|^(?:xxx|todo|fixme)/i.test(v)) return false;
   if (/^\d{1,9}$/.test(v) || /^\d+(?:\.\d+)?(?:ms|s|m|h|d|kb|mb|gb|%)?$/i.test(v)) return false;
   if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:[\\/]|file:)/.test(v)) return false;
