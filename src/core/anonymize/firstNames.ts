@@ -54,4 +54,30 @@ Agnes Dávid Tomáš Tomas Jiří Jiri Lukáš Lukas Ondřej Ondrej Michał Mich
 Răzvan Razvan Ioana Andreea Mihai Nikola Milica Dragan Goran Ana-Maria Hyun-woo Jae-won Eun-ji Takumi Ryota
 Shota Haruki Aiko Emi Naoko Keiko Tariq Rashid Samir Nabil Rania Salma Dina Reem Youssef Bilal Hamza Zara Aliyu
 Babajide Chukwuemeka Obinna Adaeze Folake Yetunde Wanjiru Njeri Otieno Baraka Zawadi Asha Ikaika Keanu Tevita Sione
+Abraham Adrienne Aidan Alana Alec Alejandra Alfonso Alfred Alfredo Alison Allen Alvin Ami Amos Andre Angelica
+Angelina Angelo Anita Annabelle Annette Annie Antonia Ariana Arianna Ariel Arlo Armando Arnold Arturo Ashton Aubrey
+Audra Avery Axel Barry Beau Becky Ben Benedict Bernard Bernadette Bertha Beth Betsy Bianca Bonnie Brad Brandi Brandy
+Brendan Brenna Brett Bridget Brooke Bryce Byron Caitlin Calvin Cameron Candace Carla Carlton Carol Carrie Casey
+Cassandra Cecilia Cedric Celia Chad Chelsea Cheyenne Christa Ciara Clarence Claude Clayton Clifford Clint Clinton
+Cody Colleen Connie Conrad Constance Corey Courtney Cristian Curtis Dale Damon Dana Dante Darius Darlene Darnell
+Darren Darryl Dave Deanna Debbie Delia Derek Derrick Desiree Devin Devon Dominique Donovan Doris Duane Dustin Dwayne
+Dwight Edgar Edith Edmund Edwin Eileen Elaine Eli Elise Eliza Ellen Elliot Elliott Eloise Elsa Elsie Emanuel Emilia
+Emilio Emmanuel Erica Erika Erin Ernest Ernesto Esperanza Esteban Esther Ethel Eugene Evan Everett Fabian Felicia
+Felipe Floyd Forrest Francis Franklin Frederick Gabriela Gabrielle Garrett Geneva Genevieve Georgia Gerardo Gertrude
+Gilbert Gladys Gordon Graciela Gretchen Guadalupe Guillermo Gwen Gwendolyn Hailey Haley Harriet Harvey Heidi Herbert
+Hilda Horace Howard Hubert Ian Ilse Irma Isaiah Ismael Jaden Jamal Jamie Janelle Janine Jared Jay Jayden Jeanette
+Jeanne Jeff Jenna Jenny Jeremiah Jill Joanna Joanne Jodi Joel Johnathan Jolene Jon Jonah Josefina Josephine Josie
+Juanita Juliana Julius Justine Kara Kari Karina Kate Katelyn Katie Katrina Keisha Kelvin Kendall Kendra Kristen
+Kristin Kristina Kristy Latoya Laurie Laverne Leland Leona Leonard Leonardo Leroy Leslie Lester Lillian Lindsay
+Lindsey Lionel Lois Lorraine Louise Lucille Lydia Lynn Mabel Mackenzie Madeline Madelyn Maggie Malik Mandy Marc
+Marcia Margarita Margo Mariah Marian Marion Marisol Marjorie Marla Marvin Maryann Maxine Maureen Maurice Melanie
+Melinda Melody Melvin Meredith Micah Michele Mildred Miranda Miriam Mitchell Molly Monique Myra Myron
+Nadine Nathaniel Neal Norma Norman Orlando Pam Patsy Patti Pauline Peggy Penelope Phillip Phoebe Phyllis Preston
+Priscilla Rachael Ramiro Ramona Randall Rebekah Reginald Rhonda Riley Roberta Robin Rochelle Rodney Rodolfo Rogelio
+Roland Rolando Rosalie Rosemary Roxanne Rudy Ruth Sabrina Sadie Sally Salvador Sandy Saul Selena Serena Seth Shana
+Shane Shannon Shari Shawn Shawna Sheila Shelby Shelley Sheri Sherman Sherry Sidney Sienna Sonia Sonja Sonya Stacey
+Stacy Stanley Stephan Stewart Stuart Susie Suzanne Sylvester Sylvia Tabitha Tamara Tami Tammy Tanya Tara Terence
+Terrance Terrell Tess Thelma Theodore Tiffany Todd Tonya Tracey Travis Trevor Trisha Tyrone Vanessa Verna Vernon
+Veronica Vicki Vickie Vicky Virgil Virginia Vivian Wanda Wendy Wesley Whitney Wilbur Wilma Yolanda Yvette Yvonne
+Zane
 `.split(/\s+/).filter(Boolean));
