@@ -1,12 +1,14 @@
 /**
  * The `oel` command: core features without VS Code. Each command group lives in its own module and registers here.
  */
+import { runAnonymizeCommand } from './anonymizeCommand';
 import { runKnowledgeCommand } from './knowledgeCommand';
 import { runServerCommand } from './serverCommand';
 
 const usage = `usage: oel <command> ...
 
 commands:
+  anonymize [FILE|-] [--jsonl]  replace secrets and personal data with placeholders (see: oel anonymize --help)
   knowledge check|fmt|prompt|review|extract
                                 work with knowledge files (see: oel knowledge --help)
   server [admin ...]            run or administer a consolidation server (see: oel server --help)
@@ -15,6 +17,8 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [group, ...rest] = argv;
   switch (group) {
+    case 'anonymize':
+      return runAnonymizeCommand(rest);
     case 'knowledge':
       return runKnowledgeCommand(rest);
     case 'server':

@@ -44,11 +44,11 @@ const secretlintOnly: Record<string, string> = {
 
 for (const [kind, token] of Object.entries(secretlintOnly)) {
   test(`the thorough pass (secretlint) redacts a ${kind} token the own patterns miss, and keeps the text around`, async () => {
-    const text = `token ${token} in the log`;
+    const text = `shape ${token} in the log`;
     assert.equal(redactSecrets(text), text, 'the own patterns must not know this shape, or the case proves nothing');
     const out = await redactSecretsThorough(text);
     assert.ok(!out.includes(token), out);
-    assert.match(out, new RegExp(`^token \\[REDACTED:${kind}\\] in the log$`));
+    assert.match(out, new RegExp(`^shape \\[REDACTED:${kind}\\] in the log$`));
   });
 }
 
