@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const rtt: number[] = [];
     for (let i = 0; i < SUBMISSIONS; i++) {
       const s = performance.now();
-      const draft = buildSubmission({ items: Array.from({ length: 5 }, (_, n) => ({ id: `K-b${i}x${n}`, text: `Item ${n} of submission ${i}: ${'prefer explicit error messages; '.repeat(3)}` })) }, identity);
+      const draft = await buildSubmission({ items: Array.from({ length: 5 }, (_, n) => ({ id: `K-b${i}x${n}`, text: `Item ${n} of submission ${i}: ${'prefer explicit error messages; '.repeat(3)}` })) }, identity);
       await client.submit(draft.body);
       rtt.push(performance.now() - s);
     }

@@ -34,6 +34,8 @@ const PALETTE: Record<string, string> = {
   'oel.knowledge.openUserFile': 'OEL Agent: Open User Knowledge File',
   'oel.knowledge.learnFromTask': 'OEL Agent: Learn from Task',
   'oel.knowledge.refresh': 'OEL Agent: Refresh Knowledge',
+  'oel.learning.show': 'OEL Agent: Show Learning',
+  'oel.learning.refresh': 'OEL Agent: Refresh Learning',
 };
 /**
  * Commands the palette must not offer here: they act on a History item, a running task, a pending edit, or a knowledge
@@ -56,7 +58,10 @@ const NOT_IN_PALETTE: Record<string, string> = {
 };
 /** The activity-bar container and the views it shows, in order. */
 const CONTAINER = { id: 'oel', title: 'OEL Agent' };
-const VIEWS = [{ id: 'oel.agentView', name: 'Agent' }, { id: 'oel.knowledgeView', name: 'Knowledge' }, { id: 'oel.historyView', name: 'History' }];
+const VIEWS = [
+  { id: 'oel.agentView', name: 'Agent' }, { id: 'oel.knowledgeView', name: 'Knowledge' }, { id: 'oel.historyView', name: 'History' },
+  { id: 'oel.learningView', name: 'Learning' },
+];
 
 interface Manifest {
   contributes?: {

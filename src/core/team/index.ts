@@ -4,6 +4,7 @@ export * from './errors';
 export * from './flush';
 export * from './join';
 export * from './payload';
+export * from './anonymizer';
 export * from './queue';
 export * from './adapters';
 export * from './runtime';

@@ -7,11 +7,10 @@ import { SubmissionRequestSchema } from '../protocol/consolidation';
 import { TeamError } from './errors';
 
 /**
- * The anonymizer as the team client needs it (implemented in src/core/anonymize, wired in by the extension). It gets
- * every text of one submission in one call, so its placeholders are consistent across them, and returns as many
- * texts, in order.
+ * The anonymizer as the team client needs it ({@link teamAnonymizer} over src/core/anonymize). It gets every text of
+ * one submission in one call, so its placeholders are consistent across them, and returns as many texts, in order.
  */
-export interface Anonymizer { anonymize(texts: string[]): { texts: string[] } }
+export interface Anonymizer { anonymize(texts: string[]): Promise<{ texts: string[] }> | { texts: string[] } }
 
 /** A local knowledge item the user consented to share. */
 export interface ShareableItem { id: string; text: string }
@@ -38,10 +37,10 @@ export function newSubmissionId(now = new Date()): string {
  * (pretty-printed, so the preview is readable and still exactly what is sent). Checks the protocol's limits here, so
  * a mistake is a message naming the item before anything is queued, never a 400 later.
  */
-export function buildSubmission(input: { items: ShareableItem[]; taskStatements?: string[]; submissionId?: string }, anonymizer: Anonymizer): SubmissionDraft {
+export async function buildSubmission(input: { items: ShareableItem[]; taskStatements?: string[]; submissionId?: string }, anonymizer: Anonymizer): Promise<SubmissionDraft> {
   const statements = input.taskStatements ?? [];
   const originals = [...input.items.map((i) => i.text), ...statements];
-  const out = anonymizer.anonymize(originals).texts;
+  const out = (await anonymizer.anonymize(originals)).texts;
   if (out.length !== originals.length) throw new Error(`anonymizer returned ${out.length} texts for ${originals.length}`);
   const items = input.items.map((it, n) => ({ client_id: it.id, original: it.text, anonymized: out[n].trim() }));
   const task_statements = statements.map((s, n) => ({ original: s, anonymized: out[input.items.length + n].trim() }));

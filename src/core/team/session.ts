@@ -43,7 +43,7 @@ export class TeamSession {
   }
 
   /** Builds the next submission from the consented items (for the preview); null when there is nothing to share. */
-  draft(docs: KnowledgeDocument[], workspaceDefault: 'yes' | 'no', anonymizer: Anonymizer, o: { taskStatements?: string[]; reviews?: ReviewLookup } = {}): SubmissionDraft | null {
+  async draft(docs: KnowledgeDocument[], workspaceDefault: 'yes' | 'no', anonymizer: Anonymizer, o: { taskStatements?: string[]; reviews?: ReviewLookup } = {}): Promise<SubmissionDraft | null> {
     const items = docs.flatMap((d) => itemsToShare(d, workspaceDefault, o.reviews));
     if (items.length === 0 && !o.taskStatements?.length) return null;
     return buildSubmission({ items, taskStatements: o.taskStatements }, anonymizer);

@@ -42,7 +42,7 @@ test('join by invite pins the key; a wrong fingerprint, a bad token, and later a
   srv = await start({ k: 1, port, data_dir: tempData() });
   try {
     const queue = new SubmissionQueue(join(mkdtempSync(join(tmpdir(), 'oel-q-')), 'queue.json'));
-    await queue.add(buildSubmission({ items: ITEMS }, anonymizer));
+    await queue.add(await buildSubmission({ items: ITEMS }, anonymizer));
     const client = new TeamClient({ pin, token: member, policy: FAST });
     const r = await flushQueue(client, queue);
     assert.equal(r.error?.kind, 'key_changed');
@@ -62,7 +62,7 @@ test('a lost response, a 503 and a timeout are retried with the same submission_
     const pin = { ...(await joined(srv.url, member, srv.key.keyId)), url: proxy.url };
     const notices: TeamRetryNotice[] = [];
     const client = new TeamClient({ pin, token: member, policy: FAST, timeoutMs: 500, onRetry: (n) => notices.push(n) });
-    const draft = buildSubmission({ items: ITEMS, taskStatements: ['Fix the login test for ann@corp.example'] }, anonymizer);
+    const draft = await buildSubmission({ items: ITEMS, taskStatements: ['Fix the login test for ann@corp.example'] }, anonymizer);
     proxy.faults.push('drop-response', { status: 503 }, 'stall');
     const res = await client.submit(draft.body);
     assert.deepEqual(notices.map((n) => n.error.kind), ['network', 'server', 'timeout']);
@@ -94,7 +94,7 @@ test('429 waits as long as Retry-After says, not the client\'s own backoff', asy
     await new Promise((r) => setTimeout(r, 1100)); // joining used the bucket
     await client.currentAdapter();
     const t0 = Date.now();
-    await client.submit(buildSubmission({ items: ITEMS }, anonymizer).body);
+    await client.submit((await buildSubmission({ items: ITEMS }, anonymizer)).body);
     assert.equal(notices[0].error.kind, 'rate_limited');
     assert.equal(notices[0].delayMs, 1000, 'the server\'s Retry-After: 1, not a 20 ms backoff');
     assert.ok(Date.now() - t0 >= 950);
@@ -110,8 +110,8 @@ test('the queue survives a restart: unsent while the server is down, sent after,
   const { port, cfg, admin } = srv1;
   await srv1.close();
   const path = join(mkdtempSync(join(tmpdir(), 'oel-q-')), 'team', 'queue.json');
-  const d1 = buildSubmission({ items: [ITEMS[0]] }, anonymizer);
-  const d2 = buildSubmission({ items: [ITEMS[1]] }, anonymizer);
+  const d1 = await buildSubmission({ items: [ITEMS[0]] }, anonymizer);
+  const d2 = await buildSubmission({ items: [ITEMS[1]] }, anonymizer);
   const q1 = new SubmissionQueue(path);
   await q1.add(d1);
   await q1.add(d2);
@@ -149,8 +149,8 @@ test('400 names the field, 401/403/413 say what to do; a 413 keeps that submissi
     await assert.rejects(client.startRound(), (e: TeamError) => e.kind === 'forbidden' && /needs an admin token/.test(e.message));
 
     const queue = new SubmissionQueue(join(mkdtempSync(join(tmpdir(), 'oel-q-')), 'queue.json'));
-    const big = buildSubmission({ items: [1, 2].map((n) => ({ id: `K-big${n}`, text: 'x'.repeat(1900) })) }, anonymizer);
-    const small = buildSubmission({ items: [ITEMS[1]] }, anonymizer);
+    const big = await buildSubmission({ items: [1, 2].map((n) => ({ id: `K-big${n}`, text: 'x'.repeat(1900) })) }, anonymizer);
+    const small = await buildSubmission({ items: [ITEMS[1]] }, anonymizer);
     await queue.add(big);
     await queue.add(small);
     const r = await flushQueue(client, queue);
@@ -170,12 +170,12 @@ test('400 names the field, 401/403/413 say what to do; a 413 keeps that submissi
 });
 
 test('buildSubmission refuses, by item, what the server would refuse; a damaged queue file is reported and kept', async () => {
-  assert.throws(() => buildSubmission({ items: [ITEMS[0], { id: 'K-long', text: 'y'.repeat(2001) }] }, anonymizer),
+  await assert.rejects(buildSubmission({ items: [ITEMS[0], { id: 'K-long', text: 'y'.repeat(2001) }] }, anonymizer),
     (e: TeamError) => /Cannot share item K-long: text/.test(e.message) && e.field === 'items.1.text');
   const path = join(mkdtempSync(join(tmpdir(), 'oel-q-')), 'queue.json');
   writeFileSync(path, '{"schema":"oel.team.queue/v1","pending":[{"submission_id":"a"');
   const q = new SubmissionQueue(path);
   await assert.rejects(q.list(), /queue of unsent team submissions at .* is damaged \(not JSON\)\. It was left untouched/);
-  await assert.rejects(q.add(buildSubmission({ items: [ITEMS[1]] }, anonymizer)));
+  await assert.rejects(q.add(await buildSubmission({ items: [ITEMS[1]] }, anonymizer)));
   assert.equal(readFileSync(path, 'utf8'), '{"schema":"oel.team.queue/v1","pending":[{"submission_id":"a"');
 });

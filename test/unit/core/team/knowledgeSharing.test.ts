@@ -58,7 +58,7 @@ test('the server\'s item id and status are written to the file; an active adapte
     const member = srv.tokens.create('alpha', 'member', 'ann').token;
     const client = new TeamClient({ pin: await joinTeam({ url: srv.url, token: member, key_id: srv.key.keyId }), token: member });
     const { doc } = parseKnowledge(FILE);
-    const draft = buildSubmission({ items: itemsToShare(doc, 'yes') }, identity);
+    const draft = await buildSubmission({ items: itemsToShare(doc, 'yes') }, identity);
     const res = await client.submit(draft.body);
     assert.deepEqual(applySubmissionResponse(doc, res), ['K-yes1', 'K-dflt']);
     let text = serializeKnowledge(doc);
