@@ -23,6 +23,7 @@ const A_BOB = '- run the unit tests before committing any change!';
 const B = 'Prefer small pure functions over classes for parsing code.';
 const D = 'Keep every commit small enough to review in ten minutes.';
 const E = 'Log errors with the request id and never swallow them.';
+const F = 'Read the failing test before changing the code it covers.';
 // The XSS case: markup with an event handler and javascript: links, as a member (or a model) could send them.
 const X = '<img src=x onerror=alert(1)> <img src=x onerror="window.__xss=1"> See [the docs](javascript:alert(2)) or <a href="javascript:alert(3)">here</a>.';
 const STATEMENTS = ['Fix the failing login test in auth.ts', 'Add input validation to the settings parser'];
@@ -272,6 +273,10 @@ test('the team dashboard, driven in chromium against a real server and trainer',
     await goTo(page, 'Rounds');
     const second = await startAndWatch(page);
     assert.match(second.status, /Released/, `${await page.getByTestId('round-panel').textContent()}`);
+    // A round consolidates knowledge the current version does not hold yet (round N's teacher gets only what is new),
+    // so the next rounds need a new admitted item.
+    await call(srv.url, 'POST', '/v1/submissions', ann, { submission_id: 'ann-3', items: [{ client_id: 'f', text: F }] });
+    await call(srv.url, 'POST', '/v1/submissions', bob, { submission_id: 'bob-3', items: [{ client_id: 'f', text: F }] });
     // A gate nobody can pass: the verdict and its reasons are shown.
     await page.getByTestId('round-max_ood_kl').fill('0');
     await page.getByTestId('round-steps').fill('2');
