@@ -2,13 +2,12 @@
  * The agent view (`oel.agentView`): a webview that renders the transcript of {@link AgentController} and sends the
  * user's actions back. Messages both ways are validated against src/core/protocol/webview.ts.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExtensionToWebview } from '../core/protocol/webview';
 import type { AgentController } from './agentController';
 import type { OelContext } from './context';
 import { loadCore, type CoreRuntime } from './core';
-import { agentViewHtml } from './agentViewHtml';
+import { loadWebviewPage } from './webviewSetup';
 import { pickContext } from './contextPicker';
 
 /** Provides the agent webview view. */
@@ -29,18 +28,8 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;
-    const ext = this.ctx.ext.extensionUri;
-    // Codicons are vendored in media/codicons: `vsce package --no-dependencies` leaves node_modules out of the VSIX.
-    const roots = [vscode.Uri.joinPath(ext, 'dist', 'webview'), vscode.Uri.joinPath(ext, 'media')];
-    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: roots };
+    loadWebviewPage(view, this.ctx.ext.extensionUri, { script: 'agent.js', style: 'agent.css', title: 'OEL Agent', root: { tag: 'div', testId: 'agent-view' } });
     const w = view.webview;
-    w.html = agentViewHtml({
-      cspSource: w.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(roots[0], 'agent.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'agent.css')).toString(),
-      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'codicons', 'codicon.css')).toString(),
-    });
     const sub = w.onDidReceiveMessage((raw) => this.receive(raw));
     view.onDidDispose(() => { sub.dispose(); if (this.view === view) this.view = undefined; });
   }

@@ -1,20 +1,33 @@
 /**
- * The Agent view's HTML document: one script and two style sheets from the extension, under a strict
- * Content-Security-Policy. Pure (no `vscode` import), so the policy is unit-tested; agentView.ts supplies the URIs.
+ * The HTML document of the extension's webviews (the Agent view, the Learning view): one script and two style sheets
+ * from the extension, under a strict Content-Security-Policy. Pure (no `vscode` import), so the policy is
+ * unit-tested; webviewSetup.ts supplies the URIs.
  */
 
+/** What one webview page is: its bundle and stylesheet URIs, its title and the element its script renders into. */
+export interface WebviewPage {
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+  codiconUri: string;
+  title: string;
+  /** The root element: `<div>` or `<main>`, with this `data-testid`. */
+  root: { tag: 'div' | 'main'; testId: string };
+}
+
 /**
- * The view's HTML. Its Content-Security-Policy allows nothing by default; scripts only with the per-load `nonce` (so
+ * A webview's HTML. Its Content-Security-Policy allows nothing by default; scripts only with the per-load `nonce` (so
  * no inline script and nothing a rendered string could inject runs), styles, fonts and images only from the
  * webview's own resource origin (`cspSource`; images also as data: URIs).
  */
-export function agentViewHtml(opts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; codiconUri: string }): string {
+export function webviewHtml(page: WebviewPage): string {
   const csp = [
     "default-src 'none'",
-    `style-src ${opts.cspSource}`,
-    `font-src ${opts.cspSource}`,
-    `img-src ${opts.cspSource} data:`,
-    `script-src 'nonce-${opts.nonce}'`,
+    `style-src ${page.cspSource}`,
+    `font-src ${page.cspSource}`,
+    `img-src ${page.cspSource} data:`,
+    `script-src 'nonce-${page.nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -22,13 +35,18 @@ export function agentViewHtml(opts: { cspSource: string; nonce: string; scriptUr
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${opts.codiconUri}">
-<link rel="stylesheet" href="${opts.styleUri}">
-<title>OEL Agent</title>
+<link rel="stylesheet" href="${page.codiconUri}">
+<link rel="stylesheet" href="${page.styleUri}">
+<title>${page.title}</title>
 </head>
 <body>
-<div id="app" data-testid="agent-view"></div>
-<script nonce="${opts.nonce}" src="${opts.scriptUri}"></script>
+<${page.root.tag} id="app" data-testid="${page.root.testId}"></${page.root.tag}>
+<script nonce="${page.nonce}" src="${page.scriptUri}"></script>
 </body>
 </html>`;
+}
+
+/** The Agent view's HTML. */
+export function agentViewHtml(opts: Omit<WebviewPage, 'title' | 'root'>): string {
+  return webviewHtml({ ...opts, title: 'OEL Agent', root: { tag: 'div', testId: 'agent-view' } });
 }

@@ -5,12 +5,12 @@
  * episodes, so opening the view reads one file plus whatever changed. Messages follow
  * src/core/protocol/learningView.ts; see docs/learning-view.md.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
 import { loadCore, type Granularity, type LearningSummary, type LearningToWebview } from './core';
 import { USER_KNOWLEDGE_FILE } from './knowledge/knowledgeFiles';
+import { loadWebviewPage } from './webviewSetup';
 
 /** How long after the last change the summary is written to disk. */
 const SAVE_DELAY_MS = 2000;
@@ -18,32 +18,6 @@ const SAVE_DELAY_MS = 2000;
 const REFRESH_DELAY_MS = 300;
 /** Least time between two progress messages while episodes are read. */
 const PROGRESS_EVERY_MS = 200;
-
-/** The view's HTML: the script by nonce, styles and fonts from the extension only (exported for tests). */
-export function learningViewHtml(opts: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; codiconUri: string }): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${opts.cspSource}`,
-    `font-src ${opts.cspSource}`,
-    `img-src ${opts.cspSource} data:`,
-    `script-src 'nonce-${opts.nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${opts.codiconUri}">
-<link rel="stylesheet" href="${opts.styleUri}">
-<title>OEL Learning</title>
-</head>
-<body>
-<main id="app" data-testid="learning-view"></main>
-<script nonce="${opts.nonce}" src="${opts.scriptUri}"></script>
-</body>
-</html>`;
-}
 
 /** Provides the Learning webview view and keeps the summary current. */
 export class LearningViewProvider implements vscode.WebviewViewProvider {
@@ -67,17 +41,8 @@ export class LearningViewProvider implements vscode.WebviewViewProvider {
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;
-    const ext = this.ctx.ext.extensionUri;
-    const roots = [vscode.Uri.joinPath(ext, 'dist', 'webview'), vscode.Uri.joinPath(ext, 'media')];
-    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: roots };
+    loadWebviewPage(view, this.ctx.ext.extensionUri, { script: 'learning.js', style: 'learning.css', title: 'OEL Learning', root: { tag: 'main', testId: 'learning-view' } });
     const w = view.webview;
-    w.html = learningViewHtml({
-      cspSource: w.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(roots[0], 'learning.js')).toString(),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'learning.css')).toString(),
-      codiconUri: w.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'codicons', 'codicon.css')).toString(),
-    });
     const subs = [
       w.onDidReceiveMessage((raw) => void this.receive(raw)),
       view.onDidChangeVisibility(() => { if (view.visible && this.ready) this.scheduleRefresh(); }),

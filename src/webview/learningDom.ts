@@ -3,21 +3,8 @@
  * repository's knowledge file and must not become markup.
  */
 
-/** Creates an element with attributes (`class` sets className) and children. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
-
-/** A codicon (decorative: hidden from screen readers). */
-export function icon(name: string): HTMLElement {
-  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
-}
+// Elements and codicons as the Agent view makes them: one helper for every webview.
+export { el, icon } from './agent/dom';
 
 /** A local `YYYY-MM-DD` date as a short label ("3 Mar"), in the view's locale. */
 export function dayLabel(day: string): string {

@@ -34,7 +34,8 @@ export function retryDelayMs(error: { retryAfterMs?: number }, attempt: number, 
   return Math.round(backoff * (1 + 0.25 * random()));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts (it resolves either way; the caller checks the signal). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); };

@@ -11,7 +11,7 @@ import {
 } from '../protocol/consolidation';
 import { keyIdOfPublicKey } from './keyId';
 import { retryAfterMs } from '../provider/errors';
-import { retryDelayMs, type RetryPolicy } from '../provider/retry';
+import { retryDelayMs, sleep, type RetryPolicy } from '../provider/retry';
 import { errorForStatus, serverText, TeamError } from './errors';
 
 /** What joining pinned: the server, and the Ed25519 key its manifests must be signed with. Persisted by the caller. */
@@ -66,15 +66,6 @@ export async function readCapped(res: Response, max: number, what: string): Prom
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Turns a fetch failure into a TeamError: our timeout, the caller's stop, or a network error naming its code. */
