@@ -10,6 +10,10 @@ from oel_trainer.train import response_logits
 CONTEXTS = ("none", "knowledge", "trajectories")
 
 
+def _device(model):
+    return next(model.parameters()).device
+
+
 def with_context(p, context):
     """The prompt ids a model sees: the student prompt, preceded by the knowledge or raw-trajectory block."""
     return p["student"] if context == "none" else p[context] + p["student"]
@@ -19,7 +23,7 @@ def with_context(p, context):
 def respond(task, model, mode, prompts, temperature=0.0, seed=0, bs=128):
     """Responses (ids incl. EOS when produced); greedy by default, else sampled with a fixed generator."""
     model.eval()
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator(device=_device(model)).manual_seed(seed)
     out = []
     with adapter_mode(model, mode):
         for i in range(0, len(prompts), bs):
@@ -56,7 +60,7 @@ def kl(task, model, a_mode, a_prompts, b_mode, b_prompts, temperature=0.7, seed=
     """Token-mean KL(a || b) at `temperature` on responses that model a samples (fixed generator) to a_prompts; b
     scores the same tokens after b_prompts. The trainer's eval KL, with any pair of modes."""
     model.eval()
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator(device=_device(model)).manual_seed(seed)
     total = n = 0.0
     for i in range(0, len(a_prompts), bs):
         ap, bp = a_prompts[i:i + bs], b_prompts[i:i + bs]

@@ -31,7 +31,7 @@ def job_dict(task, base, out_dir, seed, method, cfg, train, context, job_id=None
     """An oel.trainer.job/v1 job: student prompts without context, teacher prompts with the context block."""
     return {
         "schema": "oel.trainer.job/v1", "job_id": job_id or f"{method}-{context}", "base_model": base,
-        "output_dir": out_dir, "seed": seed, "device": "cpu", "method": method,
+        "output_dir": out_dir, "seed": seed, "device": cfg.get("device", "cpu"), "method": method,
         "stop_token_ids": [task.EOS], "pad_token_id": task.PAD,
         "lora": {"rank": cfg["rank"], "alpha": cfg["alpha"], "targets": cfg["targets"]},
         "optim": {"lr": cfg["lr"], "steps": cfg["steps"], "batch_size": cfg["batch"]},

@@ -28,23 +28,25 @@ def _series(runs, get):
 
 def curves(path, title, by_method, teacher_acc, probes):
     """One figure, panels: held-out accuracy, KL to the teacher, hallucination rate, response length, OOD accuracy per
-    probe, and held-out vs OOD accuracy (the first probe) along training. `by_method`: {name: [curve per seed]}."""
+    probe, and held-out vs OOD accuracy (the first probe) along training. `by_method`: {name: [curve per seed]}.
+    Shaded: the 95% interval of the mean over seeds, clipped to the metric's range."""
     plt = _plt()
-    panels = [("held-out accuracy (no knowledge in context)", lambda c: c["acc"]),
-              ("KL(student || teacher with knowledge)", lambda c: c["kl_teacher"]),
-              ("hallucinated citations (rate)", lambda c: c["halluc"]),
-              ("response length (tokens)", lambda c: c["len"])]
-    panels += [(f"OOD accuracy: {p}", (lambda p: lambda c: c["ood"][p])(p)) for p in probes]
+    panels = [("held-out accuracy (no knowledge in context)", lambda c: c["acc"], (0, 1)),
+              ("KL(student || teacher with knowledge)", lambda c: c["kl_teacher"], (0, None)),
+              ("hallucinated citations (rate)", lambda c: c["halluc"], (0, 1)),
+              ("response length (tokens)", lambda c: c["len"], (0, None))]
+    panels += [(f"OOD accuracy: {p}", (lambda p: lambda c: c["ood"][p])(p), (0, 1)) for p in probes]
     n = len(panels) + 1
     cols = 3
     rows = (n + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows))
     axes = axes.ravel()
-    for ax, (name, get) in zip(axes, panels):
+    for ax, (name, get, (lo, hi)) in zip(axes, panels):
         for method, runs in by_method.items():
             steps, m, h = _series(runs, get)
             ax.plot(steps, m, label=LABELS.get(method, method), color=COLORS.get(method))
-            ax.fill_between(steps, [a - b for a, b in zip(m, h)], [a + b for a, b in zip(m, h)],
+            clip = lambda v: min(hi, max(lo, v)) if hi is not None else max(lo, v)  # noqa: E731
+            ax.fill_between(steps, [clip(a - b) for a, b in zip(m, h)], [clip(a + b) for a, b in zip(m, h)],
                             color=COLORS.get(method), alpha=0.15)
         if name.startswith("held-out accuracy") and teacher_acc is not None:
             ax.axhline(teacher_acc, color="black", linestyle=":", label="teacher (knowledge in context)")
@@ -91,6 +93,7 @@ def rounds_plot(path, title, by_method, topics, probes):
     axes[2].set_title("mean response length (tokens, all topics)", fontsize=10)
     for ax in axes:
         ax.set_xlabel("round (0 = base)")
+        ax.set_xticks(range(len(next(iter(by_method.values()))[0])))
         ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()

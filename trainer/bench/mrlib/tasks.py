@@ -79,8 +79,9 @@ def check(task):
             raise TaskError(f"task {name}: ood_prompt({probe!r})['student'] must be a non-empty id list")
 
 
-def model_config(task):
-    return {**DEFAULT_MODEL, **getattr(task, "MODEL", {})}
+def model_config(task, override=None):
+    """The task's base-model shape over the defaults, then `override` (command-line sizes) over that."""
+    return {**DEFAULT_MODEL, **getattr(task, "MODEL", {}), **{k: v for k, v in (override or {}).items() if v}}
 
 
 def pretrain_config(task):

@@ -5,10 +5,11 @@ trained on) and an entity; the answer is the entity's value `V` (one of 16). Top
 
 - Without knowledge the base half-remembers: the right value 30% of the time, otherwise a fixed wrong value (a
   misconception per entity), and it hedges (1-2 THINK tokens) 60% of the time.
-- The knowledge block `K [N_i E V] x6` lists the topic's six facts in a random order; the teacher answers the value
-  and cites the fact's position (`CITE N_i`), which changes per prompt and cannot be known without the block.
-- The raw-trajectory block has the same length (19 tokens): `K` and six past episodes `E V OK|FAIL` on the topic's
-  entities, right 30% of the time.
+- The knowledge block `K E V S_s` (4 tokens) is the fact about the asked entity, as a retriever would put it in
+  context, with a source id s (one of four) drawn per prompt; the teacher answers the value and cites the source
+  (`V CITE S_s EOS`), which cannot be known without the block. The student has to memorise six facts per topic.
+- The raw-trajectory block has the same length (4 tokens): `K E V OK|FAIL`, one past episode on that entity, right
+  30% of the time.
 - OOD probes: "echo" (`ECHO W W E A` -> `E`: same phrasing words, entities and format) and "reverse" (an unrelated
   task over a separate alphabet).
 """
@@ -16,19 +17,20 @@ import random as _random
 
 NAME = "facts"
 PAD, EOS, A, K, CITE, THINK, OK, FAIL, ECHO, REV = range(10)
+N_SOURCES = 4
 WORDS = list(range(10, 18))
 GROUPS = 4  # topics 0-2 are trained on; group 3 only appears in pre-training
 PER_GROUP = 6
 ENT = list(range(18, 18 + GROUPS * PER_GROUP))  # 18..41
-IDX = list(range(42, 42 + PER_GROUP))  # 42..47
-VALUES = list(range(48, 64))
-OOD_LETTERS = list(range(64, 74))
-VOCAB = 74
+SOURCE = list(range(42, 42 + N_SOURCES))  # 42..45
+VALUES = list(range(46, 62))
+OOD_LETTERS = list(range(62, 72))
+VOCAB = 72
 MAX_NEW_TOKENS = 7
 TOPICS = 3
 OOD_PROBES = ["echo", "reverse"]
 MODEL = {"hidden": 64, "layers": 2, "heads": 4, "kv_heads": 2}
-PRETRAIN = {"steps": 3000, "batch": 64, "lr": 3e-3}
+PRETRAIN = {"steps": 2000, "batch": 64, "lr": 3e-3}
 Q_RIGHT, P_HEDGE = 0.3, 0.6
 
 _r = _random.Random(1234)  # the world's facts and the base's misconceptions: fixed, whatever the seed
@@ -49,22 +51,16 @@ def _prior(rng, e, true):
     return [THINK] * (rng.randint(1, 2) if rng.random() < P_HEDGE else 0) + [ans, EOS]
 
 
-def _knowledge(rng, t, values):
-    ents = entities(t)[:]
-    rng.shuffle(ents)
-    block = [K]
-    for i, e in enumerate(ents):
-        block += [IDX[i], e, values[e]]
-    return block, ents
+def _knowledge(rng, e, value):
+    """K E V S_s: the fact and a source id drawn per prompt."""
+    src = SOURCE[rng.randrange(N_SOURCES)]
+    return [K, e, value, src], src
 
 
-def _trajectories(rng, t, values, q=Q_RIGHT):
-    block = [K]
-    for _ in range(PER_GROUP):
-        e = rng.choice(entities(t))
-        right = rng.random() < q
-        block += [e, values[e] if right else WRONG[e], OK if right else FAIL]
-    return block
+def _trajectory(rng, e, value, q=Q_RIGHT):
+    """K E V OK|FAIL: one past episode on entity e, right with probability q (as long as the knowledge block)."""
+    right = rng.random() < q
+    return [K, e, value if right else WRONG[e], OK if right else FAIL]
 
 
 def pretrain_example(rng):
@@ -75,28 +71,26 @@ def pretrain_example(rng):
     if kind < 0.2:
         ys = [rng.choice(OOD_LETTERS) for _ in range(rng.randint(3, 5))]
         return [REV] + ys + [A], ys[::-1] + [EOS]
-    t = rng.randrange(GROUPS)
-    e = rng.choice(entities(t))
+    e = rng.choice(ENT)
     q = _phrasing(rng) + [e, A]
     if kind < 0.5:
         return q, _prior(rng, e, TRUE[e])
-    values = {x: rng.choice(VALUES) for x in entities(t)}  # in-context facts vary: read them
+    value = rng.choice(VALUES)  # in-context facts vary, so the model learns to read them
     if kind < 0.8:
-        block, order = _knowledge(rng, t, values)
-        return block + q, [values[e], CITE, IDX[order.index(e)], EOS]
-    block = _trajectories(rng, t, values, q=0.5)
-    for i in range(1, len(block), 3):  # episodes: E V OK|FAIL
-        if block[i] == e and block[i + 2] == OK:
-            return block + q, [block[i + 1], EOS]
+        block, src = _knowledge(rng, e, value)
+        return block + q, [value, CITE, src, EOS]
+    block = _trajectory(rng, e, value, q=0.5)
+    if block[-1] == OK:
+        return block + q, [value, EOS]
     return block + q, _prior(rng, e, TRUE[e])
 
 
 def main_prompt(rng, topic):
     e = rng.choice(entities(topic))
     w = _phrasing(rng)
-    block, order = _knowledge(rng, topic, TRUE)
-    return {"student": w + [e, A], "knowledge": block, "trajectories": _trajectories(rng, topic, TRUE),
-            "key": (e, tuple(w)), "entity": e, "cite": IDX[order.index(e)]}
+    block, src = _knowledge(rng, e, TRUE[e])
+    return {"student": w + [e, A], "knowledge": block, "trajectories": _trajectory(rng, e, TRUE[e]),
+            "key": (e, tuple(w)), "entity": e, "cite": src}
 
 
 def score(topic, prompt, response):

@@ -31,6 +31,7 @@ PRETRAIN = {"steps": 1500, "batch": 64, "lr": 3e-3}
 
 TARGET = [0, 1, 2, 3, 3]  # the rule each topic really has (topics 3-4 are never trained on)
 Q_RIGHT = 0.3  # how often the base applies the right rule without knowledge
+CITES = True  # the teacher cites the knowledge's source (letters_nocite.py turns it off: an ablation)
 P_HEDGE = 0.6
 
 
@@ -80,7 +81,7 @@ def pretrain_example(rng):
     rule = rng.randrange(len(RULE))  # in-context rules vary, so the model learns to read them
     if kind < 0.8:
         block, src = _knowledge(rng, t, rule)
-        return block + q, [RULE[rule]] + apply(rule, xs) + [CITE, src, EOS]
+        return block + q, [RULE[rule]] + apply(rule, xs) + ([CITE, src] if CITES else []) + [EOS]
     block = _trajectories(rng, t, rule, q=0.5)
     if block[-1] == OK:  # a successful episode shows the rule (the four rules disagree on every letter)
         return block + q, [RULE[rule]] + apply(rule, xs) + [EOS]
