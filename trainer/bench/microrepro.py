@@ -1,211 +1,185 @@
-"""OPCD micro-reproduction on CPU (not a test): does on-policy context distillation move a rule from the context
-into the weights, closing the gap to the teacher while keeping an unrelated task intact?
+"""OPCD micro-reproduction v2 on CPU (a benchmark, not a test). Design, metrics and results: docs/opcd-microrepro.md.
 
-Task: [Q x1..xn A] -> x1..xn EOS (identity). With the rule in context, [RULE S W Q x1..xn A] -> swap(x1)..swap(xn) EOS,
-where swap exchanges letter pairs (0<->1, 2<->3, ...). OOD task: [REV y1..yn A] -> yn..y1 EOS over a separate alphabet.
-A small Llama-layout model is pre-trained from scratch on a mix of the three, so it follows the rule only when the
-rule is in its context. Then each method trains a LoRA adapter on prompts WITHOUT the rule, with the frozen base +
-rule as teacher, and we measure greedy exact-match accuracy on held-out prompts without the rule ("swap" answers)
-and on the OOD task.
+A task plugin (bench/tasks/*.py, or any file with the same interface) defines the vocabulary, a pre-training mix,
+the main task with and without knowledge, OOD probes and scoring. Per seed, a small Llama-layout base is pre-trained
+on the task's mix; then each method trains a LoRA adapter through the trainer's own code (`Round`, the path of
+`python3 -m oel_trainer run`) with checkpoints along the way.
 
-  /usr/bin/python3 bench/microrepro.py [--seeds 3] [--steps 150]      (cwd trainer/, or PYTHONPATH=trainer)
+  /usr/bin/python3 bench/microrepro.py [--task letters] [--seeds 5]          compare OPCD / forward KL / SFT (+ claim 3)
+  /usr/bin/python3 bench/microrepro.py --mode sweep [--lrs 1e-4,3e-4,1e-3]   learning-rate sweep on a separate seed
+  /usr/bin/python3 bench/microrepro.py --mode rounds                         3 rounds, a new topic each
+  ... --task path/to/my_task.py --cache /tmp/mr-cache --plots ../docs/img --json out.json
 """
 import argparse
 import json
 import os
-import random
 import shutil
 import sys
 import tempfile
 import time
 
 import torch
-import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from oel_trainer import safetensors_io as st  # noqa: E402
-from oel_trainer.config import ModelConfig  # noqa: E402
-from oel_trainer.lora import adapter_mode  # noqa: E402
-from oel_trainer.model import CausalLM  # noqa: E402
-from oel_trainer.sampling import generate, left_pad  # noqa: E402
-from oel_trainer.spec import parse_job  # noqa: E402
-from oel_trainer.tiny import hf_config  # noqa: E402
-from oel_trainer.train import Round  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from mrlib import experiments, plots, report  # noqa: E402
+from mrlib.base import base_folder, pretrain  # noqa: E402
+from mrlib.tasks import TaskError, has_trajectories, load_task, pretrain_config  # noqa: E402
 
-PAD, EOS, Q, A, RULE, S, W, REV = range(8)
-LETTERS = list(range(8, 24))
-OOD_LETTERS = list(range(24, 40))  # the unrelated task has its own alphabet: the rule does not apply to it
-VOCAB = 40
-RULE_CTX = [RULE, S, W]
+TRAINER_DEFAULT_LR = 1e-4  # oel_trainer's default (spec.py); see the sweep in docs/opcd-microrepro.md
 
 
-def swap(x):
-    return [LETTERS[(LETTERS.index(t)) ^ 1] for t in x]
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", default="letters", help="shipped task name, module name or path to a .py file")
+    ap.add_argument("--mode", choices=("compare", "sweep", "rounds"), default="compare")
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--full", action="store_true", help="10 seeds and twice the steps (longer than 15 minutes)")
+    ap.add_argument("--steps", type=int, default=150, help="optimizer steps per method (per round in --mode rounds)")
+    ap.add_argument("--batch", type=int, default=16, help="fresh samples per step")
+    ap.add_argument("--lr", type=float, default=3e-4, help="chosen by the sweep (see docs/opcd-microrepro.md)")
+    ap.add_argument("--lrs", default="1e-4,3e-4,1e-3,3e-3", help="--mode sweep: learning rates")
+    ap.add_argument("--sweep-seed", type=int, default=100, help="--mode sweep: a seed the comparison does not use")
+    ap.add_argument("--every", type=int, default=15, help="checkpoint every N steps")
+    ap.add_argument("--rank", type=int, default=8)
+    ap.add_argument("--alpha", type=float, default=16)
+    ap.add_argument("--targets", default="q_proj,k_proj,v_proj,o_proj", help="LoRA targets (the trainer's default)")
+    ap.add_argument("--train", type=int, default=256, help="distinct training prompts per topic")
+    ap.add_argument("--held", type=int, default=64, help="held-out prompts per topic (disjoint from training)")
+    ap.add_argument("--ood", type=int, default=64, help="prompts per OOD probe")
+    ap.add_argument("--methods", default="opcd,offpolicy_fkl,sft")
+    ap.add_argument("--no-trajectories", action="store_true", help="skip claim 3 (OPCD with raw trajectories)")
+    ap.add_argument("--pretrain-steps", type=int, help="override the task's pre-training steps")
+    ap.add_argument("--hidden", type=int, help="override the task's base width (a bigger model)")
+    ap.add_argument("--layers", type=int, help="override the task's base depth")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where bases and students train")
+    ap.add_argument("--min-teacher", type=float, default=0.9, help="seeds whose teacher is weaker are reported and skipped")
+    ap.add_argument("--cache", help="folder keeping pre-trained bases between runs")
+    ap.add_argument("--plots", help="folder for PNG curves")
+    ap.add_argument("--json", help="write every per-seed figure here")
+    a = ap.parse_args(argv)
+    if a.full:
+        a.seeds, a.steps = max(a.seeds, 10), a.steps * 2
+    return a
 
 
-def rand_seq(rng, letters=LETTERS):
-    return [rng.choice(letters) for _ in range(rng.randint(3, 5))]
+def cfg_of(a, lr=None):
+    return {"lr": lr or a.lr, "steps": a.steps, "batch": a.batch, "rank": a.rank, "alpha": a.alpha,
+            "targets": a.targets.split(","), "device": a.device}
 
 
-def example(rng, kind):
-    """Returns (prompt, answer) for kind in identity / rule / rev."""
-    x = rand_seq(rng, OOD_LETTERS if kind == "rev" else LETTERS)
-    if kind == "identity":
-        return [Q] + x + [A], x + [EOS]
-    if kind == "rule":
-        return RULE_CTX + [Q] + x + [A], swap(x) + [EOS]
-    return [REV] + x + [A], x[::-1] + [EOS]
-
-
-def pretrain(folder, seed, steps, log, smoothing=0.0):
-    """Trains the base model from scratch and writes it as an HF folder."""
-    cfg_dict = hf_config("llama", vocab=VOCAB, hidden=64, layers=2, heads=4, kv_heads=2)
-    torch.manual_seed(seed)
-    model = CausalLM(ModelConfig.from_dict(cfg_dict))
-    for p in model.parameters():
-        torch.nn.init.normal_(p, std=0.02) if p.dim() > 1 else None
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 200))  # warm-up
-    rng = random.Random(seed)
-    kinds = ["identity"] * 4 + ["rule"] * 4 + ["rev"] * 2
-    for step in range(steps):
-        batch = [example(rng, rng.choice(kinds)) for _ in range(64)]
-        ids, mask, pos = left_pad([p + a for p, a in batch], PAD, "cpu")
-        L = max(len(a) for _, a in batch)
-        logits = model(ids, position_ids=pos, key_mask=mask, last_n=L + 1)[:, :-1]
-        lens = torch.tensor([len(a) for _, a in batch])
-        m = (torch.arange(L).unsqueeze(0) >= (L - lens).unsqueeze(1)).float()
-        loss = (F.cross_entropy(logits.reshape(-1, VOCAB), ids[:, -L:].reshape(-1), reduction="none",
-                               label_smoothing=smoothing) * m.reshape(-1)).sum() / m.sum()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 500 == 0 or step == steps - 1:
-            log(f"  pretrain step {step} loss {loss.item():.4f}")
-    os.makedirs(folder)
-    with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(cfg_dict, f)
-    st.save_file({k: v for k, v in model.state_dict().items()}, os.path.join(folder, "model.safetensors"))
-
-
-@torch.no_grad()
-def accuracy(model, mode, prompts, answers, bs=100):
-    model.eval()
-    hits = 0
-    with adapter_mode(model, mode):
-        for i in range(0, len(prompts), bs):
-            outs = generate(model, prompts[i:i + bs], 8, temperature=0.0, stop_ids=[EOS], pad_id=PAD)
-            hits += sum(o == a for o, a in zip(outs, answers[i:i + bs]))
-    return hits / len(prompts)
-
-
-def run_seed(seed, args, log):
-    rng = random.Random(1000 + seed)
-    seen, train, held = set(), [], []
-    while len(train) + len(held) < args.train + 200:
-        x = rand_seq(rng)
-        if tuple(x) in seen:
-            continue
-        seen.add(tuple(x))
-        (train if len(train) < args.train else held).append(x)
-    ood = [rand_seq(rng, OOD_LETTERS) for _ in range(200)]
-    tmp = tempfile.mkdtemp(prefix="opcd-microrepro-")
-    base = os.path.join(args.cache or tmp, f"base-w-seed{seed}-steps{args.pretrain_steps}-ls{args.label_smoothing}")
-    if not os.path.isdir(base):
+def base_for(task, a, seed, log):
+    steps = a.pretrain_steps or pretrain_config(task)["steps"]
+    shape = {"hidden": a.hidden, "layers": a.layers}
+    folder = base_folder(a.cache, task, seed, steps, shape)
+    if not os.path.isdir(folder):
         t0 = time.perf_counter()
-        pretrain(base, seed, args.pretrain_steps, log, args.label_smoothing)
-        log(f"  pretrain {time.perf_counter() - t0:.0f}s")
-    d = {"train": train, "held": held, "held_p": [[Q] + x + [A] for x in held]}
-    d["held_rule_p"] = [RULE_CTX + p for p in d["held_p"]]
-    d["held_a"] = [swap(x) + [EOS] for x in held]
-    d["ood_p"] = [[REV] + x + [A] for x in ood]
-    d["ood_a"] = [x[::-1] + [EOS] for x in ood]
-    row = {}
+        pretrain(task, folder, seed, steps, log, shape, a.device)
+        log(f"  seed {seed}: pre-trained in {time.perf_counter() - t0:.0f}s")
+    return folder
+
+
+def run_compare(task, a, log, tmp):
+    methods = a.methods.split(",")
+    runs = methods + (["opcd-trajectories"] if has_trajectories(task) and not a.no_trajectories else [])
+    rows, skipped = [], []
+    for seed in range(a.first_seed, a.first_seed + a.seeds):
+        base = base_for(task, a, seed, log)
+        data = experiments.make_data(task, seed, 0, a.train, a.held, a.ood)
+        row = {"seed": seed, "ref": experiments.reference(task, base, seed, data, cfg_of(a))}
+        if row["ref"]["teacher"]["acc"] < a.min_teacher:
+            log(f"  seed {seed}: teacher accuracy {row['ref']['teacher']['acc']:.3f} < {a.min_teacher}: skipped")
+            skipped.append(seed)
+            continue
+        for run in runs:
+            method, _, ctx = run.partition("-")
+            t0 = time.perf_counter()
+            row[run] = experiments.consolidate(task, base, seed, method, cfg_of(a), data, ctx or "knowledge",
+                                               os.path.join(tmp, f"s{seed}"), a.every)
+            c = row[run]["curve"][-1]
+            log(f"  seed {seed} {run}: {time.perf_counter() - t0:.0f}s, acc {c['acc']:.3f}, halluc {c['halluc']:.2f}, "
+                f"len {c['len']:.2f}, OOD " + ", ".join(f"{k} {v:.3f}" for k, v in c["ood"].items()))
+        rows.append(row)
+    if not rows:
+        raise SystemExit("no seed had a teacher strong enough; see the log")
+    text = report.compare(rows, task.OOD_PROBES, runs)
+    if skipped:
+        text += f"\n\nSeeds skipped for a weak teacher: {skipped}."
+    if a.plots:
+        path = os.path.join(a.plots, f"opcd-microrepro-{task.NAME}.png")
+        plots.curves(path, f"{task.NAME}: {len(rows)} seeds, lr {a.lr:g}, batch {a.batch}",
+                     {r: [row[r]["curve"] for row in rows] for r in runs},
+                     sum(r["ref"]["teacher"]["acc"] for r in rows) / len(rows), task.OOD_PROBES)
+        text += f"\n\nCurves: {path}"
+    return text, {"rows": rows}
+
+
+def run_sweep(task, a, log, tmp):
+    seed = a.sweep_seed
+    base = base_for(task, a, seed, log)
+    data = experiments.make_data(task, seed, 0, a.train, a.held, a.ood)
+    teacher = experiments.reference(task, base, seed, data, cfg_of(a))["teacher"]["acc"]
+    results = {}
+    for lr in [float(x) for x in a.lrs.split(",")]:
+        for m in a.methods.split(","):
+            r = experiments.consolidate(task, base, seed, m, cfg_of(a, lr), data, "knowledge",
+                                        os.path.join(tmp, f"lr{lr}"), a.every)
+            r["teacher_acc"] = teacher
+            results[(lr, m)] = r
+            log(f"  lr {lr:g} {m}: acc {r['curve'][-1]['acc']:.3f}")
+    text = f"Sweep on seed {seed} (teacher accuracy {teacher:.3f}):\n\n" + report.sweep_table(results, task.OOD_PROBES)
+    return text, {"sweep": [{"lr": lr, "method": m, **r} for (lr, m), r in results.items()]}
+
+
+def run_rounds(task, a, log, tmp):
+    if task.TOPICS < 3:
+        raise SystemExit(f"task {task.NAME} has {task.TOPICS} topic(s); the rounds mode needs 3")
+    by_method = {m: [] for m in a.methods.split(",")}
+    for seed in range(a.first_seed, a.first_seed + a.seeds):
+        base = base_for(task, a, seed, log)
+        datas = [experiments.make_data(task, seed, t, a.train, a.held, a.ood) for t in range(3)]
+        for m in by_method:
+            t0 = time.perf_counter()
+            figs = experiments.rounds(task, base, seed, m, cfg_of(a), datas, os.path.join(tmp, f"s{seed}"))
+            by_method[m].append(figs)
+            log(f"  seed {seed} {m}: 3 rounds in {time.perf_counter() - t0:.0f}s; accuracy per topic after round 3: "
+                + ", ".join(f"{t['acc']:.2f}" for t in figs[-1]["topics"]))
+    text = report.rounds_table(by_method, 3, task.OOD_PROBES)
+    if a.plots:
+        path = os.path.join(a.plots, f"opcd-microrepro-{task.NAME}-rounds.png")
+        plots.rounds_plot(path, f"{task.NAME}: 3 rounds, {a.seeds} seeds, {a.steps} steps per round, lr {a.lr:g}",
+                          by_method, 3, task.OOD_PROBES)
+        text += f"\n\nCurves: {path}"
+    return text, {"rounds": by_method}
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    # One intra-op thread: on a shared 2-core VM, two OpenBLAS threads per process were measured 40x slower per step
+    # (spin-waiting), and the models here are too small to gain from more.
+    torch.set_num_threads(1)
     try:
-        for method in ("opcd", "offpolicy_fkl", "sft"):
-            if not run_method(method, row, seed, args, base, tmp, d, log):
-                return None
+        task = load_task(a.task)
+    except TaskError as e:
+        raise SystemExit(f"microrepro: {e}")
+    log = lambda s: print(s, flush=True)  # noqa: E731
+    tmp = tempfile.mkdtemp(prefix="opcd-microrepro-")
+    a.cache = a.cache or os.path.join(tmp, "bases")
+    t0 = time.perf_counter()
+    try:
+        text, data = {"compare": run_compare, "sweep": run_sweep, "rounds": run_rounds}[a.mode](task, a, log, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return row
-
-
-def run_method(method, row, seed, args, base, tmp, d, log):
-    """Trains one method's adapter and records its accuracies in `row`; False if the teacher is too weak."""
-    job = parse_job({
-        "schema": "oel.trainer.job/v1", "job_id": method, "base_model": base, "output_dir": os.path.join(tmp, method),
-        "seed": seed, "device": "cpu", "method": method, "stop_token_ids": [EOS], "pad_token_id": PAD,
-        "lora": {"rank": 8, "alpha": 16, "targets": args.targets.split(",")},
-        "optim": {"lr": args.lr, "steps": args.steps, "batch_size": args.batch},
-        "sampling": {"temperature": 0.7, "max_new_tokens": 8}, "loss": {"temperature": 0.7, "top_k": 256},
-        "prompts": {"train": [{"id": str(i), "student": [Q] + x + [A], "teacher": RULE_CTX + [Q] + x + [A]}
-                              for i, x in enumerate(d["train"])]},
-    })
-    r = Round(job)
-    if method == "opcd":
-        row["base"] = accuracy(r.model, "off", d["held_p"], d["held_a"])
-        row["teacher"] = accuracy(r.model, "off", d["held_rule_p"], d["held_a"])
-        if row["teacher"] < args.min_teacher:
-            log(f"  teacher accuracy {row['teacher']:.3f} < {args.min_teacher}: pre-training failed, seed skipped")
-            return False
-        row["base_ood"] = accuracy(r.model, "off", d["ood_p"], d["ood_a"])
-        row["base_identity"] = accuracy(r.model, "off", d["held_p"], [x + [EOS] for x in d["held"]])
-    t1 = time.perf_counter()
-    for _ in range(args.steps):
-        r.step()
-    row[method] = accuracy(r.model, "train", d["held_p"], d["held_a"])
-    row[method + "_ood"] = accuracy(r.model, "train", d["ood_p"], d["ood_a"])
-    log(f"  {method}: {args.steps} steps in {time.perf_counter() - t1:.0f}s, acc {row[method]:.3f}, "
-        f"ood {row[method + '_ood']:.3f}")
-    return True
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=100)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--train", type=int, default=300, help="distinct training prompts (held-out: 200 others)")
-    ap.add_argument("--pretrain-steps", type=int, default=1500)
-    ap.add_argument("--targets", default="q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
-    ap.add_argument("--label-smoothing", type=float, default=0.0,
-                    help="pre-training label smoothing: > 0 gives a less over-confident base, closer to real LMs")
-    ap.add_argument("--min-teacher", type=float, default=0.9, help="skip seeds whose pre-trained teacher is weaker")
-    ap.add_argument("--cache", help="folder to keep (and reuse) the pre-trained base models in")
-    ap.add_argument("--json", help="also write the per-seed rows here")
-    args = ap.parse_args()
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
-    log = lambda s: print(s, flush=True)  # noqa: E731
-    t0 = time.perf_counter()
-    rows = []
-    seed, skipped = 0, []
-    while len(rows) < args.seeds:
-        log(f"seed {seed}")
-        row = run_seed(seed, args, log)
-        if row is None:
-            skipped.append(seed)
-        else:
-            rows.append(row)
-        seed += 1
-    mean = lambda k: sum(r[k] for r in rows) / len(rows)  # noqa: E731
-    lo = lambda k: min(r[k] for r in rows)  # noqa: E731
-    hi = lambda k: max(r[k] for r in rows)  # noqa: E731
-    log(f"\n{args.seeds} seeds, {args.steps} steps x batch {args.batch}, lr {args.lr}, LoRA r8 on {args.targets}, "
-        f"pre-training label smoothing {args.label_smoothing}, "
-        f"wall {time.perf_counter() - t0:.0f}s")
-    log("| model | held-out acc, no rule in context (target: swap) | OOD task acc (reverse) |")
-    log("| --- | --- | --- |")
-    fmt = lambda k: f"{mean(k):.3f} ({lo(k):.2f}-{hi(k):.2f})"  # noqa: E731
-    log(f"| base (no rule) | {fmt('base')} | {fmt('base_ood')} |")
-    log(f"| teacher (base + rule in context) | {fmt('teacher')} | - |")
-    for m, name in (("opcd", "after OPCD"), ("offpolicy_fkl", "after off-policy FKL"), ("sft", "after SFT on teacher samples")):
-        log(f"| {name} | {fmt(m)} | {fmt(m + '_ood')} |")
-    log(f"(base answers identity without the rule: {fmt('base_identity')}; seeds skipped for a failed teacher: {skipped})")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"args": vars(args), "rows": rows}, f, indent=2)
+    wall = time.perf_counter() - t0
+    log(f"\n## {task.NAME}, mode {a.mode}: {a.seeds if a.mode != 'sweep' else 1} seed(s), {a.steps} steps x batch "
+        f"{a.batch}, lr {a.lr if a.mode != 'sweep' else a.lrs}, LoRA r{a.rank}/alpha {a.alpha:g} on {a.targets}, "
+        f"wall {wall:.0f}s\n")
+    log(text)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"args": vars(a), "wall_s": wall, **data}, f, indent=1, default=str)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,12 @@ def main():
         "torch": torch.__version__, "dtype": job.dtype, "params_matmul": N, "batch": args.batch,
         "prompt_len": args.prompt, "new_tokens": args.new, "steps": args.steps, "wall_s": round(wall, 2),
         "sampling_tokens_per_s": round(s_tps, 1), "training_tokens_per_s": round(t_tps, 1),
+        # what dominates a step: sampling (token-by-token decoding) vs scoring + backward + optimiser step
+        "step_time_share": {"sampling": round(r.sample_s / (r.sample_s + r.train_s), 3),
+                            "training": round(r.train_s / (r.sample_s + r.train_s), 3)},
     }
+    if args.cuda:
+        out["max_memory_allocated_gib"] = round(torch.cuda.max_memory_allocated() / 2 ** 30, 2)
     if args.cuda:
         # sampling: 2N FLOPs per generated token; training step: teacher fwd 2N + student fwd 2N + backward to
         # activations 2N per token (base frozen, LoRA weight grads negligible); attention FLOPs ignored.

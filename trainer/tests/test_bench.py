@@ -13,12 +13,3 @@ def test_throughput_smoke():
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["sampling_tokens_per_s"] > 0 and out["training_tokens_per_s"] > 0
-
-
-def test_microrepro_smoke(tmp_path):
-    r = subprocess.run([sys.executable, os.path.join(BENCH, "microrepro.py"), "--seeds", "1", "--steps", "2",
-                        "--pretrain-steps", "3", "--train", "20", "--min-teacher", "0",
-                        "--json", str(tmp_path / "rows.json")], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert "| after OPCD |" in r.stdout
-    assert set(json.loads((tmp_path / "rows.json").read_text())["rows"][0]) >= {"base", "teacher", "opcd", "sft_ood"}
