@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the product and its tests need: chromium (e2e), PyTorch with OpenBLAS and pytest (trainer),
+# Debian packages the product and its tests need: chromium (e2e), PyTorch with OpenBLAS, pytest and matplotlib (trainer;
+# matplotlib draws the micro-reproduction's curves),
 # libkrb5-dev (code-server's native modules build against it). Skips apt when everything is already there.
 set -euo pipefail
-pkgs=(chromium python3-torch python3-pytest python3-numpy libopenblas0-pthread libkrb5-dev fonts-dejavu-core curl ca-certificates)
+pkgs=(chromium python3-torch python3-pytest python3-numpy python3-matplotlib libopenblas0-pthread libkrb5-dev fonts-dejavu-core curl ca-certificates)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "system deps: all present"; exit 0; fi
