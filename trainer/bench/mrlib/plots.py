@@ -9,7 +9,11 @@ LABELS = {"opcd": "OPCD (reverse KL, own samples)", "offpolicy_fkl": "forward KL
 
 
 def _plt():
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit("microrepro: --plots needs matplotlib (Debian: python3-matplotlib, see "
+                         "scripts/install-system-deps.sh)") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
