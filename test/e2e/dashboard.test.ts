@@ -221,7 +221,11 @@ test('the team dashboard, driven in chromium against a real server and trainer',
     st.diagnostic(`steps seen: ${seen.steps.join(' | ')}`);
     const numbers = seen.steps.map((s) => Number(/Step (\d+) of 20/.exec(s)?.[1] ?? NaN));
     assert.ok(numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n >= numbers[i - 1])), `monotonic: ${seen.steps.join(' | ')}`);
-    assert.ok(numbers.filter((n) => n > 0 && n < 20).length >= 2, `saw the step count move: ${seen.steps.join(' | ')}`);
+    // The panel moved from "Step 0" to "Step 20" while the page stayed loaded. How many steps in between the polling
+    // (twice a second) catches depends on the machine's speed, so that count is reported, not asserted; the curve
+    // below holds every step.
+    assert.ok(new Set(numbers).size >= 2 && numbers[0] < 20, `saw the step count move: ${seen.steps.join(' | ')}`);
+    st.diagnostic(`intermediate steps seen: ${numbers.filter((n) => n > 0 && n < 20).length}`);
     assert.equal(numbers[numbers.length - 1], 20);
     assert.equal(await page.evaluate(() => (window as unknown as { __sameDocument?: number }).__sameDocument), 1, 'no page reload');
     // The live KL curve holds every step, and the gate's verdict is shown.
