@@ -74,7 +74,7 @@ async function rowAction(page: Page, text: string, action: string): Promise<void
   // When the tree refreshes between the hover and the click (the files are re-read after every write), VS Code can
   // hand the command no item; the command then asks which one, as from the palette. Answer it as a user would.
   const ask = page.locator('.quick-input-widget', { hasText: /which item\?/ });
-  if (await ask.waitFor({ state: 'visible', timeout: 1500 }).then(() => true, () => false)) {
+  if (await ask.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: text.slice(0, 40) }).first().click();
   }
 }
