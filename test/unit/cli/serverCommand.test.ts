@@ -9,20 +9,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServerCommand } from '../../../src/cli/serverCommand';
+import { captureOutput } from '../../support/captureOutput';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await runServerCommand(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return captureOutput(() => runServerCommand(args));
 }
 
 test('an option missing its value does not swallow the next word', async () => {

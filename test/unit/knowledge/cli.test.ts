@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { runKnowledgeCommand } from '../../../src/cli/knowledgeCommand';
 import { startScriptedModel } from '../../support/scriptedModel';
 import { syntheticEpisode } from './helpers';
+import { captureOutput } from '../../support/captureOutput';
 
 function oel(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -20,19 +21,8 @@ function oel(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 /** Runs the command in-process, capturing what it writes. */
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await runKnowledgeCommand(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return captureOutput(() => runKnowledgeCommand(args));
 }
 
 test('check exit code and --json through the real CLI process', async () => {

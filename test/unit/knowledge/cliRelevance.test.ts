@@ -7,20 +7,10 @@ import { join } from 'node:path';
 import { runKnowledgeCommand } from '../../../src/cli/knowledgeCommand';
 import { FileKnowledgeProvider } from '../../../src/core/knowledge/provider';
 import { KNOWLEDGE_FILE } from '../../fixtures/relevance/generate';
+import { captureOutput } from '../../support/captureOutput';
 
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await runKnowledgeCommand(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return captureOutput(() => runKnowledgeCommand(args));
 }
 
 test('prompt --request and --file: the slot for that request and open file, as the agent would get it', async () => {
