@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Config } from './config';
 import { loadCore, type KnowledgeProvider, type TrajectoryStore } from './core';
+import type { TeamConnection } from './team/teamConnection';
 
 const API_KEY_SECRET = 'oel.provider.apiKey';
 
@@ -34,6 +35,8 @@ export class OelContext implements vscode.Disposable {
    * it to the core, which works without it.
    */
   knowledge: KnowledgeProvider | undefined;
+  /** The joined team (src/extension/team/**), set at activation; team commands and views share it. */
+  team: TeamConnection | undefined;
 
   constructor(readonly ext: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('OEL Agent', { log: true });

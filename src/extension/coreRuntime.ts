@@ -24,3 +24,4 @@ export {
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
   ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
 } from '../core/knowledge';
+export { TeamSession, StoredOnlyRuntime } from '../core/team';

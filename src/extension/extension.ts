@@ -10,6 +10,7 @@ import { registerKnowledge } from './knowledge';
 import { registerLearningView } from './learningView';
 import { registerProviderCommands } from './providerCommands';
 import { registerStatusBar } from './statusBar';
+import { createTeamConnection } from './team/teamConnection';
 import { registerWalkthrough } from './walkthrough';
 
 let current: OelContext | undefined;
@@ -22,6 +23,7 @@ let current: OelContext | undefined;
 export function activate(ext: vscode.ExtensionContext): void {
   const ctx = (current = new OelContext(ext));
   registerProviderCommands(ctx);
+  ctx.team = createTeamConnection(ctx);
   registerHistory(ctx);
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
   registerKnowledge(ctx);
