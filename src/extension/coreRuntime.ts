@@ -25,3 +25,4 @@ export {
   ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
 } from '../core/knowledge';
 export { TeamSession, StoredOnlyRuntime } from '../core/team';
+export { VllmRuntime } from '../core/runtimes/vllm';
