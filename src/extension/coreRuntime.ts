@@ -26,3 +26,4 @@ export {
 } from '../core/knowledge';
 export { TeamSession, StoredOnlyRuntime } from '../core/team';
 export { VllmRuntime } from '../core/runtimes/vllm';
+export { OllamaRuntime } from '../core/runtimes/ollama';

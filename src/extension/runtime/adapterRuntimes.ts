@@ -37,6 +37,9 @@ const BUILT_IN: Record<string, RuntimeFactory> = {
     baseUrl: settings.baseUrl, baseModel: configuredModel, maxLoraRank: settings.vllmMaxLoraRank,
     remoteRoot: settings.vllmAdapterRoot || undefined, loaded: previous?.target === 'vllm' ? previous.model : undefined, apiKey,
   }),
+  ollama: async ({ settings, previous }) => new (await loadCore()).OllamaRuntime({
+    baseUrl: settings.baseUrl, baseModel: settings.ollamaBaseModel, created: previous?.target === 'ollama' ? previous.model : undefined,
+  }),
 };
 
 export class AdapterRuntimes implements vscode.Disposable {
