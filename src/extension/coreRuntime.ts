@@ -27,3 +27,4 @@ export {
 export { TeamSession, StoredOnlyRuntime } from '../core/team';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
+export { LlamaServerRuntime } from '../core/runtimes/llamaServer';

@@ -40,6 +40,7 @@ const BUILT_IN: Record<string, RuntimeFactory> = {
   ollama: async ({ settings, previous }) => new (await loadCore()).OllamaRuntime({
     baseUrl: settings.baseUrl, baseModel: settings.ollamaBaseModel, created: previous?.target === 'ollama' ? previous.model : undefined,
   }),
+  llamacppServer: async ({ settings, apiKey }) => new (await loadCore()).LlamaServerRuntime({ baseUrl: settings.baseUrl, apiKey }),
 };
 
 export class AdapterRuntimes implements vscode.Disposable {
