@@ -53,3 +53,18 @@ export function parseAdapterModelState(raw: unknown): AdapterModelState | undefi
 export function episodeAdapterVersion(state: AdapterModelState): string {
   return `${state.server}#${state.version}`;
 }
+
+/** A recorded value made safe for Markdown and labels: episode files can be edited by hand, so no markup survives. */
+const plain = (s: string) => s.replace(/[^\w.:@-]+/g, '_').slice(0, 60);
+
+/** How a recorded version reads in the UI: `127.0.0.1_8787#3` → `v3`; anything else as recorded (made plain, cut). */
+export function adapterVersionLabel(recorded: string): string {
+  const m = /#(\d{1,9})$/.exec(recorded);
+  return m ? `v${m[1]}` : plain(recorded);
+}
+
+/** The server part of a recorded version (`127.0.0.1_8787#3` → `127.0.0.1_8787`), or '' when there is none. */
+export function adapterServerLabel(recorded: string): string {
+  const i = recorded.lastIndexOf('#');
+  return i > 0 ? plain(recorded.slice(0, i)) : '';
+}

@@ -93,7 +93,10 @@ export class AdapterRuntimes implements vscode.Disposable {
     const inner = () => built ??= (async () => {
       const factory = this.factories.get(target);
       if (!factory) return unavailable(target);
-      return factory({ settings: this.settings, configuredModel: this.ctx.config.configuredModel, previous: this.state(), apiKey: await this.ctx.apiKey() });
+      const s = this.settings;
+      // The provider's API key goes only to the provider's own server, never to another address set for adapters.
+      const apiKey = sameOrigin(s.baseUrl, this.ctx.config.baseUrl) ? await this.ctx.apiKey() : undefined;
+      return factory({ settings: s, configuredModel: this.ctx.config.configuredModel, previous: this.state(), apiKey });
     })();
     const runtime: AdapterRuntime = {
       target,
@@ -116,6 +119,10 @@ export class AdapterRuntimes implements vscode.Disposable {
   }
 
   dispose(): void { this.changed.dispose(); }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try { return new URL(a).origin === new URL(b).origin; } catch { return false; }
 }
 
 /** The answer of a runtime that is chosen but not available in this build (e.g. embedded before it is registered). */
