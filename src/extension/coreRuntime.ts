@@ -24,7 +24,7 @@ export {
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
   ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
 } from '../core/knowledge';
-export { TeamSession, StoredOnlyRuntime } from '../core/team';
+export { TeamSession, StoredOnlyRuntime, readActiveAdapter, activateAdapter } from '../core/team';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';

@@ -49,6 +49,8 @@ export class AdapterRuntimes implements vscode.Disposable {
   /** Fired when the active adapter (or the model id it brings) changed. */
   readonly onDidChange = this.changed.event;
   private generation = 0;
+  /** Runtime, address and model of the last apply(): a change of any of them hands the active version over again. */
+  private appliedKey: string | undefined;
 
   constructor(private readonly ctx: OelContext) {}
 
@@ -88,6 +90,9 @@ export class AdapterRuntimes implements vscode.Disposable {
   apply(): void {
     const target = this.settings.runtime;
     const gen = ++this.generation;
+    const key = `${target} ${this.settings.baseUrl} ${this.ctx.config.configuredModel}`;
+    const changed = key !== this.appliedKey;
+    this.appliedKey = key;
     if (target === 'stored') { this.ctx.team?.setRuntime(undefined); this.changed.fire(); return; }
     let built: Promise<AdapterRuntime> | undefined;
     const inner = () => built ??= (async () => {
@@ -116,6 +121,20 @@ export class AdapterRuntimes implements vscode.Disposable {
     };
     this.ctx.team?.setRuntime(runtime);
     this.changed.fire();
+    // A version made active before this runtime was chosen (or before VS Code started, when a runtime such as vLLM
+    // may have restarted and forgotten it) is handed to it now, in the background.
+    if (changed) setTimeout(() => void this.reactivate(gen).catch((e: unknown) => this.ctx.log.warn(`the active adapter could not be handed to ${target}: ${(e as Error).message}`)), 0);
+  }
+
+  /** Activates the team's active version again on the current runtime (verified again first, as every activation). */
+  private async reactivate(gen: number): Promise<void> {
+    const session = await this.ctx.team?.session();
+    if (!session || gen !== this.generation) return;
+    const core = await loadCore();
+    const active = await core.readActiveAdapter(session.adaptersRoot, session.server);
+    if (!active || gen !== this.generation) return;
+    const now = await core.activateAdapter({ root: session.adaptersRoot, server: session.server, version: active.version, pin: session.opts.pin, runtime: session.opts.runtime });
+    this.ctx.log.info(`active adapter version ${now.version} handed to ${now.target}: ${now.taken ? 'taken' : 'not taken'}`);
   }
 
   dispose(): void { this.changed.dispose(); }
