@@ -13,7 +13,7 @@ import { Config } from '../config';
 import type { OelContext } from '../context';
 import { loadCore, type AdapterActivation, type AdapterRuntime } from '../core';
 import type { AdapterSettings } from '../settings';
-import { applyingAdapter, parseAdapterModelState, type AdapterModelState, type ModelContext } from './adapterModel';
+import { applyingAdapter, nextAdapterModelState, parseAdapterModelState, type AdapterModelState, type ModelContext } from './adapterModel';
 
 const STATE_KEY = 'oel.adapters.model';
 
@@ -109,13 +109,9 @@ export class AdapterRuntimes implements vscode.Disposable {
         const res = (await (await inner()).activate(a)) as Answer;
         this.ctx.log.info(`adapter runtime ${target}: ${res.message}`);
         if (gen !== this.generation) return res; // settings changed meanwhile: this runtime is no longer the one in use
-        if (a && res.taken) {
-          const now = this.modelContext();
-          await this.record({ target, baseUrl: now.baseUrl, forModel: now.configuredModel, server: a.server, version: a.version, ...(res.model ? { model: res.model } : {}), at: new Date().toISOString() });
-        } else if (!a) {
-          await this.record(undefined);
-        }
-        // A refused version leaves the state as it was: the runtime still serves what it served before.
+        const previous = this.state();
+        const next = nextAdapterModelState(previous, a, res, { ...this.modelContext(), at: new Date().toISOString() });
+        if (next !== previous) await this.record(next);
         return res;
       },
     };
