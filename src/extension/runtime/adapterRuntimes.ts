@@ -93,7 +93,15 @@ export class AdapterRuntimes implements vscode.Disposable {
     const key = `${target} ${this.settings.baseUrl} ${this.ctx.config.configuredModel}`;
     const changed = key !== this.appliedKey;
     this.appliedKey = key;
-    if (target === 'stored') { this.ctx.team?.setRuntime(undefined); this.changed.fire(); return; }
+    const handOver = () => setTimeout(() => void this.reactivate(gen).catch((e: unknown) => this.ctx.log.warn(`the active adapter could not be handed to ${target}: ${(e as Error).message}`)), 0);
+    if (target === 'stored') {
+      this.ctx.team?.setRuntime(undefined);
+      this.changed.fire();
+      // Switched back to "stored" (now, or while VS Code was closed): the active version is recorded as not taken, so
+      // the knowledge it absorbed returns to the prompt. A version already recorded as stored is left alone.
+      if (changed) handOver();
+      return;
+    }
     let built: Promise<AdapterRuntime> | undefined;
     const inner = () => built ??= (async () => {
       const factory = this.factories.get(target);
@@ -119,7 +127,7 @@ export class AdapterRuntimes implements vscode.Disposable {
     this.changed.fire();
     // A version made active before this runtime was chosen (or before VS Code started, when a runtime such as vLLM
     // may have restarted and forgotten it) is handed to it now, in the background.
-    if (changed) setTimeout(() => void this.reactivate(gen).catch((e: unknown) => this.ctx.log.warn(`the active adapter could not be handed to ${target}: ${(e as Error).message}`)), 0);
+    if (changed) handOver();
   }
 
   /** Activates the team's active version again on the current runtime (verified again first, as every activation). */
@@ -129,6 +137,7 @@ export class AdapterRuntimes implements vscode.Disposable {
     const core = await loadCore();
     const active = await core.readActiveAdapter(session.adaptersRoot, session.server);
     if (!active || gen !== this.generation) return;
+    if (session.opts.runtime.target === 'stored' && active.target === 'stored') return;
     const now = await core.activateAdapter({ root: session.adaptersRoot, server: session.server, version: active.version, pin: session.opts.pin, runtime: session.opts.runtime });
     this.ctx.log.info(`active adapter version ${now.version} handed to ${now.target}: ${now.taken ? 'taken' : 'not taken'}`);
   }
