@@ -86,3 +86,11 @@ export function adapterServerLabel(recorded: string): string {
   const i = recorded.lastIndexOf('#');
   return i > 0 ? plain(recorded.slice(0, i)) : '';
 }
+
+/**
+ * Whether the provider's API key may go to the adapter runtime's address: only when it is the provider's own origin
+ * (scheme, host and port), so an address set for adapters never receives the key meant for the provider.
+ */
+export function sameOrigin(runtimeUrl: string, providerUrl: string): boolean {
+  try { return new URL(runtimeUrl).origin === new URL(providerUrl).origin; } catch { return false; }
+}

@@ -13,7 +13,7 @@ import { Config } from '../config';
 import type { OelContext } from '../context';
 import { loadCore, type AdapterActivation, type AdapterRuntime } from '../core';
 import type { AdapterSettings } from '../settings';
-import { applyingAdapter, nextAdapterModelState, parseAdapterModelState, type AdapterModelState, type ModelContext } from './adapterModel';
+import { applyingAdapter, nextAdapterModelState, sameOrigin, parseAdapterModelState, type AdapterModelState, type ModelContext } from './adapterModel';
 
 const STATE_KEY = 'oel.adapters.model';
 
@@ -143,10 +143,6 @@ export class AdapterRuntimes implements vscode.Disposable {
   }
 
   dispose(): void { this.changed.dispose(); }
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try { return new URL(a).origin === new URL(b).origin; } catch { return false; }
 }
 
 /** The answer of a runtime that is chosen but not available in this build (e.g. embedded before it is registered). */

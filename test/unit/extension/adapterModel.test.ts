@@ -2,7 +2,7 @@
 // and the configured model are the ones it was made for; the user's own model otherwise (nothing to undo by hand).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyingAdapter, effectiveModel, episodeAdapterVersion, nextAdapterModelState, parseAdapterModelState, type AdapterModelState } from '../../../src/extension/runtime/adapterModel';
+import { applyingAdapter, effectiveModel, episodeAdapterVersion, nextAdapterModelState, parseAdapterModelState, sameOrigin, type AdapterModelState } from '../../../src/extension/runtime/adapterModel';
 
 const state: AdapterModelState = {
   target: 'vllm', baseUrl: 'http://127.0.0.1:8000/v1', forModel: 'Qwen/Qwen2.5-Coder-1.5B', server: '127.0.0.1_8787', version: 3,
@@ -48,4 +48,12 @@ test('after an answer: a taken version is recorded for the current settings, no 
   const same = nextAdapterModelState(undefined, { server: 's', version: 2 }, { taken: true }, { ...now, target: 'llamacppServer', at });
   assert.equal(same?.model, undefined);
   assert.equal(same?.version, 2);
+});
+
+test("the provider's API key goes to the adapter runtime only at the provider's own origin", () => {
+  assert.equal(sameOrigin('http://127.0.0.1:8000/v1', 'http://127.0.0.1:8000/v1'), true);
+  assert.equal(sameOrigin('http://127.0.0.1:8000', 'http://127.0.0.1:8000/v1/'), true);
+  for (const other of ['http://127.0.0.1:8001/v1', 'https://127.0.0.1:8000/v1', 'http://gpu.example:8000/v1', 'not a url']) {
+    assert.equal(sameOrigin(other, 'http://127.0.0.1:8000/v1'), false, other);
+  }
 });
