@@ -5,7 +5,8 @@
  * Covered here: with `oel.adapters.runtime: vllm` and no adapter active the agent runs on the configured base model
  * and the status bar shows no adapter; History and the task document show the adapter version a task ran with (an
  * episode as the extension records it under an active adapter); the settings' "Adapter runtime" section.
- * Activating a version needs a joined team: that step runs in the team e2e (test/e2e/team*.test.ts).
+ * Activating a version needs a joined team, so that step belongs to the team client's e2e, which drives this same
+ * double (`startVllmDouble({ baseModel, upstream })`): after activation `chatModels.at(-1)` is the adapter's name.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
