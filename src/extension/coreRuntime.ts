@@ -24,4 +24,7 @@ export {
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
   ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
 } from '../core/knowledge';
-export { TeamSession, StoredOnlyRuntime } from '../core/team';
+export {
+  TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
+  planSubmission, queuedClientIds, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
+} from '../core/team';

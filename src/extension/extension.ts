@@ -10,6 +10,7 @@ import { registerKnowledge } from './knowledge';
 import { registerLearningView } from './learningView';
 import { registerProviderCommands } from './providerCommands';
 import { registerStatusBar } from './statusBar';
+import { registerTeamSending } from './team';
 import { createTeamConnection } from './team/teamConnection';
 import { registerWalkthrough } from './walkthrough';
 
@@ -26,7 +27,8 @@ export function activate(ext: vscode.ExtensionContext): void {
   ctx.team = createTeamConnection(ctx);
   registerHistory(ctx);
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
-  registerKnowledge(ctx);
+  const knowledgeFiles = registerKnowledge(ctx);
+  registerTeamSending(ctx, knowledgeFiles);
   registerAgent(ctx);
   registerLearningView(ctx);
   registerStatusBar(ctx);
