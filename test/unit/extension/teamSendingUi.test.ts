@@ -72,8 +72,8 @@ test('the status bar says how many items wait and when they go', () => {
 test('the audit log shows time, server, the exact payload and the response, newest first, in fences nothing can close', () => {
   const body = '{\n  "submission_id": "s-2",\n  "items": [{"client_id": "K-1", "text": "use ``` fences"}]\n}';
   const md = auditMarkdown([
-    { at: '2026-12-01T09:00:00.000Z', server: 'http://a', submission_id: 's-1', body: '{}', response: { submission_id: 's-1', accepted: [], rejected: [] } },
-    { at: '2026-12-02T09:00:00.000Z', server: 'http://a', submission_id: 's-2', body, response: { submission_id: 's-2', accepted: [{ client_id: 'K-1', item_id: 'T-9', status: 'waiting', duplicate_of_existing: false }], rejected: [] } },
+    { at: '2026-12-01T09:00:00.000Z', server: 'http://a', submission_id: 's-1', body: '{}', response: { submission_id: 's-1', accepted: [], rejected: [], task_statements_accepted: 0, task_statements_rejected: 0 } },
+    { at: '2026-12-02T09:00:00.000Z', server: 'http://a', submission_id: 's-2', body, response: { submission_id: 's-2', accepted: [{ client_id: 'K-1', item_id: 'T-9', status: 'waiting', duplicate_of_existing: false }], rejected: [], task_statements_accepted: 0, task_statements_rejected: 0 } },
   ], { path: '/tmp/audit.jsonl', unreadable: 1 });
   assert.ok(md.indexOf('s-2') < md.indexOf('`s-1`'), 'newest first');
   assert.ok(md.includes(`\`\`\`\`json\n${body}\n\`\`\`\``), 'the payload verbatim, in a fence longer than its backticks');

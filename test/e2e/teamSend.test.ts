@@ -1,0 +1,189 @@
+/**
+ * Sharing knowledge with a team from a real VS Code (code-server + chromium) against the real `oel server` on
+ * loopback (issue 10, e2e steps 1-5): join by invite (the key fingerprint is shown in a modal and confirmed); a task
+ * learns an item with a planted e-mail address and home path; the user accepts it and consents to share it (CodeLens);
+ * the preview shows the exact JSON with both replaced, beside each item's original → anonymized text; Send from the
+ * preview; the server received byte for byte the previewed body, and the item's file records its team id and status.
+ * A recording loopback proxy in front of the real server captures what went over the wire (it changes nothing).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { trustedSettings } from '../support/codeServer';
+import { findFrameWith, notifications, runCommand, screenshot } from '../support/browser';
+import { withWorkbench } from '../support/workbench';
+import { openAgentView, sendTask, waitEnd } from '../support/agentView';
+import { agentSuite } from '../support/e2eSuite';
+import { startFaultyProxy, type FaultyProxy } from '../support/faultyProxy';
+import { call, start } from '../unit/server/harness';
+import { formatInvite } from '../../src/core/protocol/invite';
+import type { RunningServer } from '../../src/server/app';
+
+const SAMPLE = resolve('test/fixtures/sample-workspace');
+const AGENT = { systemIncludes: 'You are OEL Agent' };
+const EXTRACTOR = { systemIncludes: 'You extract reusable experience' };
+const EMAIL = 'ann.smith@acme-corp.example';
+const HOME = '/home/annsmith';
+const LESSON = `Invoice rounding questions go to ${EMAIL}; the fixtures live in ${HOME}/work/invoices/fixtures.`;
+
+const suite = agentSuite('team-send');
+let srv: RunningServer & { admin: string };
+let proxy: FaultyProxy;
+let invite: string;
+let keyId: string;
+
+before(async () => {
+  srv = await start();
+  proxy = await startFaultyProxy(srv.url);
+  const member = srv.tokens.create('alpha', 'member', 'ann').token;
+  keyId = (await call(srv.url, 'GET', '/v1/public-key', null)).body.key_id;
+  invite = formatInvite({ v: 1, url: proxy.url, token: member, key_id: keyId, team: 'alpha' });
+});
+after(async () => {
+  await proxy?.close();
+  await srv?.close();
+});
+
+/** Polls a file until `pred` holds; returns its text. */
+async function waitForFile(path: string, pred: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    if (pred(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${what}: not in ${path} after ${timeoutMs} ms:\n${text}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Files named `name` under `dir`, at any depth. */
+function findFiles(dir: string, name: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? findFiles(p, name) : n === name ? [p] : [];
+  });
+}
+
+/** The Knowledge view's row holding `text`. */
+function knowledgeRow(page: Page, text: string) {
+  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^Knowledge/i }) })
+    .locator('.monaco-list-row', { hasText: text }).first();
+}
+
+/** The text of the active editor's visible lines (monaco renders spaces as no-break spaces). */
+async function editorText(page: Page): Promise<string> {
+  const lines = page.locator('.editor-instance .monaco-editor .view-lines').first();
+  return (await lines.innerText()).replace(/\u00a0/g, ' ');
+}
+
+describe('team sending in code-server', { timeout: 600_000 }, () => {
+  test('join by invite, learn, consent, preview the exact payload, send', async () => {
+    suite.model.reset();
+    const folder = join(suite.tmp, 'ws');
+    cpSync(SAMPLE, folder, { recursive: true });
+    const kfile = join(folder, '.oel', 'knowledge.md');
+    const settings = trustedSettings({
+      'oel.provider.baseUrl': suite.model.url,
+      'oel.provider.model': 'scripted-model',
+      'oel.approval.read': 'auto',
+      'oel.knowledge.extraction': 'auto',
+    });
+    await withWorkbench('team-send', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
+      // 1. Join by invite: paste it, compare the fingerprint in the modal, join.
+      await page.locator('.part.statusbar').waitFor();
+      await runCommand(page, 'OEL Agent: Join Team Consolidation');
+      const box = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
+      await box.waitFor({ state: 'visible', timeout: 10_000 });
+      await box.fill(invite);
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      const shown = await dialog.innerText();
+      assert.ok(shown.includes(keyId), `the modal shows the key fingerprint to compare:\n${shown}`);
+      assert.match(shown, /matches the key id in your invite/);
+      assert.ok(!shown.includes(invite.slice(20, 60)), 'the invite (with its token) is not echoed');
+      await screenshot(page, 'team-1-join-confirm');
+      await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
+      await page.locator('.notification-toast', { hasText: 'joined the team at' }).first().waitFor({ timeout: 30_000 });
+      const status = page.locator('.part.statusbar .statusbar-item', { hasText: 'Team:' }).first();
+      await status.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await status.innerText(), /Team: 0 queued · preview to send/);
+      await screenshot(page, 'team-1-joined');
+
+      // 2. A task learns an item that carries an e-mail address and a home path.
+      const view = await openAgentView(page);
+      suite.model.enqueue(
+        { match: AGENT, toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
+        { match: AGENT, text: 'Rounding happens per line; ask the owner before changing it.' },
+        { match: EXTRACTOR, text: `ITEM [3]: ${LESSON}` },
+      );
+      await sendTask(view, 'Who decides how invoice totals are rounded?');
+      await waitEnd(view);
+      await waitForFile(kfile, (t) => t.includes(LESSON), 'the learned item');
+      await page.locator('.part.sidebar .pane-header', { hasText: /^Knowledge/i }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await knowledgeRow(page, 'Invoice rounding questions').waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, 'team-2-learned');
+
+      // 3. Accept it, then consent from its CodeLens: `share: yes` in the file; the view says it is to be shared.
+      const row = knowledgeRow(page, 'Invoice rounding questions');
+      await row.hover();
+      await row.locator('.action-label[aria-label^="Accept Knowledge Item"]').click();
+      await waitForFile(kfile, (t) => /\[accepted\] Invoice rounding/.test(t), 'the accepted status');
+      await runCommand(page, 'OEL Agent: Open Workspace Knowledge File');
+      const share = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Share with Team' }).first();
+      await share.waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, 'team-3-consent-lens');
+      await share.click();
+      await waitForFile(kfile, (t) => /share: yes/.test(t), 'the consent in the item metadata');
+      await knowledgeRow(page, 'Invoice rounding questions').filter({ hasText: 'to share' }).waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar .statusbar-item', { hasText: 'Team: 1 queued' }).first().waitFor({ timeout: 30_000 });
+      await screenshot(page, 'team-3-consented');
+
+      // 4. The preview: the exact JSON, and beside it each item original → anonymized.
+      await runCommand(page, 'OEL Agent: Preview Next Submission');
+      const panel = await findFrameWith(page, '[data-testid="preview-item"]', 30_000);
+      const itemRow = panel.locator('[data-testid="preview-item"]').first();
+      const rowText = await itemRow.innerText();
+      assert.ok(rowText.includes(EMAIL) && rowText.includes(HOME), 'the original is shown as it reads in the file');
+      assert.match(rowText, /<email>/);
+      assert.match(rowText, /<home>\/work\/invoices\/fixtures/);
+      await panel.locator('[data-testid="preview-first"]').waitFor();
+      await page.locator('.tab', { hasText: 'next-submission.json' }).first().waitFor({ timeout: 15_000 });
+      const previewed = await editorText(page);
+      const parsed = JSON.parse(previewed) as { submission_id: string; items: Array<{ client_id: string; text: string }> };
+      assert.equal(parsed.items.length, 1);
+      assert.ok(!previewed.includes(EMAIL) && !previewed.includes('annsmith'), `the payload carries neither the e-mail nor the home path:\n${previewed}`);
+      assert.match(parsed.items[0].text, /<email>.*<home>\/work\/invoices\/fixtures/);
+      await screenshot(page, 'team-4-preview');
+
+      // 5. Send from the preview: the server receives exactly the previewed bytes.
+      const before = proxy.requests.length;
+      await panel.locator('[data-testid="preview-send"]').click();
+      await page.locator('.notification-toast', { hasText: /sent 1 item to the team/ }).first().waitFor({ timeout: 60_000 });
+      const posts = proxy.requests.slice(before).filter((r) => r.line === 'POST /v1/submissions');
+      assert.equal(posts.length, 1, 'one submission went out');
+      assert.equal(posts[0].body.toString('utf8'), previewed, 'the server received byte for byte the previewed JSON');
+      const teamItems = (await call(srv.url, 'GET', '/v1/knowledge', srv.admin)).body.items as Array<{ id: string; text: string; status: string }>;
+      const onServer = teamItems.find((i) => i.text === parsed.items[0].text);
+      assert.ok(onServer, `the team server lists the anonymized item: ${JSON.stringify(teamItems)}`);
+      const after = await waitForFile(kfile, (t) => new RegExp(`team: ${onServer.id} waiting`).test(t), 'the team id and status in the item metadata');
+      assert.ok(after.includes(LESSON), 'the local item keeps its original text');
+      await knowledgeRow(page, 'Invoice rounding questions').filter({ hasText: 'team: waiting' }).waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar .statusbar-item', { hasText: /Team: 0 queued · send manually/ }).first().waitFor({ timeout: 30_000 });
+      // The audit log holds the exact body and the answer.
+      const audits = findFiles(cs.userDataDir, 'audit.jsonl');
+      assert.equal(audits.length, 1, 'one audit log');
+      const logged = readFileSync(audits[0], 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { body: string; response: { accepted: unknown[] } });
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0].body, previewed);
+      await screenshot(page, 'team-5-sent');
+      await runCommand(page, 'OEL Agent: Show Team Audit Log');
+      await page.locator('.tab', { hasText: 'team-audit-log.md' }).first().waitFor({ timeout: 15_000 });
+      assert.match(await editorText(page), /# Team audit log/);
+      await screenshot(page, 'team-6-audit-log');
+      assert.deepEqual((await notifications(page)).filter((n) => /failed|error/i.test(n)), [], 'no error notifications');
+    });
+  });
+});
