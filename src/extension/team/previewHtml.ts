@@ -18,6 +18,8 @@ export interface PreviewModel {
   /** Why consented items are not in it (workspace sharing off, already queued). */
   notes: string[];
   firstSend: boolean;
+  /** What the last send from this panel did ("Sent submission s-… : 1 accepted"), with a link to the audit log. */
+  sent?: string;
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -77,6 +79,7 @@ a.button:hover, a.button:focus { background: var(--vscode-button-hoverBackground
 <h1>Next submission to ${escapeHtml(m.server)}</h1>
 ${m.firstSend ? '<p class="note" data-testid="preview-first">This is the first submission to this server: it is sent only from here, after you have looked at it. Later ones follow your schedule (oel.team.schedule).</p>' : ''}
 ${m.queued ? `<p class="note" data-testid="preview-queued">${m.queued} earlier submission${m.queued === 1 ? ' is' : 's are'} still waiting to be sent (approved before; sent first).</p>` : ''}
+${m.sent ? `<p class="note" data-testid="preview-sent">${escapeHtml(m.sent)} <a href="${escapeHtml(commandUri('oel.team.showAuditLog', []))}">Show the audit log</a></p>` : ''}
 ${m.notes.map((t) => `<p class="note">${escapeHtml(t)}</p>`).join('\n')}
 ${body}
 </body></html>`;

@@ -19,6 +19,7 @@ const SUBMISSION_URI = vscode.Uri.from({ scheme: SUBMISSION_SCHEME, path: '/next
 /** Registers the preview, its document provider, and the send commands. */
 export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles, sender: TeamSender): void {
   let current: NextSubmission | undefined;
+  let sentNote: string | undefined;
   let panel: vscode.WebviewPanel | undefined;
   const docChanged = new vscode.EventEmitter<vscode.Uri>();
   ctx.own(docChanged);
@@ -39,6 +40,7 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       submissionId: d?.submission_id ?? null,
       items: (d?.items ?? []).map((i) => ({ id: i.client_id, scope: current!.plan.items.find((p) => p.id === i.client_id)?.scope ?? '', original: i.original, anonymized: i.anonymized })),
       taskStatements: d?.task_statements ?? [], queued: current.queued, notes, firstSend: !sender.firstSendDone(current.session.server),
+      ...(sentNote ? { sent: sentNote } : {}),
     });
   };
 
@@ -46,6 +48,8 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
   const refresh = async (): Promise<void> => {
     current = await sender.next();
     docChanged.fire(SUBMISSION_URI);
+    // With nothing left to send, the JSON tab would only show `{}`: close it (the panel says why it is empty).
+    if (!current.draft) await closeSubmissionTabs();
     render();
   };
 
@@ -60,7 +64,7 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       panel = vscode.window.createWebviewPanel('oel.team.preview', 'Next Team Submission', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: false, localResourceRoots: [],
         // Only these commands may run from the page's links; each checks its argument against `current`.
-        enableCommandUris: ['oel.team.dropFromSubmission', 'oel.team.sendPreviewed', 'oel.team.previewSubmission'],
+        enableCommandUris: ['oel.team.dropFromSubmission', 'oel.team.sendPreviewed', 'oel.team.previewSubmission', 'oel.team.showAuditLog'],
       });
       panel.onDidDispose(() => { panel = undefined; });
     } else panel.reveal(vscode.ViewColumn.Beside, true);
@@ -91,7 +95,9 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       void vscode.window.showWarningMessage('OEL Agent: the knowledge changed since this preview. Look at the updated preview, then send.');
       return;
     }
-    await sendWithProgress(ctx, sender, { draft: shown, fromPreview: true });
+    const out = await sendWithProgress(ctx, sender, { draft: shown, fromPreview: true });
+    const mine = out.result.sent.find((x) => x.submission_id === shown.submission_id);
+    sentNote = mine ? `Sent submission ${mine.submission_id} at ${new Date().toLocaleTimeString()}: ${mine.response.accepted.length} accepted (waiting for the team's review), ${mine.response.rejected.length} refused.` : undefined;
     await refresh().catch(() => undefined);
   });
 
@@ -107,6 +113,12 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
     await sendWithProgress(ctx, sender, { ...(next.draft ? { draft: next.draft } : {}) });
     if (panel) await refresh().catch(() => undefined);
   });
+}
+
+/** Closes the tabs of the next-submission document. */
+async function closeSubmissionTabs(): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === SUBMISSION_SCHEME);
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
 }
 
 /** Sends with a cancellable progress notification and reports the outcome with the action that fixes a failure. */
