@@ -154,6 +154,9 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       await runCommand(page, 'OEL Agent: Preview Next Submission');
       let panel = await findFrameWith(page, '[data-testid="preview-item"][data-id="K-drop0001"]', 30_000);
       assert.equal(await panel.locator('[data-testid="preview-item"]').count(), 2);
+      // The committed item's consent is only the file's; the learned one was consented here (its CodeLens).
+      assert.equal(await panel.locator('[data-testid="preview-item"][data-id="K-drop0001"] [data-testid="preview-file-consent"]').count(), 1);
+      assert.equal(await panel.locator('[data-testid="preview-file-consent"]').count(), 1);
       await page.locator('.tab', { hasText: 'next-submission.json' }).first().waitFor({ timeout: 15_000 });
       assert.match(await editorText(page), /K-drop0001/);
       await screenshot(page, 'team-4-preview-two');

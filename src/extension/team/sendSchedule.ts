@@ -53,7 +53,10 @@ export function registerSendSchedule(ctx: OelContext, files: KnowledgeFiles, sen
       if (!due || due.getTime() > Date.now()) return;
       const w = await sender.waiting();
       if (!w?.waiting) return;
-      const next = await sender.next();
+      // Without a preview, only items the user consented to on this machine leave.
+      const next = await sender.next({ onlyConfirmed: true });
+      if (next.plan.awaitingPreview) ctx.log.info(`team: ${next.plan.awaitingPreview} item(s) with share: yes only in the file wait for the preview`);
+      if (!next.draft && !next.queued) return;
       ctx.log.info(`team: scheduled (${settings.schedule}) send`);
       reportSend(ctx, await sender.send({ ...(next.draft ? { draft: next.draft } : {}) }));
     } catch (e) {

@@ -38,7 +38,10 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
     panel.webview.html = previewHtml({
       server: current.session.opts.pin.url, cspSource: panel.webview.cspSource, nonce: randomBytes(16).toString('base64'),
       submissionId: d?.submission_id ?? null,
-      items: (d?.items ?? []).map((i) => ({ id: i.client_id, scope: current!.plan.items.find((p) => p.id === i.client_id)?.scope ?? '', original: i.original, anonymized: i.anonymized })),
+      items: (d?.items ?? []).map((i) => {
+        const p = current!.plan.items.find((x) => x.id === i.client_id);
+        return { id: i.client_id, scope: p?.scope ?? '', original: i.original, anonymized: i.anonymized, confirmed: p?.confirmed ?? false };
+      }),
       taskStatements: d?.task_statements ?? [], queued: current.queued, notes, firstSend: !sender.firstSendDone(current.session.server),
       ...(sentNote ? { sent: sentNote } : {}),
     });
@@ -108,8 +111,12 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       void vscode.window.showInformationMessage('OEL Agent: the first submission to a team server is sent from its preview. Look at it, then choose Send.');
       return;
     }
-    const next = await sender.next();
-    if (!next.draft && next.queued === 0) { void vscode.window.showInformationMessage('OEL Agent: nothing to send: no consented item is waiting.'); return; }
+    const next = await sender.next({ onlyConfirmed: true });
+    if (next.plan.awaitingPreview) {
+      void vscode.window.showInformationMessage(`OEL Agent: ${next.plan.awaitingPreview} item${next.plan.awaitingPreview === 1 ? ' says' : 's say'} share: yes in the file, but you did not consent on this machine (it may come from a commit). ${next.plan.awaitingPreview === 1 ? 'It leaves' : 'They leave'} only from the preview.`, 'Open Preview')
+        .then((a) => a && vscode.commands.executeCommand('oel.team.previewSubmission'));
+    }
+    if (!next.draft && next.queued === 0) { if (!next.plan.awaitingPreview) void vscode.window.showInformationMessage('OEL Agent: nothing to send: no consented item is waiting.'); return; }
     await sendWithProgress(ctx, sender, { ...(next.draft ? { draft: next.draft } : {}) });
     if (panel) await refresh().catch(() => undefined);
   });

@@ -12,6 +12,7 @@ import type { OelContext } from '../context';
 import { loadCore, type FlushResult, type SubmissionDraft, type SubmissionPlan, type TeamSession } from '../core';
 import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
 import { teamOf } from './joinCommands';
+import { ConsentRecords } from './consentRecords';
 import { teamSharing } from './teamConfig';
 import type { TeamSharingSettings } from './teamSettings';
 
@@ -37,8 +38,12 @@ export class TeamSender implements vscode.Disposable {
   /** Fired after a send, an enqueue, or anything that changes the queue. */
   readonly onDidChange = this.changed.event;
   private sending: Promise<SendOutcome> | undefined;
+  /** Consents given on this machine (what lets an item leave without the preview). */
+  readonly consents: ConsentRecords;
 
-  constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {}
+  constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {
+    this.consents = new ConsentRecords(ctx.ext.globalState);
+  }
 
   /** The settings of this window now. */
   settings(): TeamSharingSettings { return teamSharing(this.ctx.ext); }
@@ -51,10 +56,10 @@ export class TeamSender implements vscode.Disposable {
   }
 
   /**
-   * Plans and builds the next submission. `exclude` leaves out items the user dropped in the preview but whose
-   * `share: no` has not been re-read yet. Restricted Mode shares nothing at all.
+   * Plans and builds the next submission. `onlyConfirmed` (a send without the preview) leaves out items whose consent
+   * was not given on this machine. Restricted Mode shares nothing at all.
    */
-  async next(o: { submissionId?: string } = {}): Promise<NextSubmission> {
+  async next(o: { submissionId?: string; onlyConfirmed?: boolean } = {}): Promise<NextSubmission> {
     if (!vscode.workspace.isTrusted) throw new Error('Restricted Mode never shares knowledge with a team. Trust the workspace first.');
     const core = await loadCore();
     const session = await this.session();
@@ -63,6 +68,7 @@ export class TeamSender implements vscode.Disposable {
     const pending = await session.queue.list();
     const plan = core.planSubmission(this.files.files().filter((f) => !f.readOnly).map((f) => ({ scope: f.scope, doc: f.doc })), {
       shareWorkspaceKnowledge: settings.shareWorkspaceKnowledge, shareByDefault: settings.shareByDefault, queued: core.queuedClientIds(pending), reviews: this.files.reviews(),
+      confirmed: this.consents.lookup(), onlyConfirmed: o.onlyConfirmed === true,
     });
     const statements = settings.shareTaskStatements ? await this.taskStatements(plan) : [];
     const draft = plan.items.length === 0 ? null : await core.buildSubmission({ items: plan.items, taskStatements: statements, submissionId: o.submissionId }, await this.anonymizer(settings));
@@ -132,6 +138,8 @@ export class TeamSender implements vscode.Disposable {
     const core = await loadCore();
     const session = await this.session();
     if (o.draft) await session.queue.add(o.draft);
+    // Sending from the preview is the user's consent, on this machine, to each item as it read there.
+    if (o.draft && o.fromPreview) await this.consents.record(o.draft.items.map((i) => ({ id: i.client_id, hash: core.itemTextHash(i.original) })));
     if (o.fromPreview) {
       const done = this.ctx.ext.globalState.get<string[]>(FIRST_SEND_STATE) ?? [];
       if (!done.includes(session.server)) await this.ctx.ext.globalState.update(FIRST_SEND_STATE, [...done, session.server]);

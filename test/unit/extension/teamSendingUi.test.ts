@@ -44,6 +44,8 @@ test('the preview page escapes every text, runs no script, and marks the placeho
   assert.ok(html.includes('&lt;b&gt;ann@corp.example&lt;/b&gt;'));
   assert.ok(html.includes('<mark>&lt;email&gt;</mark>') && html.includes('<mark>&lt;home&gt;</mark>'));
   assert.match(html, /data-testid="preview-first"/);
+  assert.ok(!html.includes('preview-file-consent'), 'consented on this machine: no mark');
+  assert.match(previewHtml(model({ items: [{ ...model().items[0], confirmed: false }] })), /data-testid="preview-file-consent"[^>]*>consent from the file/);
 });
 
 test("the preview's Drop and Send links carry the draft's ids to the allowed commands only", () => {
