@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, wri
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
-import { findFrameWith, notifications, runCommand, screenshot } from '../support/browser';
+import { closePalette, findFrameWith, notifications, openPalette, runCommand, screenshot } from '../support/browser';
 import { withWorkbench } from '../support/workbench';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
@@ -213,6 +213,19 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       assert.match(await editorText(page, 'team-audit-log.md'), /# Team audit log/);
       await screenshot(page, 'team-6-audit-log');
       assert.deepEqual((await notifications(page)).filter((n) => /failed|error/i.test(n)), [], 'no error notifications');
+
+      // Leave: asked whether to remove adapters; afterwards no team status and no team commands in the palette.
+      await runCommand(page, 'OEL Agent: Leave Team');
+      const leave = page.locator('.monaco-dialog-box');
+      await leave.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await leave.innerText(), /Your token and the pinned signing key are forgotten/);
+      await screenshot(page, 'team-7-leave');
+      await leave.locator('.monaco-button', { hasText: 'Leave, Keep Adapters' }).click();
+      await page.locator('.notification-toast', { hasText: 'left the team at' }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar .statusbar-item', { hasText: 'Team:' }).first().waitFor({ state: 'hidden', timeout: 15_000 });
+      const rows = await openPalette(page, 'Preview Next Submission');
+      assert.ok(!rows.some((r) => r.includes('Preview Next Submission')), `no team commands after leaving: ${JSON.stringify(rows)}`);
+      await closePalette(page);
     });
   });
 });

@@ -10,7 +10,8 @@ import type { OelContext } from '../context';
 import { loadCore, type SubmissionDraft } from '../core';
 import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
 import { previewHtml } from './previewHtml';
-import { sendFailureActions, type NextSubmission, type SendOutcome, type TeamSender } from './teamSender';
+import { sendFailureActions } from './sendMessages';
+import type { NextSubmission, SendOutcome, TeamSender } from './teamSender';
 
 /** The virtual document's scheme; its one document is the next submission's body. */
 export const SUBMISSION_SCHEME = 'oel-team-submission';

@@ -80,9 +80,11 @@ export class TeamSender implements vscode.Disposable {
    * error, for the status bar. Plans without anonymizing, so it is cheap enough to run on every change.
    */
   async waiting(): Promise<{ waiting: number; lastError?: string } | null> {
-    const core = await loadCore();
+    // Not joined: nothing to count, and the core is not loaded for it.
+    if (!teamOf(this.ctx).joined) return null;
     const session = await teamOf(this.ctx).session();
     if (!session) return null;
+    const core = await loadCore();
     await this.files.init();
     const pending = await session.queue.list();
     const queued = core.queuedClientIds(pending);
@@ -193,17 +195,4 @@ function gitUserName(): Promise<string | null> {
       resolve(name && name.length <= 200 ? name : null);
     });
   });
-}
-
-/**
- * The message for a failed send, with the action that fixes it: a new invite for 401 and a changed key, the preview
- * (to drop items) for 413 and a refused field, a later retry for the network.
- */
-export function sendFailureActions(kind: string): string[] {
-  switch (kind) {
-    case 'unauthorized': case 'key_changed': return ['Re-join'];
-    case 'too_large': case 'invalid': return ['Open Preview'];
-    case 'forbidden': return ['Show Log'];
-    default: return ['Try Again'];
-  }
 }

@@ -8,6 +8,7 @@ import { keyIdProblem, parseJoinInput, tokenProblem } from '../../../src/core/te
 import { previewHtml, type PreviewModel } from '../../../src/extension/team/previewHtml';
 import { formatSendTime, teamStatusText } from '../../../src/extension/team/statusText';
 import { auditMarkdown } from '../../../src/extension/team/auditMarkdown';
+import { sendFailureActions } from '../../../src/extension/team/sendMessages';
 import { lensesFor, itemDescription } from '../../../src/extension/knowledge/presentation';
 import { item } from '../knowledge/helpers';
 
@@ -96,4 +97,12 @@ test('while joined, an accepted item offers Share with Team / Don\'t Share by it
   const d = (over: Parameters<typeof item>[2]) => itemDescription({ item: item('K-abcd1234', 'x', { status: 'accepted', ...over }), tombstone: false, needsReview: false, flags: [] }, 'workspace');
   assert.equal(d({ share: 'yes', team: { id: 'T-9', status: 'waiting' } }), 'team: waiting');
   assert.equal(d({ share: 'yes' }), 'to share');
+});
+
+test('a failed send offers the action that fixes it: Re-join for a revoked token or a changed key, the preview for 413/400', () => {
+  assert.deepEqual(sendFailureActions('unauthorized'), ['Re-join']);
+  assert.deepEqual(sendFailureActions('key_changed'), ['Re-join']);
+  assert.deepEqual(sendFailureActions('too_large'), ['Open Preview']);
+  assert.deepEqual(sendFailureActions('invalid'), ['Open Preview']);
+  assert.deepEqual(sendFailureActions('network'), ['Try Again']);
 });
