@@ -153,9 +153,12 @@ export class TeamSender implements vscode.Disposable {
       const last = this.ctx.ext.globalState.get<Record<string, string>>(LAST_SENT_STATE) ?? {};
       await this.ctx.ext.globalState.update(LAST_SENT_STATE, { ...last, [session.server]: new Date().toISOString() });
       // Each accepted item records the server's id and status in its own file (the ids are the files' ids).
+      const acceptedIds = new Set(result.sent.flatMap((x) => x.response.accepted.map((a) => a.client_id)));
       for (const f of this.files.files().filter((x) => !x.readOnly)) {
+        // Only files holding an accepted item are written.
+        if (!core.liveItems(f.doc).some((i) => acceptedIds.has(i.id))) continue;
         let changed = 0;
-        await this.files.update(f.scope, (doc) => { for (const s of result.sent) changed += core.applySubmissionResponse(doc, s.response).length; });
+        await this.files.update(f.scope, (doc) => { for (const x of result.sent) changed += core.applySubmissionResponse(doc, x.response).length; });
         updatedItems += changed;
       }
     }
