@@ -214,6 +214,25 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       await screenshot(page, 'team-6-audit-log');
       assert.deepEqual((await notifications(page)).filter((n) => /failed|error/i.test(n)), [], 'no error notifications');
 
+      // The server at the pinned address now presents another signing key (a new server on the same port): Send Now
+      // refuses, sends nothing, and offers Re-join.
+      const port = Number(new URL(srv.url).port);
+      await srv.close();
+      srv = await start({ port });
+      await runCommand(page, 'OEL Agent: Open Workspace Knowledge File');
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Share with Team' }).first().click();
+      await waitForFile(kfile, (t) => /K-drop0001[\s\S]*?share: yes/.test(t), 'the consent given again');
+      const beforeSwap = proxy.requests.length;
+      await runCommand(page, 'OEL Agent: Send to Team Now');
+      const refused = page.locator('.notification-toast', { hasText: 'now presents signing key' }).first();
+      await refused.waitFor({ timeout: 60_000 });
+      assert.match(await refused.innerText(), new RegExp(`not the key ${keyId} pinned when you joined`));
+      assert.deepEqual(proxy.requests.slice(beforeSwap).map((r) => r.line), ['GET /v1/public-key'], 'only the key was asked for; nothing was submitted');
+      await screenshot(page, 'team-6b-key-changed');
+      await refused.locator('.monaco-button', { hasText: 'Re-join' }).click();
+      await page.locator('.quick-input-widget', { hasText: 'Join Team Consolidation' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Escape');
+
       // Leave: asked whether to remove adapters; afterwards no team status and no team commands in the palette.
       await runCommand(page, 'OEL Agent: Leave Team');
       const leave = page.locator('.monaco-dialog-box');

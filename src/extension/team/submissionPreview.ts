@@ -148,7 +148,7 @@ export function reportSend(ctx: OelContext, out: SendOutcome): void {
   const rejected = result.sent.flatMap((s) => s.response.rejected);
   if (result.error) {
     const actions = sendFailureActions(result.error.kind);
-    void vscode.window.showErrorMessage(`OEL Agent: ${result.error.message}${result.remaining ? ` ${result.remaining} submission${result.remaining === 1 ? '' : 's'} stay queued.` : ''}`, ...actions).then((a) => {
+    void vscode.window.showErrorMessage(`OEL Agent: ${result.error.message}${result.remaining ? ` ${result.remaining} submission${result.remaining === 1 ? ' stays' : 's stay'} queued.` : ''}`, ...actions).then((a) => {
       if (a === 'Re-join') void vscode.commands.executeCommand('oel.team.join');
       else if (a === 'Open Preview') void vscode.commands.executeCommand('oel.team.previewSubmission');
       else if (a === 'Try Again') void vscode.commands.executeCommand('oel.team.sendNow');
