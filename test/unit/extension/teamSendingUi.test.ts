@@ -3,6 +3,7 @@
 // the consent lenses above an item.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { formatInvite } from '../../../src/core/protocol/invite';
 import { keyIdProblem, parseJoinInput, tokenProblem } from '../../../src/core/team/joinInput';
 import { previewHtml, type PreviewModel } from '../../../src/extension/team/previewHtml';
@@ -105,4 +106,29 @@ test('a failed send offers the action that fixes it: Re-join for a revoked token
   assert.deepEqual(sendFailureActions('too_large'), ['Open Preview']);
   assert.deepEqual(sendFailureActions('invalid'), ['Open Preview']);
   assert.deepEqual(sendFailureActions('network'), ['Try Again']);
+});
+
+test("the Knowledge view offers Share with Team only while joined, on items that may be shared, never read-only ones", () => {
+  interface MenuEntry { command: string; when: string }
+  const menus = (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { menus: Record<string, MenuEntry[]> } }).contributes.menus;
+  const when = (command: string) => menus['view/item/context'].find((m) => m.command === command)!.when;
+  const offers = (command: string, viewItem: string, joined: boolean) => when(command).split('&&').map((c) => c.trim()).every((c) => {
+    if (c === 'oel.team.joined') return joined;
+    if (c === 'view == oel.knowledgeView') return true;
+    const m = /^viewItem =~ \/(.+)\/$/.exec(c);
+    if (m) return new RegExp(m[1]).test(viewItem);
+    throw new Error(`unexpected clause ${c}`);
+  });
+  assert.equal(offers('oel.team.share', 'oel.knowledge.accepted', true), true);
+  assert.equal(offers('oel.team.share', 'oel.knowledge.pinned', true), true);
+  assert.equal(offers('oel.team.share', 'oel.knowledge.accepted', false), false, 'not joined');
+  assert.equal(offers('oel.team.share', 'oel.knowledge.pending', true), false, 'pending items are accepted first');
+  assert.equal(offers('oel.team.share', 'oel.knowledge.accepted.readonly', true), false, 'Restricted Mode');
+  assert.equal(offers('oel.team.dontShare', 'oel.knowledge.pending', true), true, 'refusing consent is always possible');
+  // Per-item commands stay out of the palette (they need an item); the team's own commands show only while joined.
+  const palette = (command: string) => menus.commandPalette.find((m) => m.command === command)?.when;
+  assert.equal(palette('oel.team.share'), 'false');
+  assert.equal(palette('oel.team.sendPreviewed'), 'false');
+  assert.equal(palette('oel.team.previewSubmission'), 'oel.team.joined');
+  assert.equal(palette('oel.team.join'), undefined, 'Join is always available');
 });
