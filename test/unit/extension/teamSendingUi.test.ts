@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { formatInvite } from '../../../src/core/protocol/invite';
 import { keyIdProblem, parseJoinInput, tokenProblem } from '../../../src/core/team/joinInput';
 import { previewHtml, type PreviewModel } from '../../../src/extension/team/previewHtml';
-import { formatSendTime, teamStatusText } from '../../../src/extension/team/statusText';
+import { formatSendTime, scheduledSendDue, teamStatusText } from '../../../src/extension/team/statusText';
 import { auditMarkdown } from '../../../src/extension/team/auditMarkdown';
 import { sendFailureActions } from '../../../src/extension/team/sendMessages';
 import { lensesFor, itemDescription } from '../../../src/extension/knowledge/presentation';
@@ -131,4 +131,14 @@ test("the Knowledge view offers Share with Team only while joined, on items that
   assert.equal(palette('oel.team.sendPreviewed'), 'false');
   assert.equal(palette('oel.team.previewSubmission'), 'oel.team.joined');
   assert.equal(palette('oel.team.join'), undefined, 'Join is always available');
+});
+
+test('the schedule timer sends when the time has come, and after a failure waits 15 minutes before trying again', () => {
+  const now = new Date(2026, 11, 3, 10, 0);
+  const min = (m: number) => new Date(now.getTime() + m * 60_000);
+  assert.equal(scheduledSendDue(null, now, null), false, 'manual, or before the first previewed send');
+  assert.equal(scheduledSendDue(min(5), now, null), false, 'not yet');
+  assert.equal(scheduledSendDue(now, now, null), true);
+  assert.equal(scheduledSendDue(min(-60), now, min(-1)), false, 'failed a minute ago');
+  assert.equal(scheduledSendDue(min(-60), now, min(-15)), true, 'tried again after 15 minutes');
 });
