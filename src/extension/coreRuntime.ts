@@ -26,5 +26,5 @@ export {
 } from '../core/knowledge';
 export {
   TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
-  planSubmission, queuedClientIds, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
+  planSubmission, queuedClientIds, MAX_STATEMENTS_PER_SUBMISSION, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
 } from '../core/team';

@@ -30,7 +30,14 @@ export interface SubmissionPlan {
   alreadyQueued: number;
   /** With `onlyConfirmed`: consented items left out because their consent was not given on this machine. */
   awaitingPreview: number;
+  /** Items left for the next submission: one holds at most {@link MAX_ITEMS_PER_SUBMISSION}. */
+  deferred: number;
 }
+
+/** The protocol's limit on items per submission (`SubmissionRequestSchema.items`, docs/protocol.md). */
+export const MAX_ITEMS_PER_SUBMISSION = 200;
+/** The protocol's limit on task statements per submission. */
+export const MAX_STATEMENTS_PER_SUBMISSION = 50;
 
 /** The client ids (local item ids) inside the queued submissions' bodies. */
 export function queuedClientIds(pending: QueuedSubmission[]): Set<string> {
@@ -54,7 +61,7 @@ export function planSubmission(sources: PlanSource[], o: {
   /** Leave out items not confirmed on this machine (a send without the preview: Send Now, the schedule). */
   onlyConfirmed?: boolean;
 }): SubmissionPlan {
-  const plan: SubmissionPlan = { items: [], heldByWorkspace: 0, alreadyQueued: 0, awaitingPreview: 0 };
+  const plan: SubmissionPlan = { items: [], heldByWorkspace: 0, alreadyQueued: 0, awaitingPreview: 0, deferred: 0 };
   const seen = new Set<string>();
   for (const s of [...sources].sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'workspace' ? -1 : 1))) {
     for (const item of itemsToShare(s.doc, o.shareByDefault, o.reviews)) {
@@ -64,6 +71,8 @@ export function planSubmission(sources: PlanSource[], o: {
       if (o.queued?.has(item.id)) { plan.alreadyQueued++; continue; }
       const confirmed = o.confirmed ? isReviewed(item, o.confirmed) : false;
       if (o.onlyConfirmed && !confirmed) { plan.awaitingPreview++; continue; }
+      // More than the server takes at once waits for the next submission rather than making this one fail.
+      if (plan.items.length >= MAX_ITEMS_PER_SUBMISSION) { plan.deferred++; continue; }
       plan.items.push({ ...item, scope: s.scope, confirmed });
     }
   }

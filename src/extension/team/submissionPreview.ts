@@ -35,7 +35,8 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
     const d = current.draft;
     const notes: string[] = [];
     if (current.plan.heldByWorkspace) notes.push(`${current.plan.heldByWorkspace} consented item${current.plan.heldByWorkspace === 1 ? ' of this workspace is' : 's of this workspace are'} held back: ${current.settings.workspaceOffReason ?? 'sharing this workspace is off'}.`);
-    if (current.plan.alreadyQueued) notes.push(`${current.plan.alreadyQueued} consented item${current.plan.alreadyQueued === 1 ? ' is' : 's are'} already in a queued submission.`);
+    if (current.plan.deferred) notes.push(`${current.plan.deferred} more consented item${current.plan.deferred === 1 ? ' waits' : 's wait'} for the next submission (one holds at most 200).`);
+        if (current.plan.alreadyQueued) notes.push(`${current.plan.alreadyQueued} consented item${current.plan.alreadyQueued === 1 ? ' is' : 's are'} already in a queued submission.`);
     panel.webview.html = previewHtml({
       server: current.session.opts.pin.url, cspSource: panel.webview.cspSource, nonce: randomBytes(16).toString('base64'),
       submissionId: d?.submission_id ?? null,

@@ -104,7 +104,8 @@ export class TeamSender implements vscode.Disposable {
     }
     if (!episodes.size) return [];
     const rows = await (await this.ctx.store()).list();
-    return [...new Set(rows.filter((r) => episodes.has(r.id) && r.title.trim()).map((r) => r.title.trim()))];
+    const { MAX_STATEMENTS_PER_SUBMISSION } = await loadCore();
+    return [...new Set(rows.filter((r) => episodes.has(r.id) && r.title.trim()).map((r) => r.title.trim()))].slice(0, MAX_STATEMENTS_PER_SUBMISSION);
   }
 
   /** The anonymizer with what this machine knows to hide: the git user name, the "also hide" terms, the API key and token. */

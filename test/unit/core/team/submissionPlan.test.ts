@@ -79,3 +79,13 @@ test('a share: yes only the file says (a commit, a hostile repository) leaves on
   const edited = new ReviewSet([{ id: 'K-ws000001', hash: itemTextHash('Run the unit tests before committing, always.') }]);
   assert.deepEqual(ids(planSubmission(sources, { shareWorkspaceKnowledge: true, shareByDefault: 'no', confirmed: edited, onlyConfirmed: true })), [], 'a consent to another wording does not count');
 });
+
+test('a submission holds at most the 200 items the protocol allows; the rest wait for the next one', async () => {
+  const many = file(Array.from({ length: 205 }, (_, n) => `- K-many${String(n).padStart(4, '0')} [accepted] Lesson number ${n} about loops.\n  <!-- oel\n  share: yes\n  -->\n`).join(''));
+  const p = planSubmission([{ scope: 'user', doc: many }], { shareWorkspaceKnowledge: true, shareByDefault: 'no' });
+  assert.equal(p.items.length, 200);
+  assert.equal(p.deferred, 5);
+  // ...and the server's schema accepts what was planned.
+  const built = await buildSubmission({ items: p.items }, { anonymize: (t) => ({ texts: t }) });
+  assert.equal((JSON.parse(built.body) as { items: unknown[] }).items.length, 200);
+});
