@@ -59,6 +59,7 @@ export function registerSendSchedule(ctx: OelContext, files: KnowledgeFiles, sen
       // Without a preview, only items the user consented to on this machine leave.
       const next = await sender.next({ onlyConfirmed: true });
       if (next.plan.awaitingPreview) ctx.log.info(`team: ${next.plan.awaitingPreview} item(s) with share: yes only in the file wait for the preview`);
+      if (next.problem) ctx.log.warn(`team: scheduled send: ${next.problem}`);
       if (!next.draft && !next.queued) return;
       ctx.log.info(`team: scheduled (${settings.schedule}) send`);
       const out = await sender.send({ ...(next.draft ? { draft: next.draft } : {}) });

@@ -35,7 +35,8 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
     const d = current.draft;
     const notes: string[] = [];
     if (current.plan.heldByWorkspace) notes.push(`${current.plan.heldByWorkspace} consented item${current.plan.heldByWorkspace === 1 ? ' of this workspace is' : 's of this workspace are'} held back: ${current.settings.workspaceOffReason ?? 'sharing this workspace is off'}.`);
-    if (current.plan.deferred) notes.push(`${current.plan.deferred} more consented item${current.plan.deferred === 1 ? ' waits' : 's wait'} for the next submission (one holds at most 200).`);
+    if (current.problem) notes.push(`${current.problem} (Edit it, or choose Don't Share with Team on it in the Knowledge view.)`);
+        if (current.plan.deferred) notes.push(`${current.plan.deferred} more consented item${current.plan.deferred === 1 ? ' waits' : 's wait'} for the next submission (one holds at most 200).`);
         if (current.plan.alreadyQueued) notes.push(`${current.plan.alreadyQueued} consented item${current.plan.alreadyQueued === 1 ? ' is' : 's are'} already in a queued submission.`);
     panel.webview.html = previewHtml({
       server: current.session.opts.pin.url, cspSource: panel.webview.cspSource, nonce: randomBytes(16).toString('base64'),
@@ -118,6 +119,7 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       void vscode.window.showInformationMessage(`OEL Agent: ${next.plan.awaitingPreview} item${next.plan.awaitingPreview === 1 ? ' says' : 's say'} share: yes in the file, but you did not consent on this machine (it may come from a commit). ${next.plan.awaitingPreview === 1 ? 'It leaves' : 'They leave'} only from the preview.`, 'Open Preview')
         .then((a) => a && vscode.commands.executeCommand('oel.team.previewSubmission'));
     }
+    if (next.problem) throw new Error(next.problem);
     if (!next.draft && next.queued === 0) { if (!next.plan.awaitingPreview) void vscode.window.showInformationMessage('OEL Agent: nothing to send: no consented item is waiting.'); return; }
     await sendWithProgress(ctx, sender, { ...(next.draft ? { draft: next.draft } : {}) });
     if (panel) await refresh().catch(() => undefined);

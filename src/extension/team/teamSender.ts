@@ -28,6 +28,8 @@ export interface NextSubmission {
   draft: SubmissionDraft | null;
   /** Unsent submissions already in the queue (approved earlier, e.g. a send that failed). */
   queued: number;
+  /** Why the submission could not be built (an item the protocol refuses, named), when it could not. */
+  problem?: string;
 }
 
 /** What a send did, for messages and the status bar. */
@@ -71,7 +73,14 @@ export class TeamSender implements vscode.Disposable {
       confirmed: this.consents.lookup(), onlyConfirmed: o.onlyConfirmed === true,
     });
     const statements = settings.shareTaskStatements ? await this.taskStatements(plan) : [];
-    const draft = plan.items.length === 0 ? null : await core.buildSubmission({ items: plan.items, taskStatements: statements, submissionId: o.submissionId }, await this.anonymizer(settings));
+    let draft: SubmissionDraft | null = null;
+    try {
+      if (plan.items.length) draft = await core.buildSubmission({ items: plan.items, taskStatements: statements, submissionId: o.submissionId }, await this.anonymizer(settings));
+    } catch (e) {
+      // An item the protocol refuses (too long once anonymized) is named, so the user can shorten it or not share it.
+      if (!(e instanceof core.TeamError)) throw e;
+      return { session, settings, plan, draft: null, queued: pending.length, problem: e.message };
+    }
     return { session, settings, plan, draft, queued: pending.length };
   }
 
