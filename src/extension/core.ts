@@ -20,7 +20,9 @@ export type { KnowledgeUpdateResult, KnowledgeFileStore } from '../core/knowledg
 export type { MergeConflict } from '../core/knowledge/merge';
 export type { LearningSummary, Granularity } from '../core/learning';
 export type { LearningToWebview } from '../core/protocol/learningView';
-export type { AdapterRuntime, ActivationResult, AdapterActivation, TeamPin, TeamSession } from '../core/team';
+export type {
+  AdapterRuntime, ActivationResult, AdapterActivation, TeamPin, TeamSession, SubmissionDraft, SubmissionPlan, PlannedItem, FlushResult, AuditEntry, SendSchedule,
+} from '../core/team';
 
 /** The core's runtime values, loaded once on first use. */
 export type CoreRuntime = typeof import('./coreRuntime');

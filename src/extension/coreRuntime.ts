@@ -22,9 +22,13 @@ export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
-  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
+  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash,
 } from '../core/knowledge';
-export { TeamSession, StoredOnlyRuntime, readActiveAdapter, activateAdapter } from '../core/team';
+export {
+  TeamSession, StoredOnlyRuntime, readActiveAdapter, activateAdapter, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError,
+  buildSubmission, teamAnonymizer, planSubmission, queuedClientIds, MAX_STATEMENTS_PER_SUBMISSION, setShareConsent, applySubmissionResponse,
+  applyTeamStatuses, readAudit, nextSendAt,
+} from '../core/team';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';

@@ -11,6 +11,7 @@ import { registerLearningView } from './learningView';
 import { registerProviderCommands } from './providerCommands';
 import { registerAdapterRuntimes } from './runtime/adapterRuntimes';
 import { registerStatusBar } from './statusBar';
+import { registerTeamSending } from './team';
 import { createTeamConnection } from './team/teamConnection';
 import { registerWalkthrough } from './walkthrough';
 
@@ -29,7 +30,8 @@ export function activate(ext: vscode.ExtensionContext): void {
   registerAdapterRuntimes(ctx);
   registerHistory(ctx);
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
-  registerKnowledge(ctx);
+  const knowledgeFiles = registerKnowledge(ctx);
+  registerTeamSending(ctx, knowledgeFiles);
   registerAgent(ctx);
   registerLearningView(ctx);
   registerStatusBar(ctx);

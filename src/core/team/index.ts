@@ -12,3 +12,5 @@ export * from './knowledgeSharing';
 export * from './audit';
 export * from './schedule';
 export * from './session';
+export * from './joinInput';
+export * from './submissionPlan';

@@ -11,8 +11,11 @@ import { registerKnowledgeEditor } from './knowledgeEditor';
 import { registerKnowledgeTree } from './knowledgeTree';
 import { LearningScheduler, type LearnSummary } from './learning';
 
-/** Registers the knowledge feature and sets `ctx.knowledge`. The files are read after activation, not during it. */
-export function registerKnowledge(ctx: OelContext): void {
+/**
+ * Registers the knowledge feature and sets `ctx.knowledge`. The files are read after activation, not during it.
+ * Returns the files, for the team's consent and sending (src/extension/team/), which write through them.
+ */
+export function registerKnowledge(ctx: OelContext): KnowledgeFiles {
   const files = ctx.own(new KnowledgeFiles(ctx));
   const learning = ctx.own(new LearningScheduler(ctx, files));
   ctx.knowledge = files.provider();
@@ -47,4 +50,5 @@ export function registerKnowledge(ctx: OelContext): void {
   }));
   // Read the files once the window is up; activation itself stays cheap.
   setTimeout(() => void files.init().catch((e: unknown) => ctx.log.error(`knowledge: could not read the knowledge files: ${(e as Error).message}`)), 0);
+  return files;
 }

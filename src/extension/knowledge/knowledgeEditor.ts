@@ -62,6 +62,8 @@ export function registerKnowledgeEditor(ctx: OelContext, files: KnowledgeFiles):
     lensEmitter.fire();
   };
   ctx.own(files.onDidChange(refresh));
+  // Joining or leaving a team adds or removes the consent lenses.
+  if (ctx.team) ctx.own(ctx.team.onDidChange(refresh));
   let typing: NodeJS.Timeout | undefined;
   ctx.own(vscode.workspace.onDidChangeTextDocument((e) => {
     const f = files.fileOf(e.document.uri);
@@ -80,7 +82,7 @@ export function registerKnowledgeEditor(ctx: OelContext, files: KnowledgeFiles):
       for (const loc of core.locateItems(core.parseKnowledge(document.getText()).doc)) {
         const range = new vscode.Range(loc.line, 0, loc.line, 0);
         const ref: ItemRef = { id: loc.id, scope: file.scope };
-        for (const l of lensesFor({ ...loc, ...files.reviewState(loc.item) }, file.scope, file.readOnly)) {
+        for (const l of lensesFor({ ...loc, ...files.reviewState(loc.item) }, file.scope, file.readOnly, ctx.team?.joined ?? false)) {
           lenses.push(new vscode.CodeLens(range, { title: l.title, tooltip: l.tooltip, command: l.command ?? '', arguments: l.command ? [ref] : [] }));
         }
       }

@@ -142,6 +142,11 @@ export class KnowledgeFiles implements vscode.Disposable {
     return this.entries().find((e) => e.item.id === id && (!scope || e.file.scope === scope));
   }
 
+  /** This machine's review records as last read (what the prompt and the team's sharing check items against). */
+  reviews(): ReviewSet {
+    return this.reviewSet ?? new this.core.ReviewSet();
+  }
+
   /** Number of live items waiting for review: pending in the file, or flagged and not reviewed on this machine. */
   pendingCount(): number {
     return this.entries().filter((e) => groupOf(e) === 'pending').length;

@@ -50,6 +50,8 @@ export class ItemNode extends vscode.TreeItem {
     if (needsReview && !tombstone) md.appendMarkdown('Needs your review on this machine before it can go into the prompt.\n\n');
     for (const f of needsReview ? flags : []) md.appendMarkdown(`$(warning) **${f.kind}**: ${escapeMd(f.reason)}\n\n`);
     md.appendMarkdown(`helpful ${item.helpful} · harmful ${item.harmful}${item.consolidated ? ` · consolidated in ${escapeMd(item.consolidated)}` : ''}\n\n`);
+    if (item.team) md.appendMarkdown(`Shared with the team: item \`${escapeMd(item.team.id)}\` is **${item.team.status}**\n\n`);
+    else if (item.share) md.appendMarkdown(item.share === 'yes' ? 'You consented to share it with your team (sent in the next submission)\n\n' : 'You chose not to share it with your team\n\n');
     if (item.sources.length) md.appendMarkdown(`Learned from ${item.sources.map((s) => `\`${s.episode}#${s.step}\``).join(', ')}\n\n`);
     if (item.created) md.appendMarkdown(`Created ${item.created.slice(0, 16).replace('T', ' ')}${item.updated ? ` · updated ${item.updated.slice(0, 16).replace('T', ' ')}` : ''}`);
     this.tooltip = md;

@@ -48,14 +48,30 @@ export function itemDescription(e: ItemState & { flags: KnowledgeFlag[] }, scope
   if (item.status === 'inactive' && item.overBudget && !e.needsReview) parts.push('over prompt budget: used when relevant');
   if (acceptedButUnreviewed(e)) parts.push(`marked ${item.status} in the file, not reviewed on this machine`);
   if (e.needsReview) parts.push([...new Set(e.flags.map((f) => f.kind))].join(', '));
+  const team = teamLabel(item);
+  if (team) parts.push(team);
   return parts.join(' · ');
+}
+
+/**
+ * Where an item stands with the team, from its metadata: `team: <id> <status>` after it was sent, else its consent
+ * (`share:`). Empty when the item says nothing about sharing (the workspace default applies).
+ */
+export function teamLabel(item: Pick<KnowledgeItem, 'share' | 'team'>): string {
+  if (item.team) return `team: ${item.team.status}`;
+  if (item.share === 'yes') return 'to share';
+  if (item.share === 'no') return 'not shared';
+  return '';
 }
 
 /** A lens: its title and command (no command: a label the user reads). */
 export interface LensSpec { title: string; command?: string; tooltip: string }
 
-/** The CodeLens row of one item, by its group and review state (`flags` as computed now). */
-export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'> & { needsReview: boolean; flags: KnowledgeFlag[] }, scope: KnowledgeScope, readOnly: boolean): LensSpec[] {
+/**
+ * The CodeLens row of one item, by its group and review state (`flags` as computed now). With `teamJoined`, an item
+ * that may be shared (accepted, pinned or set aside by the budget, reviewed, not yet sent) gets the consent lenses.
+ */
+export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'> & { needsReview: boolean; flags: KnowledgeFlag[] }, scope: KnowledgeScope, readOnly: boolean, teamJoined = false): LensSpec[] {
   const { item, tombstone } = loc;
   const group = groupOf(loc);
   if (readOnly) return [{ title: '$(lock) read-only in Restricted Mode', tooltip: 'Trust the workspace to review its knowledge.' }];
@@ -73,5 +89,17 @@ export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'> & { need
   out.push({ title: scope === 'workspace' ? '$(arrow-swap) Move to User' : '$(arrow-swap) Move to Workspace', command: 'oel.knowledge.moveScope', tooltip: scope === 'workspace' ? 'Keep it for yourself, in all workspaces' : 'Share it through this workspace\'s .oel/knowledge.md' });
   out.push({ title: '$(trash) Prune', command: 'oel.knowledge.prune', tooltip: 'Remove it; a tombstone keeps it from being learned again' });
   if (item.sources.length) out.push({ title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from, at the step' });
+  if (teamJoined) out.push(...teamLenses(loc, group));
+  return out;
+}
+
+/** The team lenses: the item's team status once sent, else Share with Team / Don't Share as its consent allows. */
+function teamLenses(loc: Pick<ItemLocation, 'item'> & { needsReview: boolean }, group: KnowledgeGroup): LensSpec[] {
+  const { item } = loc;
+  if (item.team) return [{ title: `$(organization) team: ${item.team.status}`, tooltip: `Shared; the team server's item ${item.team.id} is ${item.team.status}` }];
+  if (loc.needsReview || group === 'pending' || item.consolidated !== false) return [];
+  const out: LensSpec[] = [];
+  if (item.share !== 'yes') out.push({ title: '$(cloud-upload) Share with Team', command: 'oel.team.share', tooltip: 'Consent to send this item (anonymized) in the next team submission; recorded as share: yes' });
+  if (item.share !== 'no') out.push({ title: '$(circle-slash) Don\'t Share', command: 'oel.team.dontShare', tooltip: 'Never send this item to the team; recorded as share: no' });
   return out;
 }
