@@ -33,11 +33,12 @@ export class AgentController {
   private terminal: TaskTerminal | undefined;
   /** What each run of the current task did (end-of-task summaries; their files open their diffs). */
   private tallies: TaskTally[] = [];
-  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' }>();
+  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' } | { type: 'checkpoints'; restorable: string[] }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
     this.ctx.setRunning(running);
     this.emitter.fire({ type: 'running', running });
+    this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
   });
   /** Everything the view must hear about. */
   readonly onDidChange = this.emitter.event;
@@ -51,6 +52,8 @@ export class AgentController {
   get items(): readonly TranscriptItem[] { return this.transcript; }
   get running(): boolean { return this.ctx.isRunning; }
   get hasFeedback(): boolean { return this.feedbackGiven; }
+  /** The current task's calls with a checkpoint to restore to; none while a run is in progress. */
+  get restorable(): string[] { return this.session && !this.ctx.isRunning ? this.session.checkpoints.restorable() : []; }
 
   private push(item: TranscriptItem): void {
     this.transcript.push(item);
@@ -216,6 +219,35 @@ export class AgentController {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!tally || !root) { void vscode.window.showInformationMessage(`OEL Agent: this task did not change ${path}.`); return; }
     await this.edits.showChange(root, path, tally.textBefore(path) ?? null);
+  }
+
+  /**
+   * Restores the files to the checkpoint before `callId` (null: undo all changes of the task). Files the user changed
+   * since the agent wrote them are overwritten only after the user confirms it; the outcome is said in the transcript.
+   */
+  async restoreCheckpoint(callId: string | null): Promise<void> {
+    const session = this.session;
+    if (!session) { this.error('This task can no longer be restored: its checkpoints ended with the task (New Task or a window reload).'); return; }
+    if (this.ctx.isRunning) { this.error('The agent is running. Stop it or wait for it to finish before restoring files.'); return; }
+    let result = await session.restoreCheckpoint(callId);
+    const changed = result.conflicts.filter((c) => /changed after|deleted after/.test(c.reason));
+    if (result.conflicts.length && changed.length === result.conflicts.length) {
+      const names = changed.map((c) => c.path).join(', ');
+      const overwrite = 'Overwrite My Changes';
+      const answer = await vscode.window.showWarningMessage(
+        `You changed ${names} after the agent wrote ${changed.length === 1 ? 'it' : 'them'}. Restoring overwrites your changes.`,
+        { modal: true, detail: 'Choose Overwrite My Changes to restore anyway, or Cancel to keep every file as it is.' }, overwrite);
+      if (answer === overwrite) result = await session.restoreCheckpoint(callId, { overwrite: true });
+    }
+    await this.recorder?.flush().catch(() => undefined);
+    const what = callId === null ? 'to before the task' : 'to before that step';
+    if (result.restored.length) this.push({ type: 'notice', message: `Restored ${result.restored.join(', ')} ${what}.${result.overwritten.length ? ` Your later changes to ${result.overwritten.join(', ')} were overwritten, as you chose.` : ''}` });
+    if (result.conflicts.length) {
+      this.push({ type: 'notice', message: `Not restored: ${result.conflicts.map((c) => c.reason || c.path).join(' ')} ${result.restored.length ? '' : 'No file was changed.'}`.trim() });
+    }
+    this.ctx.log.info(`restore ${callId ?? 'all'} of task ${session.episodeId}: restored ${result.restored.length}, left ${result.conflicts.length}`);
+    this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
+    this.ctx.historyChanged();
   }
 
   /** Stops the run: model request, running command and pending approvals. */

@@ -20,7 +20,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
 
   constructor(private readonly ctx: OelContext, private readonly agent: AgentController) {
     ctx.own(agent.onDidChange((e) => {
-      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored' || e.type === 'needsModel') this.post(e);
+      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored' || e.type === 'needsModel' || e.type === 'checkpoints') this.post(e);
       else this.post({ type: 'item', item: e });
     }));
   }
@@ -69,7 +69,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
           // The first view after a window reload shows the task that was on screen before it.
           await this.agent.restore();
           this.ready = true;
-          this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items] });
+          this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items], restorable: this.agent.restorable });
           break;
         case 'send': await this.agent.send(msg.text, msg.context); break;
         case 'addContext': {
@@ -83,6 +83,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
         case 'reject': this.agent.decide(msg.callId, { decision: 'rejected', ...(msg.comment ? { comment: msg.comment } : {}) }); break;
         case 'openDiff': await this.agent.openDiff(msg.callId); break;
         case 'openChange': await this.agent.openChange(msg.path); break;
+        case 'restoreCheckpoint': await this.agent.restoreCheckpoint(msg.callId); break;
         case 'listModels': {
           const cfg = this.ctx.config;
           const r = await core.listModels({ baseUrl: cfg.baseUrl, model: cfg.model, apiKey: await this.ctx.apiKey(), timeoutMs: 15_000 });

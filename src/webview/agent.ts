@@ -73,6 +73,7 @@ const hooks: EntryHooks = {
   reject: (callId, comment) => post({ type: 'reject', callId, ...(comment ? { comment } : {}) }),
   openDiff: (callId) => post({ type: 'openDiff', callId }),
   openChange: (path) => post({ type: 'openChange', path }),
+  restore: (callId) => post({ type: 'restoreCheckpoint', callId }),
   feedback: (rating, comment) => post({ type: 'feedback', rating, ...(comment ? { comment } : {}) }),
   command: (command) => post({ type: 'command', command }),
   get retry() { return lastSent ? () => { input.value = lastSent; input.focus(); submit(); } : undefined; },
@@ -129,6 +130,7 @@ function handle(msg: ExtensionToWebview): void {
     case 'cleared': render(false); input.focus(); return;
     case 'focusInput': input.focus(); return;
     case 'models': modelsPending = false; renderChrome(); return;
+    case 'checkpoints': render(false); return;
     case 'contextAdded':
       for (const r of msg.items) if (!attached.some((a) => chipLabel(a) === chipLabel(r))) attached.push(r);
       renderChips();

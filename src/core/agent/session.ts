@@ -15,6 +15,7 @@ import type { EndReason, Step } from '../trajectory/episode';
 import { newEpisodeId } from '../util/ids';
 import type { AgentEvent, AgentEventListener } from './events';
 import type { TrajectoryRecorder } from './recorder';
+import { TaskCheckpoints, type RestoreResult } from './checkpoints';
 import { DEFAULT_SYSTEM_TEMPLATE, buildSystemPrompt, citedIds } from './systemPrompt';
 import { promptItems } from '../knowledge/selection';
 
@@ -57,6 +58,8 @@ export class AgentSession {
   private controller: AbortController | null = null;
   private turn = 0;
   private started = false;
+  /** Marks before each edit or command and the edits applied: what {@link restoreCheckpoint} puts back. */
+  readonly checkpoints = new TaskCheckpoints();
 
   constructor(private readonly opts: AgentSessionOptions) {
     this.client = opts.client ?? createClient(opts.provider);
@@ -162,6 +165,23 @@ export class AgentSession {
     await this.opts.recorder?.flush();
   }
 
+  /**
+   * Restores the workspace files to the checkpoint before the edit or command `callId` (null: the start of the task),
+   * see {@link TaskCheckpoints.restore}. Only between runs. Records the restore in the trajectory, with each restored
+   * accepted edit checked as no longer standing (an outcome signal: the user undid it).
+   */
+  async restoreCheckpoint(callId: string | null, opts: { overwrite?: boolean } = {}): Promise<RestoreResult> {
+    if (this.controller) throw new Error('the agent is still running; stop it or wait for it to finish before restoring files');
+    const result = await this.checkpoints.restore(this.opts.host.files, callId, opts);
+    if (result.restored.length) {
+      const at = now();
+      this.record({ kind: 'restore', at, toCallId: callId, callIds: [...new Set(result.edits.map((e) => e.callId))], paths: result.restored, ...(result.overwritten.length ? { overwritten: result.overwritten } : {}) });
+      for (const e of result.edits) this.record({ kind: 'edit_check', at, callId: e.callId, path: e.path, stillStands: false });
+      await this.opts.recorder?.flush();
+    }
+    return result;
+  }
+
   /** Stops the run: aborts the model request, any running command and any pending approval. */
   stop(): void {
     this.controller?.abort();
@@ -254,7 +274,7 @@ export class AgentSession {
           ? { callId: call.id, name: call.name, args: call.arguments, status: 'cancelled' as const, output: 'Not run: the user stopped the agent.', originalSize: 0, truncated: false, durationMs: 0 }
           : await executeToolCall({
             host: this.opts.host, approver: this.approver(signal), policy: this.policy, trusted: this.trusted, signal,
-            record: (s) => this.record(s),
+            record: (s) => this.record(s), checkpoints: this.checkpoints,
             onApprovalNeeded: (request) => this.emit({ type: 'approval_needed', request: { ...request, category: request.category as 'read' | 'edit' | 'command' } }),
             onCommandOutput: (callId, chunk) => this.emit({ type: 'command_output', callId, chunk }),
           }, call);

@@ -99,6 +99,8 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
     running: z.boolean(),
     feedbackGiven: z.boolean(),
     transcript: z.array(TranscriptItemSchema),
+    /** The calls of the current task with a checkpoint to restore to (as in `checkpoints`); absent: none. */
+    restorable: z.array(callId).max(1000).optional(),
   }),
   /** Sent by the extension: one new transcript item. */
   z.object({ type: z.literal('item'), item: TranscriptItemSchema }),
@@ -122,6 +124,12 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
    * kept it from listing them.
    */
   z.object({ type: z.literal('models'), models: z.array(modelId).max(500), error: z.string().max(2000).optional() }),
+  /**
+   * Sent by the extension when the current task's checkpoints change (a tool call finished, a run started or ended, a
+   * restore): the tool calls whose card offers "Restore files to before this step"; empty while a run is in progress
+   * and when nothing is left to restore. The end summary offers "Undo all changes of this task" when it is not empty.
+   */
+  z.object({ type: z.literal('checkpoints'), restorable: z.array(callId).max(1000) }),
   /** Sent by the extension in answer to `addContext`: what the user picked to attach (shown as removable chips). */
   z.object({ type: z.literal('contextAdded'), items: z.array(ContextRefSchema).max(20) }),
 ]);
@@ -149,6 +157,12 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feedback'), rating: z.enum(['up', 'down']), comment: z.string().max(10_000).optional() }),
   /** Sent by the webview: a changed file in an end-of-task summary was clicked; the extension opens its diff (before the run ↔ now). */
   z.object({ type: z.literal('openChange'), path: z.string().min(1).max(4096) }),
+  /**
+   * Sent by the webview: Restore on a tool card (`callId`: the files go back to how they were before that step) or
+   * "Undo all changes of this task" (`callId` null). Files the user changed since the agent wrote them are not
+   * overwritten unless the user confirms it in the dialog the extension shows; the outcome is said in the transcript.
+   */
+  z.object({ type: z.literal('restoreCheckpoint'), callId: callId.nullable() }),
   /** Sent by the webview: the model picker was opened; the extension answers `models`. */
   z.object({ type: z.literal('listModels') }),
   /**

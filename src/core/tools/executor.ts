@@ -6,6 +6,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { Step } from '../trajectory/episode';
+import type { TaskCheckpoints } from '../agent/checkpoints';
 import { truncateMiddle } from '../util/truncate';
 import { TOOL_ARGS, TOOL_CATEGORY, isToolName, type ToolName } from './definitions';
 import type { ApprovalPolicy, ApprovalRequest, Approver, EditProposal, ToolHost } from './host';
@@ -31,6 +32,8 @@ export interface ToolContext {
   /** Called before waiting on the user, so the UI can show the request (without the edit's texts). */
   onApprovalNeeded?(request: Omit<ApprovalRequest, 'edit'>): void;
   onCommandOutput?(callId: string, chunk: string): void;
+  /** The task's checkpoints: marked before each edit or command, and given every edit applied. */
+  checkpoints?: TaskCheckpoints;
 }
 
 /** The observation for one call, ready for the model and the trajectory. */
@@ -67,6 +70,7 @@ async function approve(ctx: ToolContext, callId: string, tool: ToolName, summary
 
 async function editTool(ctx: ToolContext, callId: string, tool: 'propose_edit' | 'create_file', args: Record<string, string>): Promise<ToolOutcome> {
   const files = ctx.host.files;
+  ctx.checkpoints?.mark(callId);
   const target = await files.resolve(args.path);
   let before = '';
   let after: string;
@@ -109,11 +113,13 @@ async function editTool(ctx: ToolContext, callId: string, tool: 'propose_edit' |
     return { status: e instanceof EditConflictError ? 'error' : 'refused', output: e.message };
   }
   record(true);
+  ctx.checkpoints?.record({ callId, path: target.relative, before: mode === 'create' ? null : before, after: proposal.after });
   return { status: 'ok', output: `${mode === 'create' ? 'Created' : 'Edited'} ${target.relative}.` };
 }
 
 async function commandTool(ctx: ToolContext, callId: string, args: { command: string; timeout_s?: number }): Promise<ToolOutcome> {
   const timeoutS = args.timeout_s ?? DEFAULT_COMMAND_TIMEOUT_S;
+  ctx.checkpoints?.mark(callId);
   const refusal = await approve(ctx, callId, 'run_command', `Run: ${args.command}`, args.command);
   if (refusal) return refusal;
   const started = performance.now();

@@ -17,6 +17,8 @@ export interface EntryHooks extends KnowledgeHooks {
   /** Opens what the task changed in a file (before the run ↔ now). */
   openChange(path: string): void;
   feedback(rating: 'up' | 'down', comment?: string): void;
+  /** Restores the files to the checkpoint before the call `callId`, or (null) to before the task. */
+  restore(callId: string | null): void;
   command(command: 'oel.setApiKey' | 'oel.openSettings' | 'oel.showLog'): void;
   /** Puts the last request back in the box and sends it; absent when nothing was sent from this view. */
   retry?: () => void;
@@ -73,6 +75,12 @@ function renderTool(entry: ToolEntry, hooks: EntryHooks): HTMLElement {
   const title = el('span', { class: 'title', title: entry.summary }, el('span', { class: 'tool-name', title: entry.name }, TOOL_VERB[entry.name] ?? entry.name), ' ',
     el('span', { class: 'args' }, entry.summary));
   const head = el('div', { class: 'card-head' }, icon(TOOL_ICON[entry.name] ?? 'tools'), title, status);
+  if (entry.restorable) {
+    const label = 'Restore the files to how they were before this step';
+    const restore = el('button', { class: 'icon-btn restore', type: 'button', 'data-testid': 'restore-checkpoint', title: label, 'aria-label': label }, icon('discard'));
+    restore.addEventListener('click', () => hooks.restore(entry.callId));
+    head.append(restore);
+  }
   const details = el('details', {}, el('summary', {}, 'Output'), el('pre', { class: 'output' }, entry.output));
   details.hidden = !entry.output;
   details.open = entry.outputOpen;
@@ -129,6 +137,10 @@ function renderEnd(entry: EndedEntry, hooks: EntryHooks): HTMLElement {
   // An error needs a fix: offer the ones that fit, where the user is reading.
   if (entry.reason === 'error') banner.append(fixLinks(entry.fixes, hooks));
   if (entry.summary) banner.append(renderSummary(entry.summary, entry.knowledge, hooks));
+  if (entry.undoable) {
+    banner.append(el('div', { class: 'undo-all' }, icon('discard'),
+      actionLink('Undo all changes of this task', () => hooks.restore(null), { 'data-testid': 'undo-all', title: 'Put every file this task changed back to how it was before the task' })));
+  }
   return banner;
 }
 

@@ -19,6 +19,8 @@ export interface Approval {
  */
 export interface ToolEntry {
   kind: 'tool'; key: string; callId: string; name: string; summary: string; status: ToolStatus; output: string; outputOpen: boolean; approval?: Approval;
+  /** The files can be restored to how they were before this call (a checkpoint of the current task). */
+  restorable?: boolean;
 }
 /** The learned items in the task's prompt. */
 export interface KnowledgeEntry { kind: 'knowledge'; key: string; items: readonly { id: string; text: string; score?: number; why?: string }[] }
@@ -30,6 +32,8 @@ export interface CitedEntry { kind: 'cited'; key: string; itemIds: readonly stri
  */
 export interface EndedEntry {
   kind: 'ended'; key: string; reason: EndReason; message: string; fixes?: readonly Fix[]; notDone: number; summary?: TaskSummary; knowledge: readonly string[];
+  /** "Undo all changes of this task" is offered (the task has changes to restore; only on the last end). */
+  undoable?: boolean;
 }
 /** An actionable error outside a task. */
 export interface ErrorEntry { kind: 'error'; key: string; message: string; fixes?: readonly Fix[] }
@@ -62,11 +66,13 @@ export interface ViewState {
   /** The model picker's list: null until the server answered `listModels`; `modelsError` when it could not list. */
   models: readonly string[] | null;
   modelsError?: string;
+  /** Calls of the current task with a checkpoint to restore to (the extension's `checkpoints`). */
+  restorable: ReadonlySet<string>;
 }
 
 /** The state before `init`. */
 export function initialState(): ViewState {
-  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null };
+  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null, restorable: new Set() };
 }
 
 /** The state after one message from the extension. */
@@ -75,6 +81,7 @@ export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
     case 'init': {
       let s: ViewState = { ...cleared(state), ready: true, trusted: msg.trusted, model: msg.model, running: msg.running };
       for (const item of msg.transcript) s = applyItem(s, item);
+      s = withRestorable(s, new Set(msg.restorable ?? []));
       // Feedback already given (or a run in progress) has nothing left to ask.
       return msg.feedbackGiven || msg.running ? withoutFeedback(s) : s;
     }
@@ -85,6 +92,7 @@ export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
     case 'feedbackStored': return { ...state, entries: state.entries.map((e) => (e.kind === 'feedback' ? { ...e, rating: msg.rating } : e)) };
     case 'needsModel': return { ...state, modelAttention: true };
     case 'focusInput': case 'contextAdded': return state;
+    case 'checkpoints': return withRestorable(state, new Set(msg.restorable));
     case 'models': {
       const { modelsError: _old, ...rest } = state;
       return { ...rest, models: msg.models, ...(msg.error ? { modelsError: msg.error } : {}) };
@@ -92,9 +100,25 @@ export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
   }
 }
 
+/**
+ * Marks the tool cards that offer Restore and the last end banner that offers "Undo all"; only entries whose mark
+ * changes get a new object (and are redrawn).
+ */
+function withRestorable(state: ViewState, restorable: ReadonlySet<string>): ViewState {
+  let lastEnd = -1;
+  state.entries.forEach((e, i) => { if (e.kind === 'ended') lastEnd = i; });
+  const entries = state.entries.map((e, i) => {
+    if (e.kind === 'tool' && !!e.restorable !== restorable.has(e.callId)) return { ...e, restorable: restorable.has(e.callId) };
+    const undoable = i === lastEnd && restorable.size > 0;
+    if (e.kind === 'ended' && !!e.undoable !== undoable) return { ...e, undoable };
+    return e;
+  });
+  return { ...state, entries, restorable };
+}
+
 /** An empty transcript (New Task); view settings stay. */
 function cleared(state: ViewState): ViewState {
-  return { ...state, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0 };
+  return { ...state, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, restorable: new Set() };
 }
 
 function withoutFeedback(state: ViewState): ViewState {

@@ -156,3 +156,20 @@ test('the model picker\'s list arrives with the models message; an error replace
   assert.deepEqual(listed.models, ['a', 'b']);
   assert.equal(listed.modelsError, undefined);
 });
+
+test('checkpoints: the cards of restorable calls offer Restore, the last end offers Undo all, and only they are redrawn', () => {
+  const s = run([init(), ...items(...task), { type: 'checkpoints', restorable: ['c2'] }]);
+  const tools = s.entries.filter((e): e is ToolEntry => e.kind === 'tool');
+  assert.deepEqual(tools.map((t) => [t.callId, !!t.restorable]), [['c1', false], ['c2', true]]);
+  const ended = s.entries.find((e) => e.kind === 'ended');
+  assert.equal(ended?.kind === 'ended' && ended.undoable, true);
+  const before = run([init(), ...items(...task)]);
+  const first = s.entries.findIndex((e) => e.kind === 'user');
+  assert.equal(reduce(before, { type: 'checkpoints', restorable: ['c2'] }).entries[first], before.entries[first], 'unchanged entries keep their identity');
+  // After a restore of everything (or while a run goes on) nothing is offered any more.
+  const none = reduce(s, { type: 'checkpoints', restorable: [] });
+  assert.ok(none.entries.every((e) => !(e.kind === 'tool' && e.restorable) && !(e.kind === 'ended' && e.undoable)));
+  // init carries them after the view was hidden and shown again.
+  const again = run([init(task, { restorable: ['c2'] })]);
+  assert.equal(again.entries.some((e) => e.kind === 'tool' && e.callId === 'c2' && e.restorable), true);
+});
