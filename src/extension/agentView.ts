@@ -79,7 +79,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
         }
         case 'stop': this.agent.stop(); break;
         case 'newTask': this.agent.newTask(); break;
-        case 'approve': this.agent.decide(msg.callId, { decision: 'approved' }); break;
+        case 'approve': this.agent.decide(msg.callId, { decision: 'approved', ...(msg.hunks ? { hunks: [...new Set(msg.hunks)] } : {}) }); break;
         case 'reject': this.agent.decide(msg.callId, { decision: 'rejected', ...(msg.comment ? { comment: msg.comment } : {}) }); break;
         case 'openDiff': await this.agent.openDiff(msg.callId); break;
         case 'openChange': await this.agent.openChange(msg.path); break;

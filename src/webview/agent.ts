@@ -69,7 +69,7 @@ input.addEventListener('keydown', (e) => {
 const hooks: EntryHooks = {
   get knownItems() { return state.knownItems; },
   reveal: (id) => post({ type: 'revealKnowledge', id }),
-  approve: (callId) => post({ type: 'approve', callId }),
+  approve: (callId, hunks) => post({ type: 'approve', callId, ...(hunks ? { hunks } : {}) }),
   reject: (callId, comment) => post({ type: 'reject', callId, ...(comment ? { comment } : {}) }),
   openDiff: (callId) => post({ type: 'openDiff', callId }),
   openChange: (path) => post({ type: 'openChange', path }),

@@ -147,8 +147,12 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   /** Sent by the webview: New Task pressed; stops any run and starts clean. */
   z.object({ type: z.literal('newTask') }),
-  /** Sent by the webview: Approve on an approval card. */
-  z.object({ type: z.literal('approve'), callId }),
+  /**
+   * Sent by the webview: Approve on an approval card. For an edit whose diff has several hunks, `hunks` numbers the
+   * ones the user kept ticked (from 0, in the order the card's diff shows them); the edit then writes exactly those.
+   * Absent: the whole edit. Empty: every change rejected (the view offers Reject instead, but the host treats it so).
+   */
+  z.object({ type: z.literal('approve'), callId, hunks: z.array(z.number().int().min(0).max(100_000)).max(10_000).optional() }),
   /** Sent by the webview: Reject on an approval card, with an optional comment for the model. */
   z.object({ type: z.literal('reject'), callId, comment: z.string().max(10_000).optional() }),
   /** Sent by the webview: Open Diff on an edit approval card. */

@@ -11,7 +11,8 @@ import { diffLines } from './unifiedDiff';
 
 /** What the renderers need from the view: the knowledge hooks and the user's actions. */
 export interface EntryHooks extends KnowledgeHooks {
-  approve(callId: string): void;
+  /** Approves a call; `hunks`: only these hunks of an edit (absent: all of it). */
+  approve(callId: string, hunks?: number[]): void;
   reject(callId: string, comment?: string): void;
   openDiff(callId: string): void;
   /** Opens what the task changed in a file (before the run ↔ now). */
@@ -96,7 +97,20 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
   if (entry.decision) a.dataset.decision = entry.decision;
   // Why this one asks even when the policy would not: said above the diff, where the eye lands first.
   if (entry.reason) a.append(el('div', { class: 'approval-reason', 'data-testid': 'approval-reason', role: 'note' }, icon('shield'), el('span', {}, entry.reason)));
-  a.append(entry.category === 'edit' ? renderDiff(entry.detail) : el('pre', { class: 'detail' }, entry.detail));
+  // Per-hunk choice only while the question is open and there is a choice to make (two hunks or more).
+  const excluded = new Set<number>();
+  const hunks = entry.category === 'edit' ? diffLines(entry.detail).filter((l) => l.kind === 'hunk').length : 0;
+  const approve = button('Approve', 'approve', 'check', () => {
+    if (!excluded.size) { hooks.approve(callId); return; }
+    hooks.approve(callId, Array.from({ length: hunks }, (_, i) => i).filter((i) => !excluded.has(i)));
+  });
+  const onToggle = () => {
+    const kept = hunks - excluded.size;
+    approve.lastElementChild!.textContent = excluded.size ? `Approve ${kept} of ${hunks} changes` : 'Approve';
+    approve.disabled = kept === 0;
+    approve.title = kept === 0 ? 'Every change is unticked: use Reject' : '';
+  };
+  a.append(entry.category === 'edit' ? renderDiff(entry.detail, !entry.decision && hunks > 1 ? { excluded, onToggle } : undefined) : el('pre', { class: 'detail' }, entry.detail));
   const buttons = el('div', { class: 'buttons' });
   if (entry.decision) {
     const approved = entry.decision === 'approved';
@@ -104,7 +118,7 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
   } else {
     const comment = el('input', { type: 'text', class: 'comment', 'data-testid': 'reject-comment', placeholder: 'Reason (optional)', 'aria-label': 'Reason for rejecting' });
     buttons.append(
-      button('Approve', 'approve', 'check', () => hooks.approve(callId)),
+      approve,
       button('Reject', 'reject', 'close', () => hooks.reject(callId, comment.value.trim() || undefined), true));
     if (entry.category === 'edit') buttons.append(button('Open Diff', 'open-diff', 'diff', () => hooks.openDiff(callId), true));
     buttons.append(comment);
@@ -113,14 +127,44 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
   return a;
 }
 
-/** A unified diff as coloured lines that wrap (nothing is cut off in a narrow side bar). */
-function renderDiff(patch: string): HTMLElement {
+/** The hunks the user unticked, and what to redo when that changes (the Approve button's label). */
+interface HunkChoice { excluded: Set<number>; onToggle(): void }
+
+/**
+ * A unified diff as coloured lines that wrap (nothing is cut off in a narrow side bar). With `choice`, each hunk's
+ * header has an "Apply" tick box: an unticked hunk is dimmed and left out of what Approve writes.
+ */
+function renderDiff(patch: string, choice?: HunkChoice): HTMLElement {
   const lines = diffLines(patch);
   if (!lines.length) return el('pre', { class: 'detail' }, patch);
   const SIGN = { add: '+', del: '-', ctx: ' ', hunk: '', note: '' } as const;
   // The +/- signs stay in the text (not only in the colours), for screen readers and colour-blind eyes.
-  return el('div', { class: 'diff-view', 'data-testid': 'approval-diff' },
-    ...lines.map((l) => el('div', { class: `diff-line ${l.kind}`, 'data-kind': l.kind }, el('span', { class: 'sign' }, SIGN[l.kind]), el('span', { class: 'text' }, l.text))));
+  const line = (l: (typeof lines)[number]) => el('div', { class: `diff-line ${l.kind}`, 'data-kind': l.kind }, el('span', { class: 'sign' }, SIGN[l.kind]), el('span', { class: 'text' }, l.text));
+  const view = el('div', { class: 'diff-view', 'data-testid': 'approval-diff' });
+  if (!choice) { view.append(...lines.map(line)); return view; }
+  let group: HTMLElement | null = null;
+  let index = -1;
+  for (const l of lines) {
+    if (l.kind === 'hunk') {
+      const i = ++index;
+      const box = el('input', { type: 'checkbox', 'data-testid': 'hunk-toggle', 'aria-label': `Apply change ${i + 1}` });
+      box.checked = true;
+      group = el('div', { class: 'hunk-group', 'data-testid': 'diff-hunk', 'data-hunk': String(i) });
+      const g = group;
+      box.addEventListener('change', () => {
+        if (box.checked) choice.excluded.delete(i); else choice.excluded.add(i);
+        g.classList.toggle('excluded', !box.checked);
+        choice.onToggle();
+      });
+      const head = line(l);
+      head.append(el('label', { class: 'hunk-apply', title: 'Untick to leave this change out' }, box, el('span', {}, 'Apply')));
+      group.append(head);
+      view.append(group);
+    } else {
+      (group ?? view).append(line(l));
+    }
+  }
+  return view;
 }
 
 function renderEnd(entry: EndedEntry, hooks: EntryHooks): HTMLElement {
