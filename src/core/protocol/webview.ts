@@ -15,6 +15,12 @@ const modelId = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/);
 
 /** Tool categories with their own approval policy (mirrors tools/host.ts). */
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
+/**
+ * The approval policy per tool category as the user's settings say it (`oel.approval.*`, read from user settings
+ * only): `auto` runs without asking. Shown as the view's auto-approve toggles.
+ */
+export const PolicyWireSchema = z.object({ read: z.enum(['ask', 'auto']), edit: z.enum(['ask', 'auto']), command: z.enum(['ask', 'auto']) });
+export type PolicyWire = z.infer<typeof PolicyWireSchema>;
 /** Why a task ended (mirrors trajectory/episode.ts). */
 export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
 export type EndReason = z.infer<typeof EndReasonWireSchema>;
@@ -99,6 +105,8 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
     running: z.boolean(),
     feedbackGiven: z.boolean(),
     transcript: z.array(TranscriptItemSchema),
+    /** The approval policy (auto-approve toggles); absent: the toggles are not shown. */
+    policy: PolicyWireSchema.optional(),
     /** The calls of the current task with a checkpoint to restore to (as in `checkpoints`); absent: none. */
     restorable: z.array(callId).max(1000).optional(),
   }),
@@ -108,8 +116,8 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('running'), running: z.boolean() }),
   /** Sent by the extension: the transcript was cleared (New Task). */
   z.object({ type: z.literal('cleared') }),
-  /** Sent by the extension: workspace trust or the configured model changed. */
-  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string() }),
+  /** Sent by the extension: workspace trust, the configured model or the approval policy changed. */
+  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string(), policy: PolicyWireSchema.optional() }),
   /** Sent by the extension: feedback was stored. */
   z.object({ type: z.literal('feedbackStored'), rating: z.enum(['up', 'down']) }),
   /** Sent by the extension: focus the task input. */
@@ -174,6 +182,12 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
    * it applies from the next request and the status bar follows; a repository's settings still cannot set it.
    */
   z.object({ type: z.literal('pickModel'), model: modelId }),
+  /**
+   * Sent by the webview: an auto-approve toggle was pressed. The extension writes `oel.approval.<category>` to the
+   * USER settings only (`auto` or `ask`; a repository's settings never count for it), refuses turning one on in an
+   * untrusted workspace, and answers with `settings` carrying the policy as it now is.
+   */
+  z.object({ type: z.literal('setAutoApprove'), category: CategorySchema, auto: z.boolean() }),
   /** Sent by the webview: a knowledge item's id was clicked; the extension reveals it in its knowledge file. */
   z.object({ type: z.literal('revealKnowledge'), id: itemId }),
   /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */

@@ -173,3 +173,14 @@ test('checkpoints: the cards of restorable calls offer Restore, the last end off
   const again = run([init(task, { restorable: ['c2'] })]);
   assert.equal(again.entries.some((e) => e.kind === 'tool' && e.callId === 'c2' && e.restorable), true);
 });
+
+test('the auto-approve toggles follow the policy the extension sends, on init and after a settings change', () => {
+  const policy = { read: 'auto', edit: 'ask', command: 'ask' } as const;
+  const s = run([init([], { policy })]);
+  assert.deepEqual(s.policy, policy);
+  const changed = reduce(s, { type: 'settings', trusted: true, model: 'm', policy: { ...policy, edit: 'auto' } });
+  assert.equal(changed.policy?.edit, 'auto');
+  // A settings message without a policy (trust granted) keeps the toggles as they were.
+  assert.deepEqual(reduce(changed, { type: 'settings', trusted: false, model: 'm' }).policy, changed.policy);
+  assert.equal(initialState().policy, null, 'no toggles before the extension said what the policy is');
+});
