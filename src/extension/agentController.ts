@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextRef, TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ProviderFix, type StoreRecorder } from './core';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ChatMessage, type ProviderFix, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
 import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
-import { transcriptItemFor } from './transcriptEvents';
+import { summarizeArgs, transcriptItemFor } from './transcriptEvents';
 import { TaskTerminal, terminalName } from './taskTerminal';
 import { TaskTally } from './taskTally';
 
@@ -33,6 +33,8 @@ export class AgentController {
   private terminal: TaskTerminal | undefined;
   /** What each run of the current task did (end-of-task summaries; their files open their diffs). */
   private tallies: TaskTally[] = [];
+  /** A past task shown for resuming (History → Resume, or the task on screen before a reload): the next send continues it. */
+  private resumeFrom: { episodeId: string; messages: ChatMessage[] } | undefined;
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' } | { type: 'checkpoints'; restorable: string[] }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
@@ -78,9 +80,10 @@ export class AgentController {
   /** Writes the transcript now, after any write in progress (the last one wins). */
   saveNow(): Promise<void> {
     const items = [...this.transcript];
+    const episodeId = this.session?.episodeId ?? this.resumeFrom?.episodeId;
     this.saving = this.saving.then(async () => {
       const { saveTranscript } = await loadCore();
-      await saveTranscript(this.transcriptFile, items, this.ctx.knownSecrets());
+      await saveTranscript(this.transcriptFile, items, this.ctx.knownSecrets(), episodeId);
     }).catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be saved: ${(e as Error).message}`));
     return this.saving;
   }
@@ -92,11 +95,14 @@ export class AgentController {
   restore(): Promise<void> {
     this.restoring ??= (async () => {
       if (this.transcript.length || this.session) return;
-      const { loadTranscript } = await loadCore();
-      const { items, dropped } = await loadTranscript(this.transcriptFile);
+      const { loadTranscript, conversationOf } = await loadCore();
+      const { items, dropped, episodeId } = await loadTranscript(this.transcriptFile);
       if (dropped) this.ctx.log.warn(`the saved Agent view transcript had ${dropped} unreadable part(s); they were left out`);
       if (!items.length || this.transcript.length || this.session) return;
-      this.transcript = [...items, { type: 'notice', message: 'Restored after the window was reloaded. A follow-up starts a new task.' }];
+      // The task is in the history: a follow-up continues it with its whole conversation (a new episode linked to it).
+      const episode = episodeId ? (await this.ctx.store().catch(() => null))?.read(episodeId) : undefined;
+      if (episode) this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+      this.transcript = [...items, { type: 'notice', message: episode ? 'Restored after the window was reloaded. A follow-up continues this task with its conversation.' : 'Restored after the window was reloaded. A follow-up starts a new task.' }];
       this.ended = true;
     })().catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be restored: ${(e as Error).message}`));
     return this.restoring;
@@ -146,9 +152,12 @@ export class AgentController {
         knowledge: this.ctx.knowledge,
         maxSteps: cfg.maxSteps,
         recorder: this.recorder,
+        ...(this.resumeFrom ? { resume: this.resumeFrom } : {}),
         onEvent: (e) => { if (gen === this.generation) this.onEvent(e); },
       });
       if (!store) this.error('The task history could not be opened; this task will not be recorded (see the log).');
+      if (this.resumeFrom) this.ctx.log.info(`task continues ${this.resumeFrom.episodeId}`);
+      this.resumeFrom = undefined;
     }
     const session = this.session!;
     this.ended = false;
@@ -265,11 +274,29 @@ export class AgentController {
     return this.terminal;
   }
 
+  /**
+   * Shows a past task from History in the view, ready to continue: its conversation as it ended, and the next message
+   * continues it with that whole conversation sent to the model (recorded as a new episode that `continues` it).
+   */
+  async resume(episodeId: string): Promise<void> {
+    if (this.ctx.isRunning) { this.error('The agent is running. Stop it or wait for it to finish before resuming another task.'); return; }
+    const episode = (await this.ctx.store()).read(episodeId);
+    if (!episode) { this.error(`The task ${episodeId} is not in this workspace's history (deleted, or run in another workspace).`); return; }
+    const { conversationOf, transcriptOf } = await loadCore();
+    this.newTask();
+    this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+    for (const item of transcriptOf(episode, summarizeArgs)) this.push(item);
+    this.push({ type: 'notice', message: `Resumed "${episode.title}" from History. Your next message continues it; the model gets its whole conversation.` });
+    this.ended = true;
+    this.ctx.log.info(`resumed task ${episode.id} in the Agent view`);
+  }
+
   /** Stops any run and starts clean. */
   newTask(): void {
     this.stop();
     this.generation++;
     this.session = null;
+    this.resumeFrom = undefined;
     this.terminal?.dispose();
     this.terminal = undefined;
     this.transcript = [];

@@ -12,6 +12,7 @@ export { withAttachedContext, contextLabel } from '../core/agent/attachedContext
 export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
+export { conversationOf, transcriptOf } from '../core/agent/resume';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
 export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';

@@ -80,7 +80,7 @@ class HistoryProvider implements vscode.TreeDataProvider<EpisodeItem>, vscode.Te
 }
 
 /** Accepts a tree item, an id string, or nothing (then asks). */
-async function pickId(ctx: OelContext, arg: unknown, placeHolder: string): Promise<EpisodeSummary | undefined> {
+export async function pickId(ctx: OelContext, arg: unknown, placeHolder: string): Promise<EpisodeSummary | undefined> {
   const rows = await (await ctx.store()).list();
   if (arg instanceof EpisodeItem) return arg.summary;
   if (typeof arg === 'string') return rows.find((r) => r.id === arg);

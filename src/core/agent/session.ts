@@ -41,6 +41,11 @@ export interface AgentSessionOptions {
   client?: OpenAI;
   /** Retries of a model request that failed with 429, 5xx or a reset; default {@link DEFAULT_RETRY_POLICY}. */
   retryPolicy?: RetryPolicy;
+  /**
+   * Continues a past task (History → Resume): its conversation (resume.ts `conversationOf`) goes to the model after
+   * the fresh system prompt and before the new message, and the episode records `continues` = that task's id.
+   */
+  resume?: { episodeId: string; messages: ChatMessage[] };
 }
 
 /** How a run ended. */
@@ -102,11 +107,14 @@ export class AgentSession {
       this.knowledge = null; // knowledge is an aid; the task runs without it
     }
     this.messages.push({ role: 'system', content: buildSystemPrompt(template, this.knowledge) });
+    // A resumed task: the past conversation, as it was, between the system prompt and the new message.
+    if (this.opts.resume) this.messages.push(...this.opts.resume.messages);
     const title = request.replace(/\s+/g, ' ').trim().slice(0, 80);
     this.opts.recorder?.begin({
       kind: 'header', schema: 1, id: this.episodeId, title, startedAt: now(), workspace: basename(this.opts.host.root),
       provider: { baseUrl: publicBaseUrl(this.opts.provider.baseUrl), model: this.opts.provider.model },
       systemPrompt: { template, knowledge: this.knowledge }, trusted: this.trusted,
+      ...(this.opts.resume ? { continues: this.opts.resume.episodeId } : {}),
     });
     this.emit({ type: 'task_started', episodeId: this.episodeId, title });
     this.emitKnowledge();

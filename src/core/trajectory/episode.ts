@@ -184,6 +184,11 @@ export const EpisodeHeaderSchema = z.object({
    * before adapters existed); the Learning view draws each version as a marker on its timelines.
    */
   adapter: z.object({ version: z.string().min(1).max(200), tokensSaved: z.number().int().nonnegative().optional() }).optional(),
+  /**
+   * A task resumed from History: the id of the episode it continues. The model got that episode's conversation before
+   * this one's first message; this episode records only what happened from the resume on. Absent otherwise.
+   */
+  continues: z.string().min(1).max(200).optional(),
 });
 export type EpisodeHeader = z.infer<typeof EpisodeHeaderSchema>;
 
