@@ -75,3 +75,30 @@ export function lensesFor(loc: Pick<ItemLocation, 'item' | 'tombstone'> & { need
   if (item.sources.length) out.push({ title: '$(history) Show Source', command: 'oel.knowledge.showSource', tooltip: 'Open the task it was learned from, at the step' });
   return out;
 }
+
+/** Past tasks by episode id, as hovers name them (from the History index). */
+export type TaskTitles = ReadonlyMap<string, string>;
+
+/**
+ * Where an item was learned, in words: `Learned from "fix subtotal" (step 3)`, one task per source; a task no longer
+ * in this workspace's history is said so instead of showing its internal id. Plain text (the caller escapes it).
+ */
+export function sourcesText(sources: readonly { episode: string; step: number }[], titles: TaskTitles): string {
+  const named = sources.map((s) => {
+    const title = titles.get(s.episode);
+    return `${title === undefined ? 'a task no longer in the history' : `"${title}"`} (step ${s.step})`;
+  });
+  return named.length ? `Learned from ${named.join(', ')}` : '';
+}
+
+/** An ISO time in the user's local date and time; the input itself when it does not parse. */
+export function localTimeText(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+/** "Created <local time> · updated <local time>", or '' without a creation time. */
+export function timesText(created: string | undefined, updated: string | undefined): string {
+  if (!created) return '';
+  return `Created ${localTimeText(created)}${updated ? ` · updated ${localTimeText(updated)}` : ''}`;
+}
