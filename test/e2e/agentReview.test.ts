@@ -82,6 +82,8 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
       await restoreCreate.waitFor({ state: 'visible', timeout: 15_000 });
       assert.equal(await view.locator('[data-testid="undo-all"]').count(), 1);
       await screenshot(page, 'agent-review-03-ended-with-checkpoints');
+      await restoreCreate.scrollIntoViewIfNeeded();
+      await screenshot(page, 'agent-review-03b-restore-on-card');
       await restoreCreate.click();
       await view.locator('[data-testid="agent-notice"]', { hasText: 'Restored docs/CHANGES.md to before that step.' }).waitFor({ timeout: 15_000 });
       assert.equal(existsSync(join(folder, 'docs/CHANGES.md')), false, 'the file the agent created is gone');
