@@ -6,15 +6,22 @@
  * The user's newer work is never lost silently: a file whose text is no longer what the agent last wrote (the user
  * edited it after the task) is a conflict, and nothing is written unless the user confirms overwriting those files.
  *
- * Not covered: what a command itself changed on disk (a command may touch any file; only the agent's own edits are
- * recorded). Restoring to the mark before a command still undoes the edits that came after it.
+ * What a command changed is covered when the workspace is a git repository (gitSnapshot.ts: the files are hashed into
+ * git's object store before and after the command, and each changed text file is recorded like an edit). Otherwise,
+ * and for binary or very large files, only the agent's own edits are recorded; restoring to the mark before a command
+ * still undoes the edits that came after it.
  */
 import type { WorkspaceFiles } from '../tools/workspaceFiles';
 import { EditConflictError, textHash } from '../tools/workspaceFiles';
 import { PathOutsideWorkspaceError } from '../tools/workspacePaths';
+import { looksBinary } from '../tools/readTools';
+import { changedPaths, readBlob, takeSnapshot, type Snapshot } from './gitSnapshot';
 
-/** One file the agent changed: its text before (null: it did not exist) and the text the agent wrote. */
-export interface FileChange { callId: string; path: string; before: string | null; after: string }
+/**
+ * One file the agent changed: its text before (null: it did not exist) and after (null: a command deleted it);
+ * `kind`: an edit of the agent, or a change a command made.
+ */
+export interface FileChange { callId: string; path: string; before: string | null; after: string | null; kind?: 'edit' | 'command' }
 
 /** A file a restore cannot put back without overwriting the user's newer work (or at all), and why. */
 export interface RestoreConflict { path: string; reason: string }
@@ -25,8 +32,8 @@ export interface RestoreResult {
   toCallId: string | null;
   /** Files put back, in the order of their first change. */
   restored: string[];
-  /** The edits undone (accepted edits that no longer stand), one per call and file. */
-  edits: { callId: string; path: string }[];
+  /** The changes undone, one per call and file (an `edit` is an accepted edit that no longer stands). */
+  edits: { callId: string; path: string; kind: 'edit' | 'command' }[];
   /** Files not restored: changed since the agent wrote them (without `overwrite`), or refused by the workspace. */
   conflicts: RestoreConflict[];
   /** Files put back although the user had changed them since (only with `overwrite`). */
@@ -47,6 +54,32 @@ export class TaskCheckpoints {
   /** Records an edit the agent applied. */
   record(change: FileChange): void {
     this.list.push(change);
+  }
+
+  private readonly pendingSnapshots = new Map<string, Snapshot>();
+
+  /** Right before a command runs: snapshots the workspace (git repositories only, see gitSnapshot.ts). */
+  async beforeCommand(callId: string, root: string): Promise<void> {
+    const snap = await takeSnapshot(root);
+    if (snap) this.pendingSnapshots.set(callId, snap);
+  }
+
+  /** After the command: records each text file it created, changed or deleted, as the agent's change of that step. */
+  async afterCommand(callId: string, root: string, files: WorkspaceFiles): Promise<void> {
+    const before = this.pendingSnapshots.get(callId);
+    this.pendingSnapshots.delete(callId);
+    const after = before && (await takeSnapshot(root));
+    if (!before || !after) return;
+    for (const path of changedPaths(before, after)) {
+      try {
+        const was = before.has(path) ? await readBlob(root, before.get(path)!) : null;
+        const now = await readText(files, path);
+        if ((was && looksBinary(was)) || (now !== null && looksBinary(Buffer.from(now, 'utf8')))) continue;
+        this.list.push({ callId, path, before: was === null ? null : was.toString('utf8'), after: now, kind: 'command' });
+      } catch {
+        // A path that now leads out of the workspace, or a blob git cannot read back: not restorable, left out.
+      }
+    }
   }
 
   /** The changes recorded so far, in order. */
@@ -85,7 +118,7 @@ export class TaskCheckpoints {
     }
     const undone = this.list.slice(at);
     // Per file: the text at the checkpoint (its first change's `before`) and the text the agent left (its last `after`).
-    const plan = new Map<string, { target: string | null; expected: string }>();
+    const plan = new Map<string, { target: string | null; expected: string | null }>();
     for (const c of undone) {
       const p = plan.get(c.path);
       if (p) p.expected = c.after;
@@ -102,7 +135,7 @@ export class TaskCheckpoints {
       }
       current.set(path, text);
       if (text === p.expected) continue;
-      const reason = text === null ? `${path} was deleted after the agent wrote it.` : `${path} was changed after the agent wrote it.`;
+      const reason = text === null ? `${path} was deleted after the agent wrote it.` : p.expected === null ? `${path} was created again after the agent's command deleted it.` : `${path} was changed after the agent wrote it.`;
       if (overwrite) result.overwritten.push(path);
       else result.conflicts.push({ path, reason });
     }
@@ -128,7 +161,7 @@ export class TaskCheckpoints {
     for (const c of undone) {
       if (result.conflicts.some((x) => x.path === c.path) || seen.has(`${c.callId}\0${c.path}`)) continue;
       seen.add(`${c.callId}\0${c.path}`);
-      result.edits.push({ callId: c.callId, path: c.path });
+      result.edits.push({ callId: c.callId, path: c.path, kind: c.kind ?? 'edit' });
     }
     // What was put back is forgotten; a file that could not be restored keeps its changes (a later restore may retry).
     const kept = undone.filter((c) => result.conflicts.some((x) => x.path === c.path));

@@ -184,7 +184,7 @@ export class AgentSession {
     if (result.restored.length) {
       const at = now();
       this.record({ kind: 'restore', at, toCallId: callId, callIds: [...new Set(result.edits.map((e) => e.callId))], paths: result.restored, ...(result.overwritten.length ? { overwritten: result.overwritten } : {}) });
-      for (const e of result.edits) this.record({ kind: 'edit_check', at, callId: e.callId, path: e.path, stillStands: false });
+      for (const e of result.edits) if (e.kind === 'edit') this.record({ kind: 'edit_check', at, callId: e.callId, path: e.path, stillStands: false });
       await this.opts.recorder?.flush();
     }
     return result;

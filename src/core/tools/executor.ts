@@ -144,9 +144,13 @@ async function commandTool(ctx: ToolContext, callId: string, args: { command: st
   ctx.checkpoints?.mark(callId);
   const { refusal } = await approve(ctx, callId, 'run_command', `Run: ${args.command}`, args.command);
   if (refusal) return refusal;
+  // What the command changes becomes part of its checkpoint (git repositories: gitSnapshot.ts).
+  await ctx.checkpoints?.beforeCommand(callId, ctx.host.root);
   const started = performance.now();
   const r = await ctx.host.runCommand(args.command, { cwd: ctx.host.root, timeoutMs: timeoutS * 1000, signal: ctx.signal, onOutput: (c) => ctx.onCommandOutput?.(callId, c) });
-  ctx.record({ kind: 'command', at: now(), callId, command: args.command, exitCode: r.exitCode, timedOut: r.timedOut, cancelled: r.cancelled, durationMs: performance.now() - started });
+  const durationMs = performance.now() - started;
+  await ctx.checkpoints?.afterCommand(callId, ctx.host.root, ctx.host.files);
+  ctx.record({ kind: 'command', at: now(), callId, command: args.command, exitCode: r.exitCode, timedOut: r.timedOut, cancelled: r.cancelled, durationMs });
   if (r.timedOut) return { status: 'timeout', output: `The command did not finish within ${timeoutS} s and was killed. Output so far:\n${r.output}` };
   if (r.cancelled) return { status: 'cancelled', output: `The command was cancelled by the user. Output so far:\n${r.output}` };
   return { status: r.exitCode === 0 ? 'ok' : 'error', output: `Exit code ${r.exitCode}.\n${r.output}` };

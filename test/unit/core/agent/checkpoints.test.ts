@@ -79,7 +79,7 @@ test('restoring to a step puts back only what the agent changed from that step o
   // Before the command (c3): only the second edit of a.txt (c4) came after it.
   const r = await session.restoreCheckpoint('c3');
   assert.deepEqual(r.restored, ['a.txt']);
-  assert.deepEqual(r.edits, [{ callId: 'c4', path: 'a.txt' }]);
+  assert.deepEqual(r.edits, [{ callId: 'c4', path: 'a.txt', kind: 'edit' }]);
   assert.equal(read('a.txt'), 'ONE\ntwo\n');
   assert.equal(read('notes/new.txt'), 'created\n');
   // Then back to before the create (c2): the new file goes, a.txt keeps the first edit.
@@ -128,4 +128,41 @@ test('a created file the user deleted, or a path that now leads out of the works
   assert.match(r.conflicts[0].reason, /outside the workspace/);
   assert.equal(readFileSync(join(outside, 'new.txt'), 'utf8'), 'created\n');
   assert.equal(read('a.txt'), 'ONE\nTWO\n');
+});
+
+test("in a git repository a command's changes are in its checkpoint; the repository's index, refs and programs are left alone", async () => {
+  const { execFileSync } = await import('node:child_process');
+  model.reset();
+  const root = tempWorkspace({ 'a.txt': 'original a\n', 'b.txt': 'original b\n', 'ignored.log': 'old log\n', '.gitignore': '*.log\n', '.gitattributes': '* filter=evil\n' });
+  const g = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+  g('init', '-q');
+  // A hostile repository: programs its config would have git run (an fsmonitor and a clean filter), each leaving a mark.
+  g('config', 'core.fsmonitor', `touch ${join(root, 'fsmonitor-ran')}; false`);
+  g('config', 'filter.evil.clean', `touch ${join(root, 'filter-ran')}; cat`);
+  const host = new NodeToolHost(root);
+  const session = new AgentSession({
+    provider: { baseUrl: model.url, model: 'scripted-model', apiKey: 'k' }, host,
+    approver: { approve: async () => ({ decision: 'approved' }) }, trusted: true,
+  });
+  model.enqueue(
+    { toolCalls: [{ id: 'cmd', name: 'run_command', arguments: { command: 'echo changed > a.txt && rm b.txt && echo new > c.txt && echo new log > ignored.log' } }] },
+    { text: 'done' },
+  );
+  await session.start('rewrite the files');
+  assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), 'changed\n');
+  assert.deepEqual(session.checkpoints.changes.map((c) => [c.path, c.before, c.after, c.kind]).sort(), [
+    ['a.txt', 'original a\n', 'changed\n', 'command'], ['b.txt', 'original b\n', null, 'command'], ['c.txt', null, 'new\n', 'command'],
+  ]);
+  const r = await session.restoreCheckpoint(null);
+  assert.deepEqual(r.conflicts, []);
+  assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), 'original a\n');
+  assert.equal(readFileSync(join(root, 'b.txt'), 'utf8'), 'original b\n');
+  assert.equal(existsSync(join(root, 'c.txt')), false);
+  // Ignored files are git's to ignore: not snapshotted, not restored.
+  assert.equal(readFileSync(join(root, 'ignored.log'), 'utf8'), 'new log\n');
+  // Nothing of the user's repository changed: no index written, no commit, stash or ref; no repository program ran.
+  assert.equal(existsSync(join(root, '.git', 'index')), false);
+  assert.equal(g('for-each-ref').trim(), '');
+  assert.equal(existsSync(join(root, 'fsmonitor-ran')), false, 'core.fsmonitor did not run');
+  assert.equal(existsSync(join(root, 'filter-ran')), false, 'the clean filter did not run');
 });
