@@ -102,6 +102,8 @@ export class AgentController {
       // The task is in the history: a follow-up continues it with its whole conversation (a new episode linked to it).
       const episode = episodeId ? (await this.ctx.store().catch(() => null))?.read(episodeId) : undefined;
       if (episode) this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+      // Feedback already given is not asked for again; otherwise "Was this helpful?" records on that task.
+      this.feedbackGiven = !!episode?.steps.some((s) => s.kind === 'feedback');
       this.transcript = [...items, { type: 'notice', message: episode ? 'Restored after the window was reloaded. A follow-up continues this task with its conversation.' : 'Restored after the window was reloaded. A follow-up starts a new task.' }];
       this.ended = true;
     })().catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be restored: ${(e as Error).message}`));
@@ -286,8 +288,11 @@ export class AgentController {
     this.newTask();
     this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
     for (const item of transcriptOf(episode, summarizeArgs)) this.push(item);
-    this.push({ type: 'notice', message: `Resumed "${episode.title}" from History. Your next message continues it; the model gets its whole conversation.` });
     this.ended = true;
+    // Feedback the task already has is shown as given; otherwise "Was this helpful?" records on that task.
+    const given = episode.steps.filter((s) => s.kind === 'feedback').at(-1);
+    if (given?.kind === 'feedback') { this.feedbackGiven = true; this.emitter.fire({ type: 'feedbackStored', rating: given.rating }); }
+    this.push({ type: 'notice', message: `Resumed "${episode.title}" from History. Your next message continues it; the model gets its whole conversation.` });
     this.ctx.log.info(`resumed task ${episode.id} in the Agent view`);
   }
 
@@ -307,12 +312,26 @@ export class AgentController {
     this.scheduleSave(0);
   }
 
-  /** Records thumbs up/down on the current task. */
+  /**
+   * Records thumbs up/down on the current task; for a past task shown for resuming (History, or after a reload),
+   * on that task's episode, redacted like everything the recorder writes.
+   */
   async feedback(rating: 'up' | 'down', comment?: string): Promise<void> {
-    if (!this.session || !this.ended) return;
-    await this.session.feedback(rating, comment?.trim() || undefined);
+    if (!this.ended) return;
+    const text = comment?.trim() || undefined;
+    let episodeId: string;
+    if (this.session) {
+      await this.session.feedback(rating, text);
+      episodeId = this.session.episodeId;
+    } else if (this.resumeFrom) {
+      const { redactValueThorough } = await loadCore();
+      episodeId = this.resumeFrom.episodeId;
+      await (await this.ctx.store()).feedback(episodeId, rating, text === undefined ? undefined : await redactValueThorough(text, this.ctx.knownSecrets()));
+    } else {
+      return;
+    }
     this.feedbackGiven = true;
-    this.ctx.log.info(`feedback ${rating} on task ${this.session.episodeId}`);
+    this.ctx.log.info(`feedback ${rating} on task ${episodeId}`);
     this.emitter.fire({ type: 'feedbackStored', rating });
     this.ctx.historyChanged();
   }

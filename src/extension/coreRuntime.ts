@@ -18,7 +18,7 @@ export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/web
 export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';
 export { LearningSummary, buildLearningData, readKnowledgeForStats } from '../core/learning';
 export { saveTranscript, loadTranscript } from '../core/protocol/savedTranscript';
-export { redactForLog } from '../core/redact/redact';
+export { redactForLog, redactValueThorough } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,

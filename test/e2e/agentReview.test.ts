@@ -13,7 +13,7 @@ import { screenshot } from '../support/browser';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
-import { lastEpisode } from '../support/episodes';
+import { lastEpisode, recordedEpisodes } from '../support/episodes';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const ORIGINAL = readFileSync(join(SAMPLE, 'src/totals.js'), 'utf8');
@@ -67,6 +67,10 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
       await editCard.locator('[data-testid="approve"]').click();
       await view.locator('[data-testid="tool-card"][data-call-id="edit1"][data-status="ok"]').waitFor({ timeout: 30_000 });
       assert.equal(disk('src/totals.js'), ORIGINAL.replace(BUGGY, FIXED), 'exactly the accepted hunk is on disk');
+      // The decided card still says which change was left out.
+      assert.equal(await hunks.nth(1).getAttribute('class'), 'hunk-group excluded');
+      assert.match(await hunks.nth(1).innerText(), /not applied/);
+      assert.match(await hunks.nth(0).innerText(), /applied/);
       // The model heard which change was left out.
       const toModel = suite.model.requests[1].messages.at(-1);
       assert.match(String(toModel?.content), /1 of the 2 proposed changes[\s\S]*Math\.floor/);
@@ -114,6 +118,31 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
       const userSettings = JSON.parse(readFileSync(join(cs.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
       assert.equal(userSettings['oel.approval.command'], 'auto');
       await screenshot(page, 'agent-review-05-auto-approve-run');
+
+      // History → Resume in Agent View: the past task comes back, and a new message goes to the model with it.
+      await view.locator('[data-testid="new-task"]').click();
+      const historyPane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^History/i }) }).first();
+      if (await historyPane.locator('.pane-header[aria-expanded="false"]').count()) await historyPane.locator('.pane-header').click();
+      const row = historyPane.locator('.monaco-list-row', { hasText: 'subtotal() ignores the first invoice line' }).first();
+      await row.hover();
+      await row.locator('.action-label[aria-label="Resume in Agent View"]').click();
+      await view.locator('[data-testid="agent-notice"]', { hasText: 'Resumed "subtotal() ignores the first invoice line; fix it" from History' }).waitFor({ timeout: 15_000 });
+      assert.equal(await view.locator('[data-testid="tool-card"]').count(), 2, 'the past task is shown with its two cards');
+      await screenshot(page, 'agent-review-06-resumed-from-history');
+      // "Was this helpful?" under the resumed task records on that task, not nowhere.
+      await view.locator('[data-testid="feedback-up"]').click();
+      await view.locator('.feedback', { hasText: 'Thanks for the feedback.' }).waitFor({ timeout: 15_000 });
+      const pastEpisode = recordedEpisodes(cs.userDataDir).find((e) => e.lines[0].title === 'subtotal() ignores the first invoice line; fix it');
+      assert.equal(pastEpisode?.lines.filter((l) => l.kind === 'feedback').at(-1)?.rating, 'up');
+      const before = suite.model.requests.length;
+      suite.model.enqueue({ text: 'I changed the loop in src/totals.js and added docs/CHANGES.md.' });
+      await sendTask(view, 'What did you change?');
+      await view.locator('[data-testid="end-banner"]').nth(1).waitFor({ state: 'visible', timeout: 60_000 });
+      const sent = suite.model.requests[before].messages;
+      assert.deepEqual(sent.map((m) => m.role), ['system', 'user', 'assistant', 'tool', 'assistant', 'tool', 'assistant', 'user']);
+      assert.equal(sent[1].content, 'subtotal() ignores the first invoice line; fix it');
+      assert.match(String(sent[3].content), /1 of the 2 proposed changes/);
+      assert.equal(sent[7].content, 'What did you change?');
     });
   });
 });

@@ -210,7 +210,7 @@ export class AgentSession {
           signal.addEventListener('abort', () => resolve({ decision: 'rejected', comment: 'stopped' }), { once: true });
         });
         return Promise.race([this.opts.approver.approve(request), stopped]).then((d) => {
-          this.emit({ type: 'approval_decided', callId: request.callId, decision: d.decision, comment: d.comment });
+          this.emit({ type: 'approval_decided', callId: request.callId, decision: d.decision, comment: d.comment, ...(d.hunks ? { hunks: d.hunks } : {}) });
           return d;
         });
       },

@@ -72,8 +72,11 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
    * `reason` says why this one asks whatever the policy: the file changes what the editor or the agent runs.
    */
   z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string(), reason: z.string().min(1).max(2000).optional() }),
-  /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
-  z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
+  /**
+   * Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). `hunks`: an edit
+   * approved in part, the hunks written (the card then marks the others as not applied).
+   */
+  z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']), hunks: z.array(z.number().int().min(0).max(100_000)).max(10_000).optional() }),
   /**
    * Sent by the extension when a task starts with learned knowledge in its system prompt, and again when a follow-up
    * changes it: the items, in prompt order (`text` is empty when the slot did not list the item in the usual form),

@@ -110,7 +110,10 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
     approve.disabled = kept === 0;
     approve.title = kept === 0 ? 'Every change is unticked: use Reject' : '';
   };
-  a.append(entry.category === 'edit' ? renderDiff(entry.detail, !entry.decision && hunks > 1 ? { excluded, onToggle } : undefined) : el('pre', { class: 'detail' }, entry.detail));
+  // Decided in part: the hunks that were not written stay marked so, so the card never shows more than was applied.
+  if (entry.decision === 'approved' && entry.hunks) for (let i = 0; i < hunks; i++) if (!entry.hunks.includes(i)) excluded.add(i);
+  const choice = !entry.decision && hunks > 1 ? { excluded, onToggle } : entry.hunks && hunks > 1 ? { excluded, decided: true, onToggle } : undefined;
+  a.append(entry.category === 'edit' ? renderDiff(entry.detail, choice) : el('pre', { class: 'detail' }, entry.detail));
   const buttons = el('div', { class: 'buttons' });
   if (entry.decision) {
     const approved = entry.decision === 'approved';
@@ -128,7 +131,7 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
 }
 
 /** The hunks the user unticked, and what to redo when that changes (the Approve button's label). */
-interface HunkChoice { excluded: Set<number>; onToggle(): void }
+interface HunkChoice { excluded: Set<number>; onToggle(): void; /** The choice was made: marks only, no tick boxes. */ decided?: boolean }
 
 /**
  * A unified diff as coloured lines that wrap (nothing is cut off in a narrow side bar). With `choice`, each hunk's
@@ -147,6 +150,14 @@ function renderDiff(patch: string, choice?: HunkChoice): HTMLElement {
   for (const l of lines) {
     if (l.kind === 'hunk') {
       const i = ++index;
+      if (choice.decided) {
+        group = el('div', { class: `hunk-group${choice.excluded.has(i) ? ' excluded' : ''}`, 'data-testid': 'diff-hunk', 'data-hunk': String(i) });
+        const head = line(l);
+        head.append(el('span', { class: 'hunk-apply' }, choice.excluded.has(i) ? 'not applied' : 'applied'));
+        group.append(head);
+        view.append(group);
+        continue;
+      }
       const box = el('input', { type: 'checkbox', 'data-testid': 'hunk-toggle', 'aria-label': `Apply change ${i + 1}` });
       box.checked = true;
       group = el('div', { class: 'hunk-group', 'data-testid': 'diff-hunk', 'data-hunk': String(i) });

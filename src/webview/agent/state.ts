@@ -12,6 +12,8 @@ export interface AssistantEntry { kind: 'assistant'; key: string; turn: number; 
 /** A question to the user about a tool call (an edit or a command); `decision` once answered. */
 export interface Approval {
   category: 'read' | 'edit' | 'command'; summary: string; detail: string; reason?: string; decision?: 'approved' | 'rejected';
+  /** An edit approved in part: the hunks that were written. */
+  hunks?: readonly number[];
 }
 /**
  * A tool call: its status and output (`outputOpen`: whether the output is shown unfolded), and the approval it asked
@@ -177,7 +179,7 @@ export function applyItem(state: ViewState, item: TranscriptItem): ViewState {
     case 'approvalResolved':
       // The call goes on (or is refused next): back to running until its result arrives.
       return updateLast(state, 'tool', (e) => e.callId === item.callId && e.approval !== undefined, (e) => ({
-        ...e, approval: { ...e.approval!, decision: item.decision }, status: e.status === 'waiting' ? 'running' : e.status,
+        ...e, approval: { ...e.approval!, decision: item.decision, ...(item.hunks ? { hunks: item.hunks } : {}) }, status: e.status === 'waiting' ? 'running' : e.status,
       }));
     case 'knowledge':
       return append<KnowledgeEntry>({ ...state, knownItems: new Map(item.items.map((i) => [i.id, i.text])) }, { kind: 'knowledge', items: item.items });

@@ -184,3 +184,14 @@ test('the auto-approve toggles follow the policy the extension sends, on init an
   assert.deepEqual(reduce(changed, { type: 'settings', trusted: false, model: 'm' }).policy, changed.policy);
   assert.equal(initialState().policy, null, 'no toggles before the extension said what the policy is');
 });
+
+test('an edit approved in part keeps which hunks were written, so its card marks the others as not applied', () => {
+  const s = run([init(), ...items(
+    { type: 'toolCall', callId: 'c9', name: 'propose_edit', summary: 'f.js' },
+    { type: 'approvalRequest', callId: 'c9', tool: 'propose_edit', category: 'edit', summary: 'Edit f.js', detail: '@@ -1 +1 @@\n-a\n+b\n@@ -9 +9 @@\n-c\n+d' },
+    { type: 'approvalResolved', callId: 'c9', decision: 'approved', hunks: [0] },
+  )]);
+  const card = s.entries.find((e): e is ToolEntry => e.kind === 'tool');
+  assert.deepEqual(card?.approval?.hunks, [0]);
+  assert.equal(card?.approval?.decision, 'approved');
+});
