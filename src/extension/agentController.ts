@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextRef, TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ChatMessage, type ProviderFix, type StoreRecorder } from './core';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ChatMessage, type ProviderFix, type StoreRecorder, type TaskCheckpoints } from './core';
+import { checkpointsDir } from './history';
 import type { EditReviews } from './edits';
 import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
@@ -35,6 +36,8 @@ export class AgentController {
   private tallies: TaskTally[] = [];
   /** A past task shown for resuming (History → Resume, or the task on screen before a reload): the next send continues it. */
   private resumeFrom: { episodeId: string; messages: ChatMessage[] } | undefined;
+  /** That past task's saved checkpoints: its cards offer Restore until the next message starts the continuation. */
+  private pastCheckpoints: { episodeId: string; checkpoints: TaskCheckpoints } | undefined;
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' } | { type: 'checkpoints'; restorable: string[] }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
@@ -55,7 +58,25 @@ export class AgentController {
   get running(): boolean { return this.ctx.isRunning; }
   get hasFeedback(): boolean { return this.feedbackGiven; }
   /** The current task's calls with a checkpoint to restore to; none while a run is in progress. */
-  get restorable(): string[] { return this.session && !this.ctx.isRunning ? this.session.checkpoints.restorable() : []; }
+  get restorable(): string[] {
+    if (this.ctx.isRunning) return [];
+    return (this.session?.checkpoints ?? this.pastCheckpoints?.checkpoints)?.restorable() ?? [];
+  }
+
+  /** Keeps the checkpoints of a task on disk (after each run and restore), so they outlive the window. */
+  private async saveCheckpoints(episodeId: string, checkpoints: TaskCheckpoints): Promise<void> {
+    const { saveCheckpoints } = await loadCore();
+    if (!(await saveCheckpoints(checkpointsDir(this.ctx), episodeId, checkpoints).catch((e: unknown) => { this.ctx.log.warn(`checkpoints of ${episodeId} not saved: ${(e as Error).message}`); return true; }))) {
+      this.ctx.log.warn(`checkpoints of ${episodeId} are too large to keep after the window closes; Restore works until then`);
+    }
+  }
+
+  /** The saved checkpoints of a past task shown in the view (after a reload, or resumed from History). */
+  private async loadPastCheckpoints(episodeId: string): Promise<void> {
+    const { loadCheckpoints } = await loadCore();
+    const checkpoints = await loadCheckpoints(checkpointsDir(this.ctx), episodeId);
+    this.pastCheckpoints = checkpoints ? { episodeId, checkpoints } : undefined;
+  }
 
   private push(item: TranscriptItem): void {
     this.transcript.push(item);
@@ -101,7 +122,10 @@ export class AgentController {
       if (!items.length || this.transcript.length || this.session) return;
       // The task is in the history: a follow-up continues it with its whole conversation (a new episode linked to it).
       const episode = episodeId ? (await this.ctx.store().catch(() => null))?.read(episodeId) : undefined;
-      if (episode) this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+      if (episode) {
+        this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+        await this.loadPastCheckpoints(episode.id);
+      }
       // Feedback already given is not asked for again; otherwise "Was this helpful?" records on that task.
       this.feedbackGiven = !!episode?.steps.some((s) => s.kind === 'feedback');
       this.transcript = [...items, { type: 'notice', message: episode ? 'Restored after the window was reloaded. A follow-up continues this task with its conversation.' : 'Restored after the window was reloaded. A follow-up starts a new task.' }];
@@ -160,6 +184,8 @@ export class AgentController {
       if (!store) this.error('The task history could not be opened; this task will not be recorded (see the log).');
       if (this.resumeFrom) this.ctx.log.info(`task continues ${this.resumeFrom.episodeId}`);
       this.resumeFrom = undefined;
+      // The continuation has checkpoints of its own; the past task's stay on disk (Resume it again to use them).
+      this.pastCheckpoints = undefined;
     }
     const session = this.session!;
     this.ended = false;
@@ -181,6 +207,7 @@ export class AgentController {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
       release();
+      await this.saveCheckpoints(session.episodeId, session.checkpoints);
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
@@ -237,10 +264,10 @@ export class AgentController {
    * since the agent wrote them are overwritten only after the user confirms it; the outcome is said in the transcript.
    */
   async restoreCheckpoint(callId: string | null): Promise<void> {
-    const session = this.session;
-    if (!session) { this.error('This task can no longer be restored: its checkpoints ended with the task (New Task or a window reload).'); return; }
     if (this.ctx.isRunning) { this.error('The agent is running. Stop it or wait for it to finish before restoring files.'); return; }
-    let result = await session.restoreCheckpoint(callId);
+    const target = await this.restoreTarget();
+    if (!target) { this.error('This task has no checkpoints to restore (they were not kept, or the task was deleted).'); return; }
+    let result = await target.restore(callId, {});
     const changed = result.conflicts.filter((c) => /changed after|deleted after/.test(c.reason));
     if (result.conflicts.length && changed.length === result.conflicts.length) {
       const names = changed.map((c) => c.path).join(', ');
@@ -248,17 +275,38 @@ export class AgentController {
       const answer = await vscode.window.showWarningMessage(
         `You changed ${names} after the agent wrote ${changed.length === 1 ? 'it' : 'them'}. Restoring overwrites your changes.`,
         { modal: true, detail: 'Choose Overwrite My Changes to restore anyway, or Cancel to keep every file as it is.' }, overwrite);
-      if (answer === overwrite) result = await session.restoreCheckpoint(callId, { overwrite: true });
+      if (answer === overwrite) result = await target.restore(callId, { overwrite: true });
     }
     await this.recorder?.flush().catch(() => undefined);
+    await this.saveCheckpoints(target.episodeId, target.checkpoints);
     const what = callId === null ? 'to before the task' : 'to before that step';
     if (result.restored.length) this.push({ type: 'notice', message: `Restored ${result.restored.join(', ')} ${what}.${result.overwritten.length ? ` Your later changes to ${result.overwritten.join(', ')} were overwritten, as you chose.` : ''}` });
     if (result.conflicts.length) {
       this.push({ type: 'notice', message: `Not restored: ${result.conflicts.map((c) => c.reason || c.path).join(' ')} ${result.restored.length ? '' : 'No file was changed.'}`.trim() });
     }
-    this.ctx.log.info(`restore ${callId ?? 'all'} of task ${session.episodeId}: restored ${result.restored.length}, left ${result.conflicts.length}`);
+    this.ctx.log.info(`restore ${callId ?? 'all'} of task ${target.episodeId}: restored ${result.restored.length}, left ${result.conflicts.length}`);
     this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
     this.ctx.historyChanged();
+  }
+
+  /**
+   * Whose checkpoints a restore uses: the current session's (recorded through its recorder), or those of the past task
+   * on screen (recorded straight into that task's episode).
+   */
+  private async restoreTarget(): Promise<{ episodeId: string; checkpoints: TaskCheckpoints; restore(callId: string | null, opts: { overwrite?: boolean }): Promise<Awaited<ReturnType<AgentSession['restoreCheckpoint']>>> } | undefined> {
+    const session = this.session;
+    if (session) return { episodeId: session.episodeId, checkpoints: session.checkpoints, restore: (id, opts) => session.restoreCheckpoint(id, opts) };
+    const past = this.pastCheckpoints;
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!past || !root) return undefined;
+    const core = await loadCore();
+    const store = await this.ctx.store();
+    const files = new core.WorkspaceFiles(root, { documents: openDocuments() });
+    return {
+      episodeId: past.episodeId, checkpoints: past.checkpoints,
+      // Steps hold paths and call ids only, but go through the same redaction as everything the recorder writes.
+      restore: (id, opts) => core.restoreAndRecord(past.checkpoints, files, id, opts, (s) => store.append(past.episodeId, core.redactValue(s, this.ctx.knownSecrets()))),
+    };
   }
 
   /** Stops the run: model request, running command and pending approvals. */
@@ -287,12 +335,14 @@ export class AgentController {
     const { conversationOf, transcriptOf } = await loadCore();
     this.newTask();
     this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+    await this.loadPastCheckpoints(episode.id);
     for (const item of transcriptOf(episode, summarizeArgs)) this.push(item);
     this.ended = true;
     // Feedback the task already has is shown as given; otherwise "Was this helpful?" records on that task.
     const given = episode.steps.filter((s) => s.kind === 'feedback').at(-1);
     if (given?.kind === 'feedback') { this.feedbackGiven = true; this.emitter.fire({ type: 'feedbackStored', rating: given.rating }); }
     this.push({ type: 'notice', message: `Resumed "${episode.title}" from History. Your next message continues it; the model gets its whole conversation.` });
+    this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
     this.ctx.log.info(`resumed task ${episode.id} in the Agent view`);
   }
 
@@ -302,6 +352,7 @@ export class AgentController {
     this.generation++;
     this.session = null;
     this.resumeFrom = undefined;
+    this.pastCheckpoints = undefined;
     this.terminal?.dispose();
     this.terminal = undefined;
     this.transcript = [];

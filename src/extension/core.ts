@@ -5,6 +5,7 @@
  */
 export type { AgentSession, AgentOutcome, AgentSessionOptions } from '../core/agent/session';
 export type { AgentEvent } from '../core/agent/events';
+export type { TaskCheckpoints } from '../core/agent/checkpoints';
 export type { StoreRecorder } from '../core/agent/recorder';
 export type { ConnectionResult } from '../core/provider/testConnection';
 export type { ChatMessage, ProviderConfig, ProviderFix } from '../core/provider/provider';

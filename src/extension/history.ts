@@ -3,12 +3,24 @@
  * a past task, and Open / Export / Delete / Delete All.
  */
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
-import type { EpisodeSummary } from './core';
+import { loadCore, type EpisodeSummary } from './core';
 import { episodeMarkdown, episodeMarkdownWithLines } from './taskMarkdown';
 
 export const TASK_SCHEME = 'oel-task';
+
+/** Where each task's checkpoints are kept between windows (this workspace's storage; core/agent/checkpointFile.ts). */
+export function checkpointsDir(ctx: OelContext): string {
+  return join((ctx.ext.storageUri ?? ctx.ext.globalStorageUri).fsPath, 'checkpoints');
+}
+
+/** Deletes the saved checkpoints of deleted tasks. */
+export async function deleteCheckpointsOf(ctx: OelContext, ids: readonly string[]): Promise<void> {
+  const { deleteCheckpoints } = await loadCore();
+  for (const id of ids) await deleteCheckpoints(checkpointsDir(ctx), id).catch(() => undefined);
+}
 
 const OUTCOME_ICON: Record<string, [string, string]> = {
   completed: ['pass', 'testing.iconPassed'],
@@ -147,6 +159,7 @@ export function registerHistory(ctx: OelContext): void {
     const ok = await vscode.window.showWarningMessage(`Delete the task "${row.title}"?`, { modal: true, detail: 'Its trajectory is deleted from disk. This cannot be undone.' }, 'Delete');
     if (ok !== 'Delete') return;
     await (await ctx.store()).delete(row.id);
+    await deleteCheckpointsOf(ctx, [row.id]);
     ctx.log.info(`deleted task ${row.id}`);
     provider.refresh();
   });
@@ -157,6 +170,7 @@ export function registerHistory(ctx: OelContext): void {
     const ok = await vscode.window.showWarningMessage(`Delete all ${n} tasks?`, { modal: true, detail: 'Every stored trajectory is deleted from disk. This cannot be undone.' }, 'Delete All');
     if (ok !== 'Delete All') return;
     const ids = await store.deleteAll();
+    await deleteCheckpointsOf(ctx, ids);
     ctx.log.info(`deleted all tasks (${ids.length}): ${ids.join(', ')}`);
     provider.refresh();
   });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { trustedSettings } from '../support/codeServer';
-import { screenshot } from '../support/browser';
+import { findFrameWith, screenshot } from '../support/browser';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
@@ -39,7 +39,7 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
     const settings = trustedSettings({ 'oel.provider.baseUrl': suite.model.url, 'oel.provider.model': 'scripted-model', 'oel.approval.read': 'auto', 'oel.approval.edit': 'ask', 'oel.approval.command': 'ask' });
     await withWorkbench('review', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       await page.setViewportSize({ width: 1280, height: 800 });
-      const view = await openAgentView(page);
+      let view = await openAgentView(page);
       const disk = (p: string) => readFileSync(join(folder, p), 'utf8');
       await sendTask(view, 'subtotal() ignores the first invoice line; fix it');
       const editCard = view.locator('[data-testid="tool-card"][data-call-id="edit1"]');
@@ -94,6 +94,10 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
       assert.equal(disk('src/totals.js'), ORIGINAL.replace(BUGGY, FIXED));
       assert.equal(await restoreCreate.count(), 0, 'nothing left to restore at that step');
 
+      // The checkpoints outlive the window: after a reload the restored task still offers Undo all.
+      await page.reload();
+      view = await findFrameWith(page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
+      await view.locator('[data-testid="agent-notice"]', { hasText: 'Restored after the window was reloaded' }).waitFor({ state: 'visible', timeout: 30_000 });
       // Undo all changes of the task: the file is as it was before the task.
       await view.locator('[data-testid="undo-all"]').click();
       await view.locator('[data-testid="agent-notice"]', { hasText: 'Restored src/totals.js to before the task.' }).waitFor({ timeout: 15_000 });

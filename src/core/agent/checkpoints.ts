@@ -11,6 +11,8 @@
  * and for binary or very large files, only the agent's own edits are recorded; restoring to the mark before a command
  * still undoes the edits that came after it.
  */
+import { z } from 'zod';
+import type { Step } from '../trajectory/episode';
 import type { WorkspaceFiles } from '../tools/workspaceFiles';
 import { EditConflictError, textHash } from '../tools/workspaceFiles';
 import { PathOutsideWorkspaceError } from '../tools/workspacePaths';
@@ -40,8 +42,32 @@ export interface RestoreResult {
   overwritten: string[];
 }
 
+/** The checkpoints as stored between windows (checkpointFile.ts): marks and changes, validated when read back. */
+export const CheckpointsDataSchema = z.object({
+  version: z.literal(1),
+  marks: z.array(z.object({ callId: z.string().min(1).max(200), at: z.number().int().min(0) })).max(10_000),
+  changes: z.array(z.object({
+    callId: z.string().min(1).max(200), path: z.string().min(1).max(4096), before: z.string().nullable(), after: z.string().nullable(),
+    kind: z.enum(['edit', 'command']).optional(),
+  })).max(10_000),
+});
+export type CheckpointsData = z.infer<typeof CheckpointsDataSchema>;
+
 /** The checkpoints of one task, in the order the agent acted. */
 export class TaskCheckpoints {
+  /** Checkpoints read back from their stored form (already validated against {@link CheckpointsDataSchema}). */
+  static fromData(data: CheckpointsData): TaskCheckpoints {
+    const c = new TaskCheckpoints();
+    c.list.push(...data.changes);
+    for (const m of data.marks) c.marks.push({ callId: m.callId, at: Math.min(m.at, data.changes.length) });
+    return c;
+  }
+
+  /** The stored form. */
+  toData(): CheckpointsData {
+    return { version: 1, marks: this.marks.map((m) => ({ ...m })), changes: this.list.map((c) => ({ ...c })) };
+  }
+
   /** Call ids of the edits and commands, each with the number of changes recorded before it. */
   private readonly marks: { callId: string; at: number }[] = [];
   private readonly list: FileChange[] = [];
@@ -169,6 +195,20 @@ export class TaskCheckpoints {
     for (const m of this.marks) if (m.at > this.list.length) m.at = this.list.length;
     return result;
   }
+}
+
+/**
+ * Restores (see {@link TaskCheckpoints.restore}) and records what the user did to the task's trajectory through
+ * `record`: a `restore` step, and an `edit_check` that no longer stands for each undone edit of the agent (a command's
+ * changes are in the restore step only). Nothing is recorded when no file was put back.
+ */
+export async function restoreAndRecord(checkpoints: TaskCheckpoints, files: WorkspaceFiles, callId: string | null, opts: { overwrite?: boolean }, record: (step: Step) => void): Promise<RestoreResult> {
+  const result = await checkpoints.restore(files, callId, opts);
+  if (!result.restored.length) return result;
+  const at = new Date().toISOString();
+  record({ kind: 'restore', at, toCallId: callId, callIds: [...new Set(result.edits.map((e) => e.callId))], paths: result.restored, ...(result.overwritten.length ? { overwritten: result.overwritten } : {}) });
+  for (const e of result.edits) if (e.kind === 'edit') record({ kind: 'edit_check', at, callId: e.callId, path: e.path, stillStands: false });
+  return result;
 }
 
 /** The file's text now, or null when nothing is there. */

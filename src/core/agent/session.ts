@@ -15,7 +15,7 @@ import type { EndReason, Step } from '../trajectory/episode';
 import { newEpisodeId } from '../util/ids';
 import type { AgentEvent, AgentEventListener } from './events';
 import type { TrajectoryRecorder } from './recorder';
-import { TaskCheckpoints, type RestoreResult } from './checkpoints';
+import { TaskCheckpoints, restoreAndRecord, type RestoreResult } from './checkpoints';
 import { DEFAULT_SYSTEM_TEMPLATE, buildSystemPrompt, citedIds } from './systemPrompt';
 import { promptItems } from '../knowledge/selection';
 
@@ -180,13 +180,8 @@ export class AgentSession {
    */
   async restoreCheckpoint(callId: string | null, opts: { overwrite?: boolean } = {}): Promise<RestoreResult> {
     if (this.controller) throw new Error('the agent is still running; stop it or wait for it to finish before restoring files');
-    const result = await this.checkpoints.restore(this.opts.host.files, callId, opts);
-    if (result.restored.length) {
-      const at = now();
-      this.record({ kind: 'restore', at, toCallId: callId, callIds: [...new Set(result.edits.map((e) => e.callId))], paths: result.restored, ...(result.overwritten.length ? { overwritten: result.overwritten } : {}) });
-      for (const e of result.edits) if (e.kind === 'edit') this.record({ kind: 'edit_check', at, callId: e.callId, path: e.path, stillStands: false });
-      await this.opts.recorder?.flush();
-    }
+    const result = await restoreAndRecord(this.checkpoints, this.opts.host.files, callId, opts, (s) => this.record(s));
+    await this.opts.recorder?.flush();
     return result;
   }
 
