@@ -76,10 +76,18 @@ class KnowledgeTreeProvider implements vscode.TreeDataProvider<Node> {
 
   refresh(): void { this.emitter.fire(undefined); }
 
-  /** Reloads the task titles (after the history changed), then redraws. */
+  /**
+   * Reloads the task titles (after the history changed); redraws only when an item's hover would change, since a
+   * redraw between a hover and a click on an item's action loses the item.
+   */
   reloadTitles(): void {
     this.titlesLoaded = true;
-    void this.loadTitles().then((t) => { this.titles = t; this.refresh(); }, () => undefined);
+    void this.loadTitles().then((t) => {
+      const before = this.titles;
+      this.titles = t;
+      const sources = this.files.entries().flatMap((e) => e.item.sources.map((x) => x.episode));
+      if (sources.some((id) => before.get(id) !== t.get(id))) this.refresh();
+    }, () => undefined);
   }
   getTreeItem(n: Node): vscode.TreeItem { return n; }
 
