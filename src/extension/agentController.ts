@@ -92,8 +92,13 @@ export class AgentController {
   private saving: Promise<void> = Promise.resolve();
   private restoring: Promise<void> | undefined;
 
-  /** Saves the transcript soon (streamed text arrives in many small items: one write per burst). */
+  /**
+   * Saves the transcript soon: at most `delayMs` after the first change not yet saved (streamed text arrives in many
+   * small items: one write per burst). A pending save is not postponed by later items, so a steady stream (or a run
+   * that keeps acting) is still saved every `delayMs`, not only once it pauses; a shorter delay (New Task) takes over.
+   */
   private scheduleSave(delayMs = 300): void {
+    if (this.saveTimer && delayMs > 0) return;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => { this.saveTimer = undefined; void this.saveNow(); }, delayMs);
   }

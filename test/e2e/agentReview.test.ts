@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { trustedSettings } from '../support/codeServer';
 import { findFrameWith, screenshot } from '../support/browser';
@@ -95,11 +95,26 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
       assert.equal(await restoreCreate.count(), 0, 'nothing left to restore at that step');
 
       // The checkpoints outlive the window: after a reload the restored task still offers Undo all.
+      // The transcript is saved within 300 ms of a change; the reload comes after that, as a user's would.
+      await page.waitForTimeout(1000);
       await page.reload();
       view = await findFrameWith(page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
       await view.locator('[data-testid="agent-notice"]', { hasText: 'Restored after the window was reloaded' }).waitFor({ state: 'visible', timeout: 30_000 });
-      // Undo all changes of the task: the file is as it was before the task.
+      // The user keeps working on the file after the task: Undo all asks before overwriting that work.
+      const mine = `${ORIGINAL.replace(BUGGY, FIXED)}// my own note\n`;
+      writeFileSync(join(folder, 'src/totals.js'), mine);
       await view.locator('[data-testid="undo-all"]').click();
+      const dialog = page.locator('.monaco-dialog-box').first();
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await dialog.innerText(), /You changed src\/totals\.js after the agent wrote it/);
+      await screenshot(page, 'agent-review-04a-overwrite-asks');
+      await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+      await view.locator('[data-testid="agent-notice"]', { hasText: 'Not restored: src/totals.js was changed after the agent wrote it.' }).waitFor({ timeout: 15_000 });
+      assert.equal(disk('src/totals.js'), mine, 'Cancel keeps the user\'s work');
+      // Undo all changes of the task, confirmed: the file is as it was before the task.
+      await view.locator('[data-testid="undo-all"]').click();
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+      await dialog.locator('.monaco-button', { hasText: /^Overwrite My Changes$/ }).click();
       await view.locator('[data-testid="agent-notice"]', { hasText: 'Restored src/totals.js to before the task.' }).waitFor({ timeout: 15_000 });
       assert.equal(disk('src/totals.js'), ORIGINAL);
       assert.equal(await view.locator('[data-testid="undo-all"]').count(), 0);
@@ -107,7 +122,7 @@ describe('reviewing the agent in code-server', { timeout: 600_000, concurrency: 
       // The trajectory records both restores, and the undone edits as not standing.
       const ep = await lastEpisode(cs.userDataDir);
       const restores = ep.filter((s) => s.kind === 'restore');
-      assert.deepEqual(restores.map((r) => [r.toCallId, r.paths]), [['new1', ['docs/CHANGES.md']], [null, ['src/totals.js']]]);
+      assert.deepEqual(restores.map((r) => [r.toCallId, r.paths, r.overwritten]), [['new1', ['docs/CHANGES.md'], undefined], [null, ['src/totals.js'], ['src/totals.js']]]);
       const checks = ep.filter((s) => s.kind === 'edit_check').map((s) => [s.callId, s.stillStands]);
       assert.deepEqual(checks, [['new1', false], ['edit1', false]]);
       const edit = ep.find((s) => s.kind === 'edit' && s.callId === 'edit1');
