@@ -5,6 +5,7 @@ import { AgentViewProvider } from './agentView';
 import { Config } from './config';
 import type { OelContext } from './context';
 import { EditReviews } from './edits';
+import { pickId } from './history';
 
 /** Registers the agent view and commands. */
 export function registerAgent(ctx: OelContext): AgentController {
@@ -13,6 +14,13 @@ export function registerAgent(ctx: OelContext): AgentController {
   ctx.own(vscode.window.registerWebviewViewProvider(AgentViewProvider.viewId, view, { webviewOptions: { retainContextWhenHidden: true } }));
   ctx.command('oel.newTask', async () => { agent.newTask(); await view.reveal(); });
   ctx.command('oel.stop', () => agent.stop());
+  // History → Resume in Agent View: the past task in the view; the next message continues it with its conversation.
+  ctx.command('oel.resumeTask', async (arg?: unknown) => {
+    const row = await pickId(ctx, arg, 'Resume which task?');
+    if (!row) return;
+    await agent.resume(row.id);
+    await view.reveal();
+  });
   ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => {
     ctx.log.info('workspace trusted: edits and commands are available for new tasks');
     view.refreshSettings();

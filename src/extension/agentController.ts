@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextRef, TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ProviderFix, type StoreRecorder } from './core';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ChatMessage, type ProviderFix, type StoreRecorder, type TaskCheckpoints } from './core';
+import { checkpointsDir } from './history';
 import type { EditReviews } from './edits';
 import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
 import { EditCheckScheduler } from './editChecks';
-import { transcriptItemFor } from './transcriptEvents';
+import { summarizeArgs, transcriptItemFor } from './transcriptEvents';
 import { TaskTerminal, terminalName } from './taskTerminal';
 import { TaskTally } from './taskTally';
 import { episodeAdapterVersion } from './runtime/adapterModel';
@@ -34,11 +35,16 @@ export class AgentController {
   private terminal: TaskTerminal | undefined;
   /** What each run of the current task did (end-of-task summaries; their files open their diffs). */
   private tallies: TaskTally[] = [];
-  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' }>();
+  /** A past task shown for resuming (History → Resume, or the task on screen before a reload): the next send continues it. */
+  private resumeFrom: { episodeId: string; messages: ChatMessage[] } | undefined;
+  /** That past task's saved checkpoints: its cards offer Restore until the next message starts the continuation. */
+  private pastCheckpoints: { episodeId: string; checkpoints: TaskCheckpoints } | undefined;
+  private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' } | { type: 'checkpoints'; restorable: string[] }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
     this.ctx.setRunning(running);
     this.emitter.fire({ type: 'running', running });
+    this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
   });
   /** Everything the view must hear about. */
   readonly onDidChange = this.emitter.event;
@@ -52,6 +58,26 @@ export class AgentController {
   get items(): readonly TranscriptItem[] { return this.transcript; }
   get running(): boolean { return this.ctx.isRunning; }
   get hasFeedback(): boolean { return this.feedbackGiven; }
+  /** The current task's calls with a checkpoint to restore to; none while a run is in progress. */
+  get restorable(): string[] {
+    if (this.ctx.isRunning) return [];
+    return (this.session?.checkpoints ?? this.pastCheckpoints?.checkpoints)?.restorable() ?? [];
+  }
+
+  /** Keeps the checkpoints of a task on disk (after each run and restore), so they outlive the window. */
+  private async saveCheckpoints(episodeId: string, checkpoints: TaskCheckpoints): Promise<void> {
+    const { saveCheckpoints } = await loadCore();
+    if (!(await saveCheckpoints(checkpointsDir(this.ctx), episodeId, checkpoints).catch((e: unknown) => { this.ctx.log.warn(`checkpoints of ${episodeId} not saved: ${(e as Error).message}`); return true; }))) {
+      this.ctx.log.warn(`checkpoints of ${episodeId} are too large to keep after the window closes; Restore works until then`);
+    }
+  }
+
+  /** The saved checkpoints of a past task shown in the view (after a reload, or resumed from History). */
+  private async loadPastCheckpoints(episodeId: string): Promise<void> {
+    const { loadCheckpoints } = await loadCore();
+    const checkpoints = await loadCheckpoints(checkpointsDir(this.ctx), episodeId);
+    this.pastCheckpoints = checkpoints ? { episodeId, checkpoints } : undefined;
+  }
 
   private push(item: TranscriptItem): void {
     this.transcript.push(item);
@@ -67,8 +93,13 @@ export class AgentController {
   private saving: Promise<void> = Promise.resolve();
   private restoring: Promise<void> | undefined;
 
-  /** Saves the transcript soon (streamed text arrives in many small items: one write per burst). */
+  /**
+   * Saves the transcript soon: at most `delayMs` after the first change not yet saved (streamed text arrives in many
+   * small items: one write per burst). A pending save is not postponed by later items, so a steady stream (or a run
+   * that keeps acting) is still saved every `delayMs`, not only once it pauses; a shorter delay (New Task) takes over.
+   */
   private scheduleSave(delayMs = 300): void {
+    if (this.saveTimer && delayMs > 0) return;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => { this.saveTimer = undefined; void this.saveNow(); }, delayMs);
   }
@@ -76,9 +107,10 @@ export class AgentController {
   /** Writes the transcript now, after any write in progress (the last one wins). */
   saveNow(): Promise<void> {
     const items = [...this.transcript];
+    const episodeId = this.session?.episodeId ?? this.resumeFrom?.episodeId;
     this.saving = this.saving.then(async () => {
       const { saveTranscript } = await loadCore();
-      await saveTranscript(this.transcriptFile, items, this.ctx.knownSecrets());
+      await saveTranscript(this.transcriptFile, items, this.ctx.knownSecrets(), episodeId);
     }).catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be saved: ${(e as Error).message}`));
     return this.saving;
   }
@@ -90,11 +122,19 @@ export class AgentController {
   restore(): Promise<void> {
     this.restoring ??= (async () => {
       if (this.transcript.length || this.session) return;
-      const { loadTranscript } = await loadCore();
-      const { items, dropped } = await loadTranscript(this.transcriptFile);
+      const { loadTranscript, conversationOf } = await loadCore();
+      const { items, dropped, episodeId } = await loadTranscript(this.transcriptFile);
       if (dropped) this.ctx.log.warn(`the saved Agent view transcript had ${dropped} unreadable part(s); they were left out`);
       if (!items.length || this.transcript.length || this.session) return;
-      this.transcript = [...items, { type: 'notice', message: 'Restored after the window was reloaded. A follow-up starts a new task.' }];
+      // The task is in the history: a follow-up continues it with its whole conversation (a new episode linked to it).
+      const episode = episodeId ? (await this.ctx.store().catch(() => null))?.read(episodeId) : undefined;
+      if (episode) {
+        this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+        await this.loadPastCheckpoints(episode.id);
+      }
+      // Feedback already given is not asked for again; otherwise "Was this helpful?" records on that task.
+      this.feedbackGiven = !!episode?.steps.some((s) => s.kind === 'feedback');
+      this.transcript = [...items, { type: 'notice', message: episode ? 'Restored after the window was reloaded. A follow-up continues this task with its conversation.' : 'Restored after the window was reloaded. A follow-up starts a new task.' }];
       this.ended = true;
     })().catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be restored: ${(e as Error).message}`));
     return this.restoring;
@@ -147,9 +187,14 @@ export class AgentController {
         recorder: this.recorder,
         // The adapter the model runs with, read with the model id above (the same state decides both).
         ...(adapter ? { adapter: { version: episodeAdapterVersion(adapter) } } : {}),
+        ...(this.resumeFrom ? { resume: this.resumeFrom } : {}),
         onEvent: (e) => { if (gen === this.generation) this.onEvent(e); },
       });
       if (!store) this.error('The task history could not be opened; this task will not be recorded (see the log).');
+      if (this.resumeFrom) this.ctx.log.info(`task continues ${this.resumeFrom.episodeId}`);
+      this.resumeFrom = undefined;
+      // The continuation has checkpoints of its own; the past task's stay on disk (Resume it again to use them).
+      this.pastCheckpoints = undefined;
     }
     const session = this.session!;
     this.ended = false;
@@ -171,6 +216,7 @@ export class AgentController {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
       release();
+      await this.saveCheckpoints(session.episodeId, session.checkpoints);
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
@@ -222,6 +268,56 @@ export class AgentController {
     await this.edits.showChange(root, path, tally.textBefore(path) ?? null);
   }
 
+  /**
+   * Restores the files to the checkpoint before `callId` (null: undo all changes of the task). Files the user changed
+   * since the agent wrote them are overwritten only after the user confirms it; the outcome is said in the transcript.
+   */
+  async restoreCheckpoint(callId: string | null): Promise<void> {
+    if (this.ctx.isRunning) { this.error('The agent is running. Stop it or wait for it to finish before restoring files.'); return; }
+    const target = await this.restoreTarget();
+    if (!target) { this.error('This task has no checkpoints to restore (they were not kept, or the task was deleted).'); return; }
+    let result = await target.restore(callId, {});
+    const changed = result.conflicts.filter((c) => /changed after|deleted after/.test(c.reason));
+    if (result.conflicts.length && changed.length === result.conflicts.length) {
+      const names = changed.map((c) => c.path).join(', ');
+      const overwrite = 'Overwrite My Changes';
+      const answer = await vscode.window.showWarningMessage(
+        `You changed ${names} after the agent wrote ${changed.length === 1 ? 'it' : 'them'}. Restoring overwrites your changes.`,
+        { modal: true, detail: 'Choose Overwrite My Changes to restore anyway, or Cancel to keep every file as it is.' }, overwrite);
+      if (answer === overwrite) result = await target.restore(callId, { overwrite: true });
+    }
+    await this.recorder?.flush().catch(() => undefined);
+    await this.saveCheckpoints(target.episodeId, target.checkpoints);
+    const what = callId === null ? 'to before the task' : 'to before that step';
+    if (result.restored.length) this.push({ type: 'notice', message: `Restored ${result.restored.join(', ')} ${what}.${result.overwritten.length ? ` Your later changes to ${result.overwritten.join(', ')} were overwritten, as you chose.` : ''}` });
+    if (result.conflicts.length) {
+      this.push({ type: 'notice', message: `Not restored: ${result.conflicts.map((c) => c.reason || c.path).join(' ')} ${result.restored.length ? '' : 'No file was changed.'}`.trim() });
+    }
+    this.ctx.log.info(`restore ${callId ?? 'all'} of task ${target.episodeId}: restored ${result.restored.length}, left ${result.conflicts.length}`);
+    this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
+    this.ctx.historyChanged();
+  }
+
+  /**
+   * Whose checkpoints a restore uses: the current session's (recorded through its recorder), or those of the past task
+   * on screen (recorded straight into that task's episode).
+   */
+  private async restoreTarget(): Promise<{ episodeId: string; checkpoints: TaskCheckpoints; restore(callId: string | null, opts: { overwrite?: boolean }): Promise<Awaited<ReturnType<AgentSession['restoreCheckpoint']>>> } | undefined> {
+    const session = this.session;
+    if (session) return { episodeId: session.episodeId, checkpoints: session.checkpoints, restore: (id, opts) => session.restoreCheckpoint(id, opts) };
+    const past = this.pastCheckpoints;
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!past || !root) return undefined;
+    const core = await loadCore();
+    const store = await this.ctx.store();
+    const files = new core.WorkspaceFiles(root, { documents: openDocuments() });
+    return {
+      episodeId: past.episodeId, checkpoints: past.checkpoints,
+      // Steps hold paths and call ids only, but go through the same redaction as everything the recorder writes.
+      restore: (id, opts) => core.restoreAndRecord(past.checkpoints, files, id, opts, (s) => store.append(past.episodeId, core.redactValue(s, this.ctx.knownSecrets()))),
+    };
+  }
+
   /** Stops the run: model request, running command and pending approvals. */
   stop(): void {
     if (!this.session?.running) return;
@@ -237,11 +333,35 @@ export class AgentController {
     return this.terminal;
   }
 
+  /**
+   * Shows a past task from History in the view, ready to continue: its conversation as it ended, and the next message
+   * continues it with that whole conversation sent to the model (recorded as a new episode that `continues` it).
+   */
+  async resume(episodeId: string): Promise<void> {
+    if (this.ctx.isRunning) { this.error('The agent is running. Stop it or wait for it to finish before resuming another task.'); return; }
+    const episode = (await this.ctx.store()).read(episodeId);
+    if (!episode) { this.error(`The task ${episodeId} is not in this workspace's history (deleted, or run in another workspace).`); return; }
+    const { conversationOf, transcriptOf } = await loadCore();
+    this.newTask();
+    this.resumeFrom = { episodeId: episode.id, messages: conversationOf(episode) };
+    await this.loadPastCheckpoints(episode.id);
+    for (const item of transcriptOf(episode, summarizeArgs)) this.push(item);
+    this.ended = true;
+    // Feedback the task already has is shown as given; otherwise "Was this helpful?" records on that task.
+    const given = episode.steps.filter((s) => s.kind === 'feedback').at(-1);
+    if (given?.kind === 'feedback') { this.feedbackGiven = true; this.emitter.fire({ type: 'feedbackStored', rating: given.rating }); }
+    this.push({ type: 'notice', message: `Resumed "${episode.title}" from History. Your next message continues it; the model gets its whole conversation.` });
+    this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
+    this.ctx.log.info(`resumed task ${episode.id} in the Agent view`);
+  }
+
   /** Stops any run and starts clean. */
   newTask(): void {
     this.stop();
     this.generation++;
     this.session = null;
+    this.resumeFrom = undefined;
+    this.pastCheckpoints = undefined;
     this.terminal?.dispose();
     this.terminal = undefined;
     this.transcript = [];
@@ -252,12 +372,26 @@ export class AgentController {
     this.scheduleSave(0);
   }
 
-  /** Records thumbs up/down on the current task. */
+  /**
+   * Records thumbs up/down on the current task; for a past task shown for resuming (History, or after a reload),
+   * on that task's episode, redacted like everything the recorder writes.
+   */
   async feedback(rating: 'up' | 'down', comment?: string): Promise<void> {
-    if (!this.session || !this.ended) return;
-    await this.session.feedback(rating, comment?.trim() || undefined);
+    if (!this.ended) return;
+    const text = comment?.trim() || undefined;
+    let episodeId: string;
+    if (this.session) {
+      await this.session.feedback(rating, text);
+      episodeId = this.session.episodeId;
+    } else if (this.resumeFrom) {
+      const { redactValueThorough } = await loadCore();
+      episodeId = this.resumeFrom.episodeId;
+      await (await this.ctx.store()).feedback(episodeId, rating, text === undefined ? undefined : await redactValueThorough(text, this.ctx.knownSecrets()));
+    } else {
+      return;
+    }
     this.feedbackGiven = true;
-    this.ctx.log.info(`feedback ${rating} on task ${this.session.episodeId}`);
+    this.ctx.log.info(`feedback ${rating} on task ${episodeId}`);
     this.emitter.fire({ type: 'feedbackStored', rating });
     this.ctx.historyChanged();
   }

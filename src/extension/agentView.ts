@@ -9,6 +9,7 @@ import type { OelContext } from './context';
 import { loadCore, type CoreRuntime } from './core';
 import { loadWebviewPage } from './webviewSetup';
 import { pickContext } from './contextPicker';
+import { autoApproveChange } from './settings';
 
 /** Provides the agent webview view. */
 export class AgentViewProvider implements vscode.WebviewViewProvider {
@@ -20,7 +21,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
 
   constructor(private readonly ctx: OelContext, private readonly agent: AgentController) {
     ctx.own(agent.onDidChange((e) => {
-      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored' || e.type === 'needsModel') this.post(e);
+      if (e.type === 'cleared' || e.type === 'running' || e.type === 'feedbackStored' || e.type === 'needsModel' || e.type === 'checkpoints') this.post(e);
       else this.post({ type: 'item', item: e });
     }));
   }
@@ -36,13 +37,29 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
 
   /** Re-sends trust/model after a settings or trust change. */
   refreshSettings(): void {
-    this.post({ type: 'settings', trusted: this.ctx.trusted, model: this.ctx.config.model });
+    this.post({ type: 'settings', trusted: this.ctx.trusted, model: this.ctx.config.model, policy: this.ctx.config.policy });
   }
 
   /** Reveals the view and focuses the input. */
   async reveal(): Promise<void> {
     await vscode.commands.executeCommand(`${AgentViewProvider.viewId}.focus`);
     this.post({ type: 'focusInput' });
+  }
+
+  /**
+   * An auto-approve toggle: the same rule as the settings themselves. Written to the user's settings only (a
+   * repository cannot turn it on: the setting is application-scoped and read from user settings only), and never
+   * turned on in an untrusted workspace, where the toggles are disabled anyway.
+   */
+  private async setAutoApprove(category: 'read' | 'edit' | 'command', auto: boolean): Promise<void> {
+    const change = autoApproveChange(category, auto, this.ctx.trusted);
+    if ('refused' in change) {
+      this.agent.error(change.refused);
+    } else {
+      await vscode.workspace.getConfiguration('oel').update(change.key, change.value, vscode.ConfigurationTarget.Global);
+      this.ctx.log.info(`auto-approve ${category} ${auto ? 'on' : 'off'} from the Agent view (user settings)`);
+    }
+    this.refreshSettings();
   }
 
   private post(msg: ExtensionToWebview): void {
@@ -69,7 +86,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
           // The first view after a window reload shows the task that was on screen before it.
           await this.agent.restore();
           this.ready = true;
-          this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items] });
+          this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items], restorable: this.agent.restorable, policy: this.ctx.config.policy });
           break;
         case 'send': await this.agent.send(msg.text, msg.context); break;
         case 'addContext': {
@@ -79,10 +96,11 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
         }
         case 'stop': this.agent.stop(); break;
         case 'newTask': this.agent.newTask(); break;
-        case 'approve': this.agent.decide(msg.callId, { decision: 'approved' }); break;
+        case 'approve': this.agent.decide(msg.callId, { decision: 'approved', ...(msg.hunks ? { hunks: [...new Set(msg.hunks)] } : {}) }); break;
         case 'reject': this.agent.decide(msg.callId, { decision: 'rejected', ...(msg.comment ? { comment: msg.comment } : {}) }); break;
         case 'openDiff': await this.agent.openDiff(msg.callId); break;
         case 'openChange': await this.agent.openChange(msg.path); break;
+        case 'restoreCheckpoint': await this.agent.restoreCheckpoint(msg.callId); break;
         case 'listModels': {
           const cfg = this.ctx.config;
           const r = await core.listModels({ baseUrl: cfg.baseUrl, model: cfg.model, apiKey: await this.ctx.apiKey(), timeoutMs: 15_000 });
@@ -94,6 +112,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
           await vscode.workspace.getConfiguration('oel').update('provider.model', msg.model, vscode.ConfigurationTarget.Global);
           this.ctx.log.info(`model set to ${msg.model} from the Agent view`);
           break;
+        case 'setAutoApprove': await this.setAutoApprove(msg.category, msg.auto); break;
         case 'feedback': await this.agent.feedback(msg.rating, msg.comment); break;
         case 'command': await vscode.commands.executeCommand(msg.command); break;
         case 'revealKnowledge': await vscode.commands.executeCommand('oel.knowledge.reveal', { id: msg.id }); break;

@@ -130,6 +130,9 @@ export class OelContext implements vscode.Disposable {
     const store = await this.store();
     const deleted = await store.applyRetention(policy);
     if (deleted.length) {
+      // Their checkpoints go with them (history.ts; imported here lazily, history.ts imports this module's type).
+      const { deleteCheckpointsOf } = await import('./history');
+      await deleteCheckpointsOf(this, deleted.map((d) => d.id));
       this.log.info(`retention deleted ${deleted.length} task(s): ${deleted.map((d) => d.id).join(', ')}`);
       this.historyChanged();
     }

@@ -5,9 +5,10 @@
  */
 export type { AgentSession, AgentOutcome, AgentSessionOptions } from '../core/agent/session';
 export type { AgentEvent } from '../core/agent/events';
+export type { TaskCheckpoints } from '../core/agent/checkpoints';
 export type { StoreRecorder } from '../core/agent/recorder';
 export type { ConnectionResult } from '../core/provider/testConnection';
-export type { ProviderConfig, ProviderFix } from '../core/provider/provider';
+export type { ChatMessage, ProviderConfig, ProviderFix } from '../core/provider/provider';
 export type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CommandResult, Diagnostic, EditProposal, RunCommandOptions, ToolHost, ToolCategory } from '../core/tools/host';
 export type { OpenDocuments, WorkspaceFiles } from '../core/tools/workspaceFiles';
 export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';

@@ -12,12 +12,15 @@ export { withAttachedContext, contextLabel } from '../core/agent/attachedContext
 export { NodeToolHost } from '../core/tools/nodeToolHost';
 export { WorkspaceFiles, textHash } from '../core/tools/workspaceFiles';
 export { checkEditsStillStand } from '../core/agent/editCheck';
+export { conversationOf, transcriptOf } from '../core/agent/resume';
+export { restoreAndRecord } from '../core/agent/checkpoints';
+export { saveCheckpoints, loadCheckpoints, deleteCheckpoints } from '../core/agent/checkpointFile';
 export { TrajectoryStore } from '../core/trajectory/store';
 export { parseExtensionMessage, parseWebviewMessage } from '../core/protocol/webview';
 export { parseLearningMessage, checkLearningOutgoing } from '../core/protocol/learningView';
 export { LearningSummary, buildLearningData, readKnowledgeForStats } from '../core/learning';
 export { saveTranscript, loadTranscript } from '../core/protocol/savedTranscript';
-export { redactForLog } from '../core/redact/redact';
+export { redactForLog, redactValue, redactValueThorough } from '../core/redact/redact';
 export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,

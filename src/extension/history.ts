@@ -3,13 +3,25 @@
  * a past task, and Open / Export / Delete / Delete All.
  */
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
-import type { EpisodeSummary } from './core';
+import { loadCore, type EpisodeSummary } from './core';
 import { adapterVersionLabel } from './runtime/adapterModel';
 import { episodeMarkdown, episodeMarkdownWithLines } from './taskMarkdown';
 
 export const TASK_SCHEME = 'oel-task';
+
+/** Where each task's checkpoints are kept between windows (this workspace's storage; core/agent/checkpointFile.ts). */
+export function checkpointsDir(ctx: OelContext): string {
+  return join((ctx.ext.storageUri ?? ctx.ext.globalStorageUri).fsPath, 'checkpoints');
+}
+
+/** Deletes the saved checkpoints of deleted tasks. */
+export async function deleteCheckpointsOf(ctx: OelContext, ids: readonly string[]): Promise<void> {
+  const { deleteCheckpoints } = await loadCore();
+  for (const id of ids) await deleteCheckpoints(checkpointsDir(ctx), id).catch(() => undefined);
+}
 
 const OUTCOME_ICON: Record<string, [string, string]> = {
   completed: ['pass', 'testing.iconPassed'],
@@ -82,7 +94,7 @@ class HistoryProvider implements vscode.TreeDataProvider<EpisodeItem>, vscode.Te
 }
 
 /** Accepts a tree item, an id string, or nothing (then asks). */
-async function pickId(ctx: OelContext, arg: unknown, placeHolder: string): Promise<EpisodeSummary | undefined> {
+export async function pickId(ctx: OelContext, arg: unknown, placeHolder: string): Promise<EpisodeSummary | undefined> {
   const rows = await (await ctx.store()).list();
   if (arg instanceof EpisodeItem) return arg.summary;
   if (typeof arg === 'string') return rows.find((r) => r.id === arg);
@@ -149,6 +161,7 @@ export function registerHistory(ctx: OelContext): void {
     const ok = await vscode.window.showWarningMessage(`Delete the task "${row.title}"?`, { modal: true, detail: 'Its trajectory is deleted from disk. This cannot be undone.' }, 'Delete');
     if (ok !== 'Delete') return;
     await (await ctx.store()).delete(row.id);
+    await deleteCheckpointsOf(ctx, [row.id]);
     ctx.log.info(`deleted task ${row.id}`);
     provider.refresh();
   });
@@ -159,6 +172,7 @@ export function registerHistory(ctx: OelContext): void {
     const ok = await vscode.window.showWarningMessage(`Delete all ${n} tasks?`, { modal: true, detail: 'Every stored trajectory is deleted from disk. This cannot be undone.' }, 'Delete All');
     if (ok !== 'Delete All') return;
     const ids = await store.deleteAll();
+    await deleteCheckpointsOf(ctx, ids);
     ctx.log.info(`deleted all tasks (${ids.length}): ${ids.join(', ')}`);
     provider.refresh();
   });

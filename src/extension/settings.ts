@@ -63,6 +63,16 @@ export function readPolicy(get: SettingGetter): ApprovalPolicy {
   return { read: mode('approval.read', 'auto'), edit: mode('approval.edit', 'ask'), command: mode('approval.command', 'ask') };
 }
 
+/**
+ * What an auto-approve toggle of the Agent view writes: `oel.approval.<category>` (a user-only setting, so the caller
+ * writes it to the user's settings), or why it is refused. Turning one on is refused in an untrusted workspace;
+ * turning one off is always allowed (it only makes the agent ask more).
+ */
+export function autoApproveChange(category: keyof ApprovalPolicy, auto: boolean, trusted: boolean): { key: string; value: 'auto' | 'ask' } | { refused: string } {
+  if (auto && !trusted) return { refused: 'Auto-approve cannot be turned on in Restricted Mode: trust this workspace first.' };
+  return { key: `approval.${category}`, value: auto ? 'auto' : 'ask' };
+}
+
 /** A positive number or the fallback. */
 export function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;

@@ -31,7 +31,7 @@ export function transcriptItemFor(e: AgentEvent): TranscriptItem | null {
     case 'text_delta': return { type: 'assistantDelta', turn: e.turn, delta: e.delta };
     case 'tool_call_proposed': return { type: 'toolCall', callId: e.callId, name: e.name, summary: summarizeArgs(e.name, e.arguments) };
     case 'approval_needed': return { type: 'approvalRequest', ...e.request };
-    case 'approval_decided': return { type: 'approvalResolved', callId: e.callId, decision: e.decision };
+    case 'approval_decided': return { type: 'approvalResolved', callId: e.callId, decision: e.decision, ...(e.hunks ? { hunks: e.hunks.slice(0, 10_000) } : {}) };
     case 'command_output': return { type: 'toolOutput', callId: e.callId, chunk: e.chunk };
     case 'tool_result': return { type: 'toolResult', callId: e.observation.callId, status: e.observation.status, output: e.observation.output };
     case 'knowledge_in_context': return { type: 'knowledge', items: e.items.map((i) => ({ id: i.id, text: i.text, ...(i.why ? { why: i.why.slice(0, 1000) } : {}), ...(i.score !== undefined ? { score: i.score } : {}) })) };

@@ -50,8 +50,21 @@ function renderChips(): void {
 }
 const attach = el('button', { class: 'icon-btn', type: 'button', 'data-testid': 'attach-context', title: 'Attach a file or the selection (@)', 'aria-label': 'Attach a file or the selection' }, icon('mention'));
 attach.addEventListener('click', () => post({ type: 'addContext' }));
+/** Auto-approve toggles per tool category: each writes the user's `oel.approval.*` setting (the extension's rules). */
+const AUTO: { category: 'read' | 'edit' | 'command'; label: string; what: string }[] = [
+  { category: 'read', label: 'Read', what: 'reading and searching files' },
+  { category: 'edit', label: 'Edit', what: 'editing files' },
+  { category: 'command', label: 'Run', what: 'running commands' },
+];
+const autoToggles = AUTO.map(({ category, label }) => {
+  const b = el('button', { class: 'toggle', type: 'button', 'data-testid': `auto-approve-${category}`, 'aria-pressed': 'false' }, label);
+  b.addEventListener('click', () => post({ type: 'setAutoApprove', category, auto: b.getAttribute('aria-pressed') !== 'true' }));
+  return b;
+});
+const autoRow = el('div', { class: 'auto-approve', 'data-testid': 'auto-approve', role: 'group', 'aria-label': 'Auto-approve' },
+  el('span', { class: 'auto-label', title: 'Run these without asking (your user settings oel.approval.*; files that change what runs always ask)' }, 'Auto-approve:'), ...autoToggles);
 const composer = el('div', { class: 'composer' }, picker.menu, chips, input,
-  el('div', { class: 'actions' }, newTask, attach, picker.button, el('span', { class: 'spacer' }), stop, send));
+  el('div', { class: 'actions' }, newTask, attach, picker.button, el('span', { class: 'spacer' }), stop, send), autoRow);
 app.append(notices, log, composer);
 
 function submit(): void {
@@ -69,10 +82,11 @@ input.addEventListener('keydown', (e) => {
 const hooks: EntryHooks = {
   get knownItems() { return state.knownItems; },
   reveal: (id) => post({ type: 'revealKnowledge', id }),
-  approve: (callId) => post({ type: 'approve', callId }),
+  approve: (callId, hunks) => post({ type: 'approve', callId, ...(hunks ? { hunks } : {}) }),
   reject: (callId, comment) => post({ type: 'reject', callId, ...(comment ? { comment } : {}) }),
   openDiff: (callId) => post({ type: 'openDiff', callId }),
   openChange: (path) => post({ type: 'openChange', path }),
+  restore: (callId) => post({ type: 'restoreCheckpoint', callId }),
   feedback: (rating, comment) => post({ type: 'feedback', rating, ...(comment ? { comment } : {}) }),
   command: (command) => post({ type: 'command', command }),
   get retry() { return lastSent ? () => { input.value = lastSent; input.focus(); submit(); } : undefined; },
@@ -85,6 +99,15 @@ function renderChrome(): void {
   send.disabled = state.running;
   input.placeholder = hasUserMessage(state) ? 'Send a follow-up… (Enter to send, Shift+Enter for a new line)' : 'Describe a task… (Enter to send, Shift+Enter for a new line)';
   picker.render(state, modelsPending);
+  autoRow.hidden = !state.policy;
+  autoToggles.forEach((b, i) => {
+    const { category, what } = AUTO[i];
+    const on = state.policy?.[category] === 'auto';
+    b.setAttribute('aria-pressed', String(on));
+    // Restricted Mode: nothing but reading runs anyway, and nothing may be turned on there.
+    b.disabled = !state.trusted;
+    b.title = !state.trusted ? 'Not available in Restricted Mode' : on ? `Auto-approving ${what}: click to ask each time` : `Asking before ${what}: click to auto-approve`;
+  });
   notices.replaceChildren();
   if (!state.trusted) {
     notices.append(el('div', { class: 'notice warning', 'data-testid': 'restricted-notice', role: 'status' }, icon('shield'),
@@ -129,6 +152,7 @@ function handle(msg: ExtensionToWebview): void {
     case 'cleared': render(false); input.focus(); return;
     case 'focusInput': input.focus(); return;
     case 'models': modelsPending = false; renderChrome(); return;
+    case 'checkpoints': render(false); return;
     case 'contextAdded':
       for (const r of msg.items) if (!attached.some((a) => chipLabel(a) === chipLabel(r))) attached.push(r);
       renderChips();

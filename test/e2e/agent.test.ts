@@ -16,7 +16,7 @@ import { findFrameWith, screenshot } from '../support/browser';
 import { openAgentView, sendTask as sendTaskIn, waitEnd as waitEndIn } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
-import { lastEpisode } from '../support/episodes';
+import { lastEpisode, recordedEpisodes } from '../support/episodes';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
@@ -188,9 +188,11 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
     await withAgent('reload', trustedSettings(providerSettings()), async (c) => {
       await sendTask(c, 'Why does subtotal() skip the first line?');
       await waitEnd(c);
-      // History opens the task as the rendered Markdown preview, not its source.
-      const historyRow = c.page.locator('.part.sidebar .pane', { has: c.page.locator('.pane-header', { hasText: /^History/i }) })
-        .locator('.monaco-list-row', { hasText: 'Why does subtotal() skip the first line?' }).first();
+      // History opens the task as the rendered Markdown preview, not its source. History starts collapsed (the
+      // conversation gets the room): one click on its header opens it.
+      const historyPane = c.page.locator('.part.sidebar .pane', { has: c.page.locator('.pane-header', { hasText: /^History/i }) }).first();
+      if (await historyPane.locator('.pane-header[aria-expanded="false"]').count()) await historyPane.locator('.pane-header').click();
+      const historyRow = historyPane.locator('.monaco-list-row', { hasText: 'Why does subtotal() skip the first line?' }).first();
       await historyRow.click();
       await c.page.locator('.tabs-container .tab', { hasText: /^Preview / }).first().waitFor({ state: 'visible', timeout: 30_000 });
       // The preview renders the task's Markdown: its title is a heading.
@@ -210,6 +212,24 @@ describe('agent tasks in code-server', { timeout: 600_000, concurrency: 1 }, () 
       assert.equal(await view.locator('body').getAttribute('data-pwned'), null);
       assert.deepEqual(await view.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-tool'), e.getAttribute('data-status')])), [['read_file', 'ok']]);
       assert.equal(await view.locator('[data-testid="end-banner"]').getAttribute('data-reason'), 'completed');
+
+      // A follow-up after the reload continues the task: the model gets its whole conversation, as the scripted
+      // server receives it, and the new episode says which one it continues.
+      await view.locator('[data-testid="agent-notice"]', { hasText: 'A follow-up continues this task' }).waitFor({ state: 'visible', timeout: 5_000 });
+      const before = suite.model.requests.length;
+      suite.model.enqueue({ text: 'Start the loop at 0.' });
+      await sendTask({ ...c, view }, 'So what should the loop start at?');
+      await view.locator('[data-testid="end-banner"]').nth(1).waitFor({ state: 'visible', timeout: 60_000 });
+      const sent = suite.model.requests[before].messages;
+      assert.deepEqual(sent.map((m) => m.role), ['system', 'user', 'assistant', 'tool', 'assistant', 'user']);
+      assert.equal(sent[1].content, 'Why does subtotal() skip the first line?');
+      assert.match(String(sent[3].content), /export function subtotal/, 'the file the task read, as the tool result');
+      assert.match(String(sent[4].content), /starts its loop at \*\*1\*\*/);
+      assert.equal(sent[5].content, 'So what should the loop start at?');
+      await screenshot(c.page, 'agent-resumed-after-reload');
+      const ep = await lastEpisode(c.cs.userDataDir);
+      const first = recordedEpisodes(c.cs.userDataDir).map((e) => e.lines[0]).find((h) => h.title === 'Why does subtotal() skip the first line?');
+      assert.equal(ep[0].continues, first?.id, 'recorded as a new episode that continues the first');
     });
   });
 

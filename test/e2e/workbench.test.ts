@@ -52,6 +52,7 @@ const NOT_IN_PALETTE: Record<string, string> = {
   'oel.knowledge.showSource': 'OEL Agent: Show Source of Knowledge Item',
   'oel.openTask': 'OEL Agent: Open Task',
   'oel.deleteTask': 'OEL Agent: Delete Task',
+  'oel.resumeTask': 'OEL Agent: Resume in Agent View',
   'oel.stop': 'OEL Agent: Stop',
   'oel.acceptEdit': 'OEL Agent: Accept Proposed Edit',
   'oel.rejectEdit': 'OEL Agent: Reject Proposed Edit',

@@ -13,12 +13,19 @@ function addedLines(diff: string): string[] {
 
 /**
  * One `edit_check` step per accepted edit of the episode: `stillStands` is true when every line the edit added is
- * still in the file (a truncated diff is judged on the lines it kept). A deleted file means the edit does not stand.
+ * still in the file (a truncated diff is judged on the lines it kept). A deleted file, or a restore of the task's
+ * checkpoints that undid the edit, means the edit does not stand.
  */
 export async function checkEditsStillStand(episode: Episode, host: ToolHost, now = new Date()): Promise<Step[]> {
   const out: Step[] = [];
+  // An edit the user restored away did not stand, whatever the file holds now (the same lines may come back later).
+  const restored = new Set(episode.steps.flatMap((s) => (s.kind === 'restore' ? s.callIds : [])));
   for (const step of episode.steps) {
     if (step.kind !== 'edit' || !step.accepted) continue;
+    if (restored.has(step.callId)) {
+      out.push({ kind: 'edit_check', at: now.toISOString(), callId: step.callId, path: step.path, stillStands: false });
+      continue;
+    }
     let text: string | null = null;
     try {
       const p = await host.files.resolve(step.path);

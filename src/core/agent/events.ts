@@ -21,7 +21,8 @@ export type AgentEvent =
   | { type: 'turn_finished'; turn: number; result: ChatTurn }
   | { type: 'tool_call_proposed'; turn: number; callId: string; name: string; arguments: string }
   | { type: 'approval_needed'; request: ApprovalRequest }
-  | { type: 'approval_decided'; callId: string; decision: 'approved' | 'rejected'; comment?: string }
+  /** `hunks`: an edit approved in part, the hunks the user kept (numbered as in the approval's diff). */
+  | { type: 'approval_decided'; callId: string; decision: 'approved' | 'rejected'; comment?: string; hunks?: number[] }
   | { type: 'command_output'; callId: string; chunk: string }
   | { type: 'tool_result'; observation: ToolObservation }
   /** A model request failed for a passing reason (429, 5xx, reset) and is tried again after `delayMs`. */

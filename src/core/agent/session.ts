@@ -15,6 +15,7 @@ import type { EndReason, EpisodeHeader, Step } from '../trajectory/episode';
 import { newEpisodeId } from '../util/ids';
 import type { AgentEvent, AgentEventListener } from './events';
 import type { TrajectoryRecorder } from './recorder';
+import { TaskCheckpoints, restoreAndRecord, type RestoreResult } from './checkpoints';
 import { DEFAULT_SYSTEM_TEMPLATE, buildSystemPrompt, citedIds } from './systemPrompt';
 import { promptItems } from '../knowledge/selection';
 
@@ -45,6 +46,11 @@ export interface AgentSessionOptions {
    * active. `tokensSaved`: prompt tokens of knowledge the adapter absorbed that this task's prompt no longer carries.
    */
   adapter?: EpisodeHeader['adapter'];
+  /**
+   * Continues a past task (History → Resume): its conversation (resume.ts `conversationOf`) goes to the model after
+   * the fresh system prompt and before the new message, and the episode records `continues` = that task's id.
+   */
+  resume?: { episodeId: string; messages: ChatMessage[] };
 }
 
 /** How a run ended. */
@@ -62,6 +68,8 @@ export class AgentSession {
   private controller: AbortController | null = null;
   private turn = 0;
   private started = false;
+  /** Marks before each edit or command and the edits applied: what {@link restoreCheckpoint} puts back. */
+  readonly checkpoints = new TaskCheckpoints();
 
   constructor(private readonly opts: AgentSessionOptions) {
     this.client = opts.client ?? createClient(opts.provider);
@@ -104,12 +112,15 @@ export class AgentSession {
       this.knowledge = null; // knowledge is an aid; the task runs without it
     }
     this.messages.push({ role: 'system', content: buildSystemPrompt(template, this.knowledge) });
+    // A resumed task: the past conversation, as it was, between the system prompt and the new message.
+    if (this.opts.resume) this.messages.push(...this.opts.resume.messages);
     const title = request.replace(/\s+/g, ' ').trim().slice(0, 80);
     this.opts.recorder?.begin({
       kind: 'header', schema: 1, id: this.episodeId, title, startedAt: now(), workspace: basename(this.opts.host.root),
       provider: { baseUrl: publicBaseUrl(this.opts.provider.baseUrl), model: this.opts.provider.model },
       systemPrompt: { template, knowledge: this.knowledge }, trusted: this.trusted,
       ...(this.opts.adapter ? { adapter: this.opts.adapter } : {}),
+      ...(this.opts.resume ? { continues: this.opts.resume.episodeId } : {}),
     });
     this.emit({ type: 'task_started', episodeId: this.episodeId, title });
     this.emitKnowledge();
@@ -168,6 +179,18 @@ export class AgentSession {
     await this.opts.recorder?.flush();
   }
 
+  /**
+   * Restores the workspace files to the checkpoint before the edit or command `callId` (null: the start of the task),
+   * see {@link TaskCheckpoints.restore}. Only between runs. Records the restore in the trajectory, with each restored
+   * accepted edit checked as no longer standing (an outcome signal: the user undid it).
+   */
+  async restoreCheckpoint(callId: string | null, opts: { overwrite?: boolean } = {}): Promise<RestoreResult> {
+    if (this.controller) throw new Error('the agent is still running; stop it or wait for it to finish before restoring files');
+    const result = await restoreAndRecord(this.checkpoints, this.opts.host.files, callId, opts, (s) => this.record(s));
+    await this.opts.recorder?.flush();
+    return result;
+  }
+
   /** Stops the run: aborts the model request, any running command and any pending approval. */
   stop(): void {
     this.controller?.abort();
@@ -188,7 +211,7 @@ export class AgentSession {
           signal.addEventListener('abort', () => resolve({ decision: 'rejected', comment: 'stopped' }), { once: true });
         });
         return Promise.race([this.opts.approver.approve(request), stopped]).then((d) => {
-          this.emit({ type: 'approval_decided', callId: request.callId, decision: d.decision, comment: d.comment });
+          this.emit({ type: 'approval_decided', callId: request.callId, decision: d.decision, comment: d.comment, ...(d.hunks ? { hunks: d.hunks } : {}) });
           return d;
         });
       },
@@ -260,7 +283,7 @@ export class AgentSession {
           ? { callId: call.id, name: call.name, args: call.arguments, status: 'cancelled' as const, output: 'Not run: the user stopped the agent.', originalSize: 0, truncated: false, durationMs: 0 }
           : await executeToolCall({
             host: this.opts.host, approver: this.approver(signal), policy: this.policy, trusted: this.trusted, signal,
-            record: (s) => this.record(s),
+            record: (s) => this.record(s), checkpoints: this.checkpoints,
             onApprovalNeeded: (request) => this.emit({ type: 'approval_needed', request: { ...request, category: request.category as 'read' | 'edit' | 'command' } }),
             onCommandOutput: (callId, chunk) => this.emit({ type: 'command_output', callId, chunk }),
           }, call);

@@ -41,6 +41,8 @@ export function renderStep(s: Step, i: number, level: Level): string {
       return `${p}EDIT ${s.path} (${s.mode}): ${s.accepted ? 'accepted' : 'REJECTED'}${obs(s.diff, level)}`;
     case 'edit_check':
       return `${p}EDIT CHECK ${s.path}: ${s.stillStands ? 'still stands' : 'reverted later'}`;
+    case 'restore':
+      return `${p}USER RESTORED ${s.paths.join(', ')} to ${s.toCallId ? 'before a step' : 'the start of the task'} (the agent's changes there were undone)`;
     case 'command':
       return `${p}COMMAND \`${cut(s.command, 300)}\` -> exit ${s.exitCode ?? 'none'}${s.timedOut ? ' (timed out)' : ''}${s.cancelled ? ' (cancelled)' : ''}`;
     case 'diagnostics':
@@ -56,7 +58,7 @@ export function renderStep(s: Step, i: number, level: Level): string {
   }
 }
 
-const ESSENTIAL = new Set<Step['kind']>(['user', 'feedback', 'end', 'error', 'edit', 'command', 'diagnostics', 'citation', 'edit_check']);
+const ESSENTIAL = new Set<Step['kind']>(['user', 'feedback', 'end', 'error', 'edit', 'command', 'diagnostics', 'citation', 'edit_check', 'restore']);
 const CORE = new Set<Step['kind']>(['user', 'feedback', 'end']);
 
 /** Result of {@link compactEpisode}. */

@@ -12,19 +12,23 @@ const VERSION = 1;
 /** Said at the end of a restored transcript whose run the reload ended. */
 export const INTERRUPTED_MESSAGE = 'The window was reloaded while the agent was running; this run ended there.';
 
-/** Writes `items` to `file` (atomically); streamed command output is left out where its result holds it. */
-export async function saveTranscript(file: string, items: readonly TranscriptItem[], knownSecrets: readonly string[] = []): Promise<void> {
+/**
+ * Writes `items` to `file` (atomically); streamed command output is left out where its result holds it. `episodeId`
+ * names the task the transcript shows, so a follow-up after the reload can continue it (resume.ts).
+ */
+export async function saveTranscript(file: string, items: readonly TranscriptItem[], knownSecrets: readonly string[] = [], episodeId?: string): Promise<void> {
   if (!items.length) { await rm(file, { force: true }); return; }
   const finished = new Set(items.flatMap((i) => (i.type === 'toolResult' ? [i.callId] : [])));
   const kept = items.filter((i) => i.type !== 'toolOutput' || !finished.has(i.callId));
-  await writeFileAtomic(file, JSON.stringify({ version: VERSION, items: redactValue(kept, knownSecrets) }));
+  await writeFileAtomic(file, JSON.stringify({ version: VERSION, items: redactValue(kept, knownSecrets), ...(episodeId ? { episodeId } : {}) }));
 }
 
 /**
  * Reads a transcript written by {@link saveTranscript}; [] when there is none. Items that do not match the protocol
- * are dropped (and counted in `dropped`); a run left open is closed with {@link closeInterrupted}.
+ * are dropped (and counted in `dropped`); a run left open is closed with {@link closeInterrupted}. `episodeId`: the
+ * task it showed, when it was saved with one.
  */
-export async function loadTranscript(file: string): Promise<{ items: TranscriptItem[]; dropped: number }> {
+export async function loadTranscript(file: string): Promise<{ items: TranscriptItem[]; dropped: number; episodeId?: string }> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
@@ -39,7 +43,10 @@ export async function loadTranscript(file: string): Promise<{ items: TranscriptI
     const r = TranscriptItemSchema.safeParse(entry);
     if (r.success) items.push(r.data);
   }
-  return { items: closeInterrupted(items), dropped: list.length - items.length };
+  // Only an id of the form the store writes: the file is ours, but a damaged one must not name an arbitrary path.
+  const id = (raw as { episodeId?: unknown }).episodeId;
+  const episodeId = typeof id === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(id) ? id : undefined;
+  return { items: closeInterrupted(items), dropped: list.length - items.length, ...(episodeId ? { episodeId } : {}) };
 }
 
 /**

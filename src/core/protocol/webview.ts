@@ -15,6 +15,12 @@ const modelId = z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]+$/);
 
 /** Tool categories with their own approval policy (mirrors tools/host.ts). */
 export const CategorySchema = z.enum(['read', 'edit', 'command']);
+/**
+ * The approval policy per tool category as the user's settings say it (`oel.approval.*`, read from user settings
+ * only): `auto` runs without asking. Shown as the view's auto-approve toggles.
+ */
+export const PolicyWireSchema = z.object({ read: z.enum(['ask', 'auto']), edit: z.enum(['ask', 'auto']), command: z.enum(['ask', 'auto']) });
+export type PolicyWire = z.infer<typeof PolicyWireSchema>;
 /** Why a task ended (mirrors trajectory/episode.ts). */
 export const EndReasonWireSchema = z.enum(['completed', 'stopped', 'max_steps', 'error']);
 export type EndReason = z.infer<typeof EndReasonWireSchema>;
@@ -66,8 +72,11 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
    * `reason` says why this one asks whatever the policy: the file changes what the editor or the agent runs.
    */
   z.object({ type: z.literal('approvalRequest'), callId, tool: z.string(), category: CategorySchema, summary: z.string(), detail: z.string(), reason: z.string().min(1).max(2000).optional() }),
-  /** Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). */
-  z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']) }),
+  /**
+   * Sent by the extension: an approval was decided (from the view, the editor title, or by Stop). `hunks`: an edit
+   * approved in part, the hunks written (the card then marks the others as not applied).
+   */
+  z.object({ type: z.literal('approvalResolved'), callId, decision: z.enum(['approved', 'rejected']), hunks: z.array(z.number().int().min(0).max(100_000)).max(10_000).optional() }),
   /**
    * Sent by the extension when a task starts with learned knowledge in its system prompt, and again when a follow-up
    * changes it: the items, in prompt order (`text` is empty when the slot did not list the item in the usual form),
@@ -99,6 +108,10 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
     running: z.boolean(),
     feedbackGiven: z.boolean(),
     transcript: z.array(TranscriptItemSchema),
+    /** The approval policy (auto-approve toggles); absent: the toggles are not shown. */
+    policy: PolicyWireSchema.optional(),
+    /** The calls of the current task with a checkpoint to restore to (as in `checkpoints`); absent: none. */
+    restorable: z.array(callId).max(1000).optional(),
   }),
   /** Sent by the extension: one new transcript item. */
   z.object({ type: z.literal('item'), item: TranscriptItemSchema }),
@@ -106,8 +119,8 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('running'), running: z.boolean() }),
   /** Sent by the extension: the transcript was cleared (New Task). */
   z.object({ type: z.literal('cleared') }),
-  /** Sent by the extension: workspace trust or the configured model changed. */
-  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string() }),
+  /** Sent by the extension: workspace trust, the configured model or the approval policy changed. */
+  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string(), policy: PolicyWireSchema.optional() }),
   /** Sent by the extension: feedback was stored. */
   z.object({ type: z.literal('feedbackStored'), rating: z.enum(['up', 'down']) }),
   /** Sent by the extension: focus the task input. */
@@ -122,6 +135,12 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
    * kept it from listing them.
    */
   z.object({ type: z.literal('models'), models: z.array(modelId).max(500), error: z.string().max(2000).optional() }),
+  /**
+   * Sent by the extension when the current task's checkpoints change (a tool call finished, a run started or ended, a
+   * restore): the tool calls whose card offers "Restore files to before this step"; empty while a run is in progress
+   * and when nothing is left to restore. The end summary offers "Undo all changes of this task" when it is not empty.
+   */
+  z.object({ type: z.literal('checkpoints'), restorable: z.array(callId).max(1000) }),
   /** Sent by the extension in answer to `addContext`: what the user picked to attach (shown as removable chips). */
   z.object({ type: z.literal('contextAdded'), items: z.array(ContextRefSchema).max(20) }),
 ]);
@@ -139,8 +158,12 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   /** Sent by the webview: New Task pressed; stops any run and starts clean. */
   z.object({ type: z.literal('newTask') }),
-  /** Sent by the webview: Approve on an approval card. */
-  z.object({ type: z.literal('approve'), callId }),
+  /**
+   * Sent by the webview: Approve on an approval card. For an edit whose diff has several hunks, `hunks` numbers the
+   * ones the user kept ticked (from 0, in the order the card's diff shows them); the edit then writes exactly those.
+   * Absent: the whole edit. Empty: every change rejected (the view offers Reject instead, but the host treats it so).
+   */
+  z.object({ type: z.literal('approve'), callId, hunks: z.array(z.number().int().min(0).max(100_000)).max(10_000).optional() }),
   /** Sent by the webview: Reject on an approval card, with an optional comment for the model. */
   z.object({ type: z.literal('reject'), callId, comment: z.string().max(10_000).optional() }),
   /** Sent by the webview: Open Diff on an edit approval card. */
@@ -149,6 +172,12 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feedback'), rating: z.enum(['up', 'down']), comment: z.string().max(10_000).optional() }),
   /** Sent by the webview: a changed file in an end-of-task summary was clicked; the extension opens its diff (before the run ↔ now). */
   z.object({ type: z.literal('openChange'), path: z.string().min(1).max(4096) }),
+  /**
+   * Sent by the webview: Restore on a tool card (`callId`: the files go back to how they were before that step) or
+   * "Undo all changes of this task" (`callId` null). Files the user changed since the agent wrote them are not
+   * overwritten unless the user confirms it in the dialog the extension shows; the outcome is said in the transcript.
+   */
+  z.object({ type: z.literal('restoreCheckpoint'), callId: callId.nullable() }),
   /** Sent by the webview: the model picker was opened; the extension answers `models`. */
   z.object({ type: z.literal('listModels') }),
   /**
@@ -156,6 +185,12 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
    * it applies from the next request and the status bar follows; a repository's settings still cannot set it.
    */
   z.object({ type: z.literal('pickModel'), model: modelId }),
+  /**
+   * Sent by the webview: an auto-approve toggle was pressed. The extension writes `oel.approval.<category>` to the
+   * USER settings only (`auto` or `ask`; a repository's settings never count for it), refuses turning one on in an
+   * untrusted workspace, and answers with `settings` carrying the policy as it now is.
+   */
+  z.object({ type: z.literal('setAutoApprove'), category: CategorySchema, auto: z.boolean() }),
   /** Sent by the webview: a knowledge item's id was clicked; the extension reveals it in its knowledge file. */
   z.object({ type: z.literal('revealKnowledge'), id: itemId }),
   /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */

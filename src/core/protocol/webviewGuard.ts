@@ -8,7 +8,7 @@ import type { ExtensionToWebview } from './webview';
 
 /** Every message type the extension sends; the compiler fails here when webview.ts gains or loses one. */
 const KNOWN: Record<ExtensionToWebview['type'], true> = {
-  init: true, item: true, running: true, cleared: true, settings: true, feedbackStored: true, focusInput: true, needsModel: true, models: true, contextAdded: true,
+  init: true, item: true, running: true, cleared: true, settings: true, feedbackStored: true, focusInput: true, needsModel: true, models: true, contextAdded: true, checkpoints: true,
 };
 
 /** Whether `raw` is a message envelope of a known type (its fields were validated by the extension). */

@@ -65,8 +65,12 @@ export interface ApprovalRequest {
   edit?: EditProposal;
 }
 
-/** The user's answer; a rejection may carry a comment that goes back to the model. */
-export interface ApprovalDecision { decision: 'approved' | 'rejected'; comment?: string }
+/**
+ * The user's answer; a rejection may carry a comment that goes back to the model. An edit may be approved in part:
+ * `hunks` numbers the hunks of its diff the user accepted (from 0, in the order the approval's diff shows them);
+ * absent, the whole edit.
+ */
+export interface ApprovalDecision { decision: 'approved' | 'rejected'; comment?: string; hunks?: number[] }
 
 /** Asks the user to approve a tool call (VS Code: buttons in the agent view). */
 export interface Approver {

@@ -137,6 +137,26 @@ export class WorkspaceFiles {
     this.options.onApplied?.(target.relative);
   }
 
+  /**
+   * Deletes a file, but only while it still holds the text whose hash is `expectedHash` (a checkpoint restore removing
+   * a file the agent created). Throws {@link EditConflictError} when it changed or is not a file (nothing is deleted).
+   */
+  async deleteFile(input: string, expectedHash: string): Promise<void> {
+    const target = await this.resolve(input);
+    if (target.kind !== 'file') throw new EditConflictError(`${target.relative} is no longer a file, so it was not deleted.`);
+    const doc = this.options.documents?.find(target.real);
+    const text = doc ? doc.text : (await readNoFollow(target.real)).toString('utf8');
+    // The editor keeps a BOM out of its text; the file's bytes (which the hash was taken from) may hold one.
+    if (textHash(text) !== expectedHash && textHash(`\uFEFF${text}`) !== expectedHash) {
+      throw new EditConflictError(`${target.relative} changed since the agent wrote it, so it was not deleted.`);
+    }
+    const dir = await this.confirmRealFolder(target, dirname(target.real));
+    // unlink removes the name itself: a link put there since would be removed, never followed.
+    await unlink(join(dir, basename(target.real)));
+    fsyncDir(dir);
+    this.options.onApplied?.(target.relative);
+  }
+
   private async create(target: ResolvedPath, text: string): Promise<void> {
     if (target.kind !== null) throw new EditConflictError(`${target.relative} exists now (it did not when the file was proposed); it was not overwritten. Read it and propose an edit instead.`);
     // The missing folders, one at a time: mkdir never follows a link in its last component, and each is checked to be

@@ -98,6 +98,20 @@ export const EditStepSchema = z.object({
 /** A later observation of whether an accepted edit is still in the file. */
 export const EditCheckStepSchema = z.object({ kind: z.literal('edit_check'), at, callId: z.string(), path: z.string(), stillStands: z.boolean() });
 
+/**
+ * The user restored the workspace files to a checkpoint of the task: to before the edit or command `toCallId` (null:
+ * the start of the task). `callIds` are the edits undone (each also gets an `edit_check` that no longer stands),
+ * `paths` the files put back, `overwritten` those the user had changed since and confirmed overwriting.
+ */
+export const RestoreStepSchema = z.object({
+  kind: z.literal('restore'),
+  at,
+  toCallId: z.string().nullable(),
+  callIds: z.array(z.string()),
+  paths: z.array(z.string()),
+  overwritten: z.array(z.string()).optional(),
+});
+
 /** A terminal command the agent ran (or tried to). */
 export const CommandStepSchema = z.object({
   kind: z.literal('command'),
@@ -139,6 +153,7 @@ export const StepSchema = z.discriminatedUnion('kind', [
   ApprovalStepSchema,
   EditStepSchema,
   EditCheckStepSchema,
+  RestoreStepSchema,
   CommandStepSchema,
   DiagnosticsStepSchema,
   FeedbackStepSchema,
@@ -169,6 +184,11 @@ export const EpisodeHeaderSchema = z.object({
    * before adapters existed); the Learning view draws each version as a marker on its timelines.
    */
   adapter: z.object({ version: z.string().min(1).max(200), tokensSaved: z.number().int().nonnegative().optional() }).optional(),
+  /**
+   * A task resumed from History: the id of the episode it continues. The model got that episode's conversation before
+   * this one's first message; this episode records only what happened from the resume on. Absent otherwise.
+   */
+  continues: z.string().min(1).max(200).optional(),
 });
 export type EpisodeHeader = z.infer<typeof EpisodeHeaderSchema>;
 

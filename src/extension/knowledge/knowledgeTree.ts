@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { OelContext } from '../context';
 import type { KnowledgeEntry, KnowledgeFiles } from './knowledgeFiles';
-import { groupOf, itemContextValue, itemDescription, type ItemRef, type KnowledgeGroup } from './presentation';
+import { groupOf, itemContextValue, itemDescription, sourcesText, timesText, type ItemRef, type KnowledgeGroup, type TaskTitles } from './presentation';
 
 const GROUPS: { id: KnowledgeGroup; label: string; icon: string; empty?: string }[] = [
   { id: 'pending', label: 'Pending review', icon: 'inbox' },
@@ -30,7 +30,7 @@ class GroupNode extends vscode.TreeItem {
 /** A tree node for one item; commands get its {@link ItemRef} from `ref`. */
 export class ItemNode extends vscode.TreeItem {
   readonly ref: ItemRef;
-  constructor(entry: KnowledgeEntry) {
+  constructor(entry: KnowledgeEntry, titles: TaskTitles = new Map()) {
     super(entry.item.text, vscode.TreeItemCollapsibleState.None);
     const { item, tombstone, file, flags, needsReview } = entry;
     this.id = `${file.scope}/${item.id}`;
@@ -52,8 +52,9 @@ export class ItemNode extends vscode.TreeItem {
     md.appendMarkdown(`helpful ${item.helpful} · harmful ${item.harmful}${item.consolidated ? ` · consolidated in ${escapeMd(item.consolidated)}` : ''}\n\n`);
     if (item.team) md.appendMarkdown(`Shared with the team: item \`${escapeMd(item.team.id)}\` is **${item.team.status}**\n\n`);
     else if (item.share) md.appendMarkdown(item.share === 'yes' ? 'You consented to share it with your team (sent in the next submission)\n\n' : 'You chose not to share it with your team\n\n');
-    if (item.sources.length) md.appendMarkdown(`Learned from ${item.sources.map((s) => `\`${s.episode}#${s.step}\``).join(', ')}\n\n`);
-    if (item.created) md.appendMarkdown(`Created ${item.created.slice(0, 16).replace('T', ' ')}${item.updated ? ` · updated ${item.updated.slice(0, 16).replace('T', ' ')}` : ''}`);
+    // The task's title and local times, not internal ids and ISO strings; appendText escapes the (user-typed) title.
+    if (item.sources.length) { md.appendText(sourcesText(item.sources, titles)); md.appendMarkdown('\n\n'); }
+    if (item.created) md.appendText(timesText(item.created, item.updated));
     this.tooltip = md;
     this.command = { command: 'oel.knowledge.reveal', title: 'Reveal in Knowledge File', arguments: [{ id: item.id, scope: file.scope } satisfies ItemRef] };
     this.accessibilityInformation = { label: `${item.text}, ${tombstone ? 'pruned' : groupOf(entry)}${needsReview ? ', flagged, needs review' : ''}` };
@@ -69,9 +70,27 @@ type Node = GroupNode | ItemNode;
 class KnowledgeTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  constructor(private readonly files: KnowledgeFiles) {}
+  /** Titles of past tasks for the items' hovers; loaded when items are first shown, again when the history changes. */
+  private titles: TaskTitles = new Map();
+  private titlesLoaded = false;
+
+  constructor(private readonly files: KnowledgeFiles, private readonly loadTitles: () => Promise<TaskTitles>) {}
 
   refresh(): void { this.emitter.fire(undefined); }
+
+  /**
+   * Reloads the task titles (after the history changed); redraws only when an item's hover would change, since a
+   * redraw between a hover and a click on an item's action loses the item.
+   */
+  reloadTitles(): void {
+    this.titlesLoaded = true;
+    void this.loadTitles().then((t) => {
+      const before = this.titles;
+      this.titles = t;
+      const sources = this.files.entries().flatMap((e) => e.item.sources.map((x) => x.episode));
+      if (sources.some((id) => before.get(id) !== t.get(id))) this.refresh();
+    }, () => undefined);
+  }
   getTreeItem(n: Node): vscode.TreeItem { return n; }
 
   getChildren(parent?: Node): Node[] {
@@ -87,7 +106,8 @@ class KnowledgeTreeProvider implements vscode.TreeDataProvider<Node> {
       const inGroup = entries.filter((e) => groupOf(e) === parent.group);
       // Newest first: what was just learned or pruned is what the reviewer looks for.
       inGroup.sort((a, b) => (b.item.updated ?? b.item.created ?? '').localeCompare(a.item.updated ?? a.item.created ?? ''));
-      return inGroup.map((e) => new ItemNode(e));
+      if (!this.titlesLoaded) this.reloadTitles();
+      return inGroup.map((e) => new ItemNode(e, this.titles));
     }
     return [];
   }
@@ -97,7 +117,8 @@ class KnowledgeTreeProvider implements vscode.TreeDataProvider<Node> {
 
 /** Registers the Knowledge view, its badge and the status-bar count of pending items. */
 export function registerKnowledgeTree(ctx: OelContext, files: KnowledgeFiles): void {
-  const provider = new KnowledgeTreeProvider(files);
+  const provider = new KnowledgeTreeProvider(files, async () => new Map((await (await ctx.store()).list()).map((r) => [r.id, r.title])));
+  ctx.own(ctx.onDidChangeHistory(() => provider.reloadTitles()));
   const view = vscode.window.createTreeView('oel.knowledgeView', { treeDataProvider: provider, showCollapseAll: true });
   const status = vscode.window.createStatusBarItem('oel.knowledgePending', vscode.StatusBarAlignment.Right, 99);
   status.name = 'OEL Knowledge';

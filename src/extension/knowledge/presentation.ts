@@ -103,3 +103,30 @@ function teamLenses(loc: Pick<ItemLocation, 'item'> & { needsReview: boolean }, 
   if (item.share !== 'no') out.push({ title: '$(circle-slash) Don\'t Share', command: 'oel.team.dontShare', tooltip: 'Never send this item to the team; recorded as share: no' });
   return out;
 }
+
+/** Past tasks by episode id, as hovers name them (from the History index). */
+export type TaskTitles = ReadonlyMap<string, string>;
+
+/**
+ * Where an item was learned, in words: `Learned from "fix subtotal" (step 3)`, one task per source; a task no longer
+ * in this workspace's history is said so instead of showing its internal id. Plain text (the caller escapes it).
+ */
+export function sourcesText(sources: readonly { episode: string; step: number }[], titles: TaskTitles): string {
+  const named = sources.map((s) => {
+    const title = titles.get(s.episode);
+    return `${title === undefined ? 'a task no longer in the history' : `"${title}"`} (step ${s.step})`;
+  });
+  return named.length ? `Learned from ${named.join(', ')}` : '';
+}
+
+/** An ISO time in the user's local date and time; the input itself when it does not parse. */
+export function localTimeText(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+/** "Created <local time> · updated <local time>", or '' without a creation time. */
+export function timesText(created: string | undefined, updated: string | undefined): string {
+  if (!created) return '';
+  return `Created ${localTimeText(created)}${updated ? ` · updated ${localTimeText(updated)}` : ''}`;
+}

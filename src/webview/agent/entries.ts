@@ -11,12 +11,15 @@ import { diffLines } from './unifiedDiff';
 
 /** What the renderers need from the view: the knowledge hooks and the user's actions. */
 export interface EntryHooks extends KnowledgeHooks {
-  approve(callId: string): void;
+  /** Approves a call; `hunks`: only these hunks of an edit (absent: all of it). */
+  approve(callId: string, hunks?: number[]): void;
   reject(callId: string, comment?: string): void;
   openDiff(callId: string): void;
   /** Opens what the task changed in a file (before the run ↔ now). */
   openChange(path: string): void;
   feedback(rating: 'up' | 'down', comment?: string): void;
+  /** Restores the files to the checkpoint before the call `callId`, or (null) to before the task. */
+  restore(callId: string | null): void;
   command(command: 'oel.setApiKey' | 'oel.openSettings' | 'oel.showLog'): void;
   /** Puts the last request back in the box and sends it; absent when nothing was sent from this view. */
   retry?: () => void;
@@ -73,6 +76,12 @@ function renderTool(entry: ToolEntry, hooks: EntryHooks): HTMLElement {
   const title = el('span', { class: 'title', title: entry.summary }, el('span', { class: 'tool-name', title: entry.name }, TOOL_VERB[entry.name] ?? entry.name), ' ',
     el('span', { class: 'args' }, entry.summary));
   const head = el('div', { class: 'card-head' }, icon(TOOL_ICON[entry.name] ?? 'tools'), title, status);
+  if (entry.restorable) {
+    const label = 'Restore the files to how they were before this step';
+    const restore = el('button', { class: 'icon-btn restore', type: 'button', 'data-testid': 'restore-checkpoint', title: label, 'aria-label': label }, icon('discard'));
+    restore.addEventListener('click', () => hooks.restore(entry.callId));
+    head.append(restore);
+  }
   const details = el('details', {}, el('summary', {}, 'Output'), el('pre', { class: 'output' }, entry.output));
   details.hidden = !entry.output;
   details.open = entry.outputOpen;
@@ -88,7 +97,23 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
   if (entry.decision) a.dataset.decision = entry.decision;
   // Why this one asks even when the policy would not: said above the diff, where the eye lands first.
   if (entry.reason) a.append(el('div', { class: 'approval-reason', 'data-testid': 'approval-reason', role: 'note' }, icon('shield'), el('span', {}, entry.reason)));
-  a.append(entry.category === 'edit' ? renderDiff(entry.detail) : el('pre', { class: 'detail' }, entry.detail));
+  // Per-hunk choice only while the question is open and there is a choice to make (two hunks or more).
+  const excluded = new Set<number>();
+  const hunks = entry.category === 'edit' ? diffLines(entry.detail).filter((l) => l.kind === 'hunk').length : 0;
+  const approve = button('Approve', 'approve', 'check', () => {
+    if (!excluded.size) { hooks.approve(callId); return; }
+    hooks.approve(callId, Array.from({ length: hunks }, (_, i) => i).filter((i) => !excluded.has(i)));
+  });
+  const onToggle = () => {
+    const kept = hunks - excluded.size;
+    approve.lastElementChild!.textContent = excluded.size ? `Approve ${kept} of ${hunks} changes` : 'Approve';
+    approve.disabled = kept === 0;
+    approve.title = kept === 0 ? 'Every change is unticked: use Reject' : '';
+  };
+  // Decided in part: the hunks that were not written stay marked so, so the card never shows more than was applied.
+  if (entry.decision === 'approved' && entry.hunks) for (let i = 0; i < hunks; i++) if (!entry.hunks.includes(i)) excluded.add(i);
+  const choice = !entry.decision && hunks > 1 ? { excluded, onToggle } : entry.hunks && hunks > 1 ? { excluded, decided: true, onToggle } : undefined;
+  a.append(entry.category === 'edit' ? renderDiff(entry.detail, choice) : el('pre', { class: 'detail' }, entry.detail));
   const buttons = el('div', { class: 'buttons' });
   if (entry.decision) {
     const approved = entry.decision === 'approved';
@@ -96,7 +121,7 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
   } else {
     const comment = el('input', { type: 'text', class: 'comment', 'data-testid': 'reject-comment', placeholder: 'Reason (optional)', 'aria-label': 'Reason for rejecting' });
     buttons.append(
-      button('Approve', 'approve', 'check', () => hooks.approve(callId)),
+      approve,
       button('Reject', 'reject', 'close', () => hooks.reject(callId, comment.value.trim() || undefined), true));
     if (entry.category === 'edit') buttons.append(button('Open Diff', 'open-diff', 'diff', () => hooks.openDiff(callId), true));
     buttons.append(comment);
@@ -105,14 +130,52 @@ function renderApproval(callId: string, entry: NonNullable<ToolEntry['approval']
   return a;
 }
 
-/** A unified diff as coloured lines that wrap (nothing is cut off in a narrow side bar). */
-function renderDiff(patch: string): HTMLElement {
+/** The hunks the user unticked, and what to redo when that changes (the Approve button's label). */
+interface HunkChoice { excluded: Set<number>; onToggle(): void; /** The choice was made: marks only, no tick boxes. */ decided?: boolean }
+
+/**
+ * A unified diff as coloured lines that wrap (nothing is cut off in a narrow side bar). With `choice`, each hunk's
+ * header has an "Apply" tick box: an unticked hunk is dimmed and left out of what Approve writes.
+ */
+function renderDiff(patch: string, choice?: HunkChoice): HTMLElement {
   const lines = diffLines(patch);
   if (!lines.length) return el('pre', { class: 'detail' }, patch);
   const SIGN = { add: '+', del: '-', ctx: ' ', hunk: '', note: '' } as const;
   // The +/- signs stay in the text (not only in the colours), for screen readers and colour-blind eyes.
-  return el('div', { class: 'diff-view', 'data-testid': 'approval-diff' },
-    ...lines.map((l) => el('div', { class: `diff-line ${l.kind}`, 'data-kind': l.kind }, el('span', { class: 'sign' }, SIGN[l.kind]), el('span', { class: 'text' }, l.text))));
+  const line = (l: (typeof lines)[number]) => el('div', { class: `diff-line ${l.kind}`, 'data-kind': l.kind }, el('span', { class: 'sign' }, SIGN[l.kind]), el('span', { class: 'text' }, l.text));
+  const view = el('div', { class: 'diff-view', 'data-testid': 'approval-diff' });
+  if (!choice) { view.append(...lines.map(line)); return view; }
+  let group: HTMLElement | null = null;
+  let index = -1;
+  for (const l of lines) {
+    if (l.kind === 'hunk') {
+      const i = ++index;
+      if (choice.decided) {
+        group = el('div', { class: `hunk-group${choice.excluded.has(i) ? ' excluded' : ''}`, 'data-testid': 'diff-hunk', 'data-hunk': String(i) });
+        const head = line(l);
+        head.append(el('span', { class: 'hunk-apply' }, choice.excluded.has(i) ? 'not applied' : 'applied'));
+        group.append(head);
+        view.append(group);
+        continue;
+      }
+      const box = el('input', { type: 'checkbox', 'data-testid': 'hunk-toggle', 'aria-label': `Apply change ${i + 1}` });
+      box.checked = true;
+      group = el('div', { class: 'hunk-group', 'data-testid': 'diff-hunk', 'data-hunk': String(i) });
+      const g = group;
+      box.addEventListener('change', () => {
+        if (box.checked) choice.excluded.delete(i); else choice.excluded.add(i);
+        g.classList.toggle('excluded', !box.checked);
+        choice.onToggle();
+      });
+      const head = line(l);
+      head.append(el('label', { class: 'hunk-apply', title: 'Untick to leave this change out' }, box, el('span', {}, 'Apply')));
+      group.append(head);
+      view.append(group);
+    } else {
+      (group ?? view).append(line(l));
+    }
+  }
+  return view;
 }
 
 function renderEnd(entry: EndedEntry, hooks: EntryHooks): HTMLElement {
@@ -129,6 +192,10 @@ function renderEnd(entry: EndedEntry, hooks: EntryHooks): HTMLElement {
   // An error needs a fix: offer the ones that fit, where the user is reading.
   if (entry.reason === 'error') banner.append(fixLinks(entry.fixes, hooks));
   if (entry.summary) banner.append(renderSummary(entry.summary, entry.knowledge, hooks));
+  if (entry.undoable) {
+    banner.append(el('div', { class: 'undo-all' }, icon('discard'),
+      actionLink('Undo all changes of this task', () => hooks.restore(null), { 'data-testid': 'undo-all', title: 'Put every file this task changed back to how it was before the task' })));
+  }
   return banner;
 }
 

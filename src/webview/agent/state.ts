@@ -3,7 +3,7 @@
  * side effects, so it is unit-tested with the messages the extension sends. The renderers draw an {@link Entry} per
  * transcript element; an entry that did not change keeps its object identity, so only changed entries are redrawn.
  */
-import type { EndReason, ExtensionToWebview, Fix, TaskSummary, ToolStatus, TranscriptItem } from '../../core/protocol/webview';
+import type { EndReason, ExtensionToWebview, Fix, PolicyWire, TaskSummary, ToolStatus, TranscriptItem } from '../../core/protocol/webview';
 
 /** A message the user sent (task request or follow-up), with the names of what was attached to it. */
 export interface UserEntry { kind: 'user'; key: string; text: string; context?: readonly string[] }
@@ -12,6 +12,8 @@ export interface AssistantEntry { kind: 'assistant'; key: string; turn: number; 
 /** A question to the user about a tool call (an edit or a command); `decision` once answered. */
 export interface Approval {
   category: 'read' | 'edit' | 'command'; summary: string; detail: string; reason?: string; decision?: 'approved' | 'rejected';
+  /** An edit approved in part: the hunks that were written. */
+  hunks?: readonly number[];
 }
 /**
  * A tool call: its status and output (`outputOpen`: whether the output is shown unfolded), and the approval it asked
@@ -19,6 +21,8 @@ export interface Approval {
  */
 export interface ToolEntry {
   kind: 'tool'; key: string; callId: string; name: string; summary: string; status: ToolStatus; output: string; outputOpen: boolean; approval?: Approval;
+  /** The files can be restored to how they were before this call (a checkpoint of the current task). */
+  restorable?: boolean;
 }
 /** The learned items in the task's prompt. */
 export interface KnowledgeEntry { kind: 'knowledge'; key: string; items: readonly { id: string; text: string; score?: number; why?: string }[] }
@@ -30,6 +34,8 @@ export interface CitedEntry { kind: 'cited'; key: string; itemIds: readonly stri
  */
 export interface EndedEntry {
   kind: 'ended'; key: string; reason: EndReason; message: string; fixes?: readonly Fix[]; notDone: number; summary?: TaskSummary; knowledge: readonly string[];
+  /** "Undo all changes of this task" is offered (the task has changes to restore; only on the last end). */
+  undoable?: boolean;
 }
 /** An actionable error outside a task. */
 export interface ErrorEntry { kind: 'error'; key: string; message: string; fixes?: readonly Fix[] }
@@ -62,29 +68,35 @@ export interface ViewState {
   /** The model picker's list: null until the server answered `listModels`; `modelsError` when it could not list. */
   models: readonly string[] | null;
   modelsError?: string;
+  /** Calls of the current task with a checkpoint to restore to (the extension's `checkpoints`). */
+  restorable: ReadonlySet<string>;
+  /** The approval policy behind the auto-approve toggles; null until the extension sent it. */
+  policy: PolicyWire | null;
 }
 
 /** The state before `init`. */
 export function initialState(): ViewState {
-  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null };
+  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null, restorable: new Set(), policy: null };
 }
 
 /** The state after one message from the extension. */
 export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
   switch (msg.type) {
     case 'init': {
-      let s: ViewState = { ...cleared(state), ready: true, trusted: msg.trusted, model: msg.model, running: msg.running };
+      let s: ViewState = { ...cleared(state), ready: true, trusted: msg.trusted, model: msg.model, running: msg.running, policy: msg.policy ?? null };
       for (const item of msg.transcript) s = applyItem(s, item);
+      s = withRestorable(s, new Set(msg.restorable ?? []));
       // Feedback already given (or a run in progress) has nothing left to ask.
       return msg.feedbackGiven || msg.running ? withoutFeedback(s) : s;
     }
     case 'item': return applyItem(state, msg.item);
     case 'running': return msg.running ? { ...withoutFeedback(state), running: true } : { ...state, running: false };
     case 'cleared': return cleared(state);
-    case 'settings': return { ...state, trusted: msg.trusted, model: msg.model, modelAttention: msg.model ? false : state.modelAttention };
+    case 'settings': return { ...state, trusted: msg.trusted, model: msg.model, modelAttention: msg.model ? false : state.modelAttention, policy: msg.policy ?? state.policy };
     case 'feedbackStored': return { ...state, entries: state.entries.map((e) => (e.kind === 'feedback' ? { ...e, rating: msg.rating } : e)) };
     case 'needsModel': return { ...state, modelAttention: true };
     case 'focusInput': case 'contextAdded': return state;
+    case 'checkpoints': return withRestorable(state, new Set(msg.restorable));
     case 'models': {
       const { modelsError: _old, ...rest } = state;
       return { ...rest, models: msg.models, ...(msg.error ? { modelsError: msg.error } : {}) };
@@ -92,9 +104,25 @@ export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
   }
 }
 
+/**
+ * Marks the tool cards that offer Restore and the last end banner that offers "Undo all"; only entries whose mark
+ * changes get a new object (and are redrawn).
+ */
+function withRestorable(state: ViewState, restorable: ReadonlySet<string>): ViewState {
+  let lastEnd = -1;
+  state.entries.forEach((e, i) => { if (e.kind === 'ended') lastEnd = i; });
+  const entries = state.entries.map((e, i) => {
+    if (e.kind === 'tool' && !!e.restorable !== restorable.has(e.callId)) return { ...e, restorable: restorable.has(e.callId) };
+    const undoable = i === lastEnd && restorable.size > 0;
+    if (e.kind === 'ended' && !!e.undoable !== undoable) return { ...e, undoable };
+    return e;
+  });
+  return { ...state, entries, restorable };
+}
+
 /** An empty transcript (New Task); view settings stay. */
 function cleared(state: ViewState): ViewState {
-  return { ...state, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0 };
+  return { ...state, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, restorable: new Set() };
 }
 
 function withoutFeedback(state: ViewState): ViewState {
@@ -151,7 +179,7 @@ export function applyItem(state: ViewState, item: TranscriptItem): ViewState {
     case 'approvalResolved':
       // The call goes on (or is refused next): back to running until its result arrives.
       return updateLast(state, 'tool', (e) => e.callId === item.callId && e.approval !== undefined, (e) => ({
-        ...e, approval: { ...e.approval!, decision: item.decision }, status: e.status === 'waiting' ? 'running' : e.status,
+        ...e, approval: { ...e.approval!, decision: item.decision, ...(item.hunks ? { hunks: item.hunks } : {}) }, status: e.status === 'waiting' ? 'running' : e.status,
       }));
     case 'knowledge':
       return append<KnowledgeEntry>({ ...state, knownItems: new Map(item.items.map((i) => [i.id, i.text])) }, { kind: 'knowledge', items: item.items });

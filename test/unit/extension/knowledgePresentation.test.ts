@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { groupOf, itemContextValue, itemDescription, lensesFor } from '../../../src/extension/knowledge/presentation';
+import { localTimeText, sourcesText, timesText } from '../../../src/extension/knowledge/presentation';
 import type { KnowledgeItem, KnowledgeStatus } from '../../../src/core/knowledge/format';
 import { ReviewSet, itemFlags, itemTextHash, needsReview, type ReviewLookup } from '../../../src/core/knowledge/review';
 import { item } from '../knowledge/helpers';
@@ -106,4 +107,16 @@ test('groups and descriptions', () => {
   assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'inactive', overBudget: true, helpful: 3, harmful: 1 })), 'user'), 'user · +3 −1 · over prompt budget: used when relevant');
   assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'pending', helpful: 3, harmful: 1, ...flagged })), 'user'), 'user · +3 −1 · command');
   assert.equal(itemDescription(state(item('K-abcd', 'x', { status: 'pinned', ...smuggled })), 'workspace'), 'marked pinned in the file, not reviewed on this machine · command, url, instruction');
+});
+
+test("an item's hover names the task it was learned from by title, in local time, never by internal id or ISO string", () => {
+  const titles = new Map([['20261203T091500Z-1a2b3c4d', 'Fix subtotal in src/totals.js']]);
+  const text = sourcesText([{ episode: '20261203T091500Z-1a2b3c4d', step: 3 }, { episode: '20261101T000000Z-deadbeef', step: 1 }], titles);
+  assert.equal(text, 'Learned from "Fix subtotal in src/totals.js" (step 3), a task no longer in the history (step 1)');
+  assert.doesNotMatch(text, /20261203T/);
+  const when = timesText('2026-12-03T09:15:00.000Z', '2026-12-03T10:00:00.000Z');
+  assert.equal(when, `Created ${new Date('2026-12-03T09:15:00.000Z').toLocaleString()} · updated ${new Date('2026-12-03T10:00:00.000Z').toLocaleString()}`);
+  assert.doesNotMatch(when, /T09:15|Z\b/);
+  assert.equal(timesText(undefined, undefined), '');
+  assert.equal(localTimeText('not a time'), 'not a time');
 });

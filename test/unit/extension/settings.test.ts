@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  USER_ONLY_SETTINGS, readAdapterSettings, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter,
+  USER_ONLY_SETTINGS, autoApproveChange, readAdapterSettings, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter,
   type SettingGetter, type SettingInspection,
 } from '../../../src/extension/settings';
 
@@ -110,4 +110,18 @@ test('the settings are grouped in titled sections, each holding exactly its own 
     assert.ok(s.title && !/^oel/i.test(s.title), `section ${s.id} needs a title people read, not "${s.title}"`);
     for (const key of Object.keys(s.properties)) assert.ok(key.startsWith(`${s.id}.`), `${key} is in section ${s.id}`);
   }
+});
+
+test("the Agent view's auto-approve toggles follow the settings' rules: a user-only key, never on in Restricted Mode", () => {
+  for (const category of ['read', 'edit', 'command'] as const) {
+    const on = autoApproveChange(category, true, true);
+    assert.deepEqual(on, { key: `approval.${category}`, value: 'auto' });
+    // The key written is one a repository cannot set: the toggle writes where only the user's value counts.
+    assert.ok('key' in on && USER_ONLY_SETTINGS.includes(on.key));
+    assert.match(String((autoApproveChange(category, true, false) as { refused?: string }).refused), /Restricted Mode/);
+    // Turning one off only makes the agent ask more: allowed everywhere.
+    assert.deepEqual(autoApproveChange(category, false, false), { key: `approval.${category}`, value: 'ask' });
+  }
+  // What the toggle wrote to the user's settings is what the next tool call reads, whatever the workspace says.
+  assert.deepEqual(readPolicy(layered({ 'approval.edit': 'auto' }, { 'approval.edit': 'ask', 'approval.command': 'auto' })), { read: 'auto', edit: 'auto', command: 'ask' });
 });

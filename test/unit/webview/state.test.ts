@@ -156,3 +156,42 @@ test('the model picker\'s list arrives with the models message; an error replace
   assert.deepEqual(listed.models, ['a', 'b']);
   assert.equal(listed.modelsError, undefined);
 });
+
+test('checkpoints: the cards of restorable calls offer Restore, the last end offers Undo all, and only they are redrawn', () => {
+  const s = run([init(), ...items(...task), { type: 'checkpoints', restorable: ['c2'] }]);
+  const tools = s.entries.filter((e): e is ToolEntry => e.kind === 'tool');
+  assert.deepEqual(tools.map((t) => [t.callId, !!t.restorable]), [['c1', false], ['c2', true]]);
+  const ended = s.entries.find((e) => e.kind === 'ended');
+  assert.equal(ended?.kind === 'ended' && ended.undoable, true);
+  const before = run([init(), ...items(...task)]);
+  const first = s.entries.findIndex((e) => e.kind === 'user');
+  assert.equal(reduce(before, { type: 'checkpoints', restorable: ['c2'] }).entries[first], before.entries[first], 'unchanged entries keep their identity');
+  // After a restore of everything (or while a run goes on) nothing is offered any more.
+  const none = reduce(s, { type: 'checkpoints', restorable: [] });
+  assert.ok(none.entries.every((e) => !(e.kind === 'tool' && e.restorable) && !(e.kind === 'ended' && e.undoable)));
+  // init carries them after the view was hidden and shown again.
+  const again = run([init(task, { restorable: ['c2'] })]);
+  assert.equal(again.entries.some((e) => e.kind === 'tool' && e.callId === 'c2' && e.restorable), true);
+});
+
+test('the auto-approve toggles follow the policy the extension sends, on init and after a settings change', () => {
+  const policy = { read: 'auto', edit: 'ask', command: 'ask' } as const;
+  const s = run([init([], { policy })]);
+  assert.deepEqual(s.policy, policy);
+  const changed = reduce(s, { type: 'settings', trusted: true, model: 'm', policy: { ...policy, edit: 'auto' } });
+  assert.equal(changed.policy?.edit, 'auto');
+  // A settings message without a policy (trust granted) keeps the toggles as they were.
+  assert.deepEqual(reduce(changed, { type: 'settings', trusted: false, model: 'm' }).policy, changed.policy);
+  assert.equal(initialState().policy, null, 'no toggles before the extension said what the policy is');
+});
+
+test('an edit approved in part keeps which hunks were written, so its card marks the others as not applied', () => {
+  const s = run([init(), ...items(
+    { type: 'toolCall', callId: 'c9', name: 'propose_edit', summary: 'f.js' },
+    { type: 'approvalRequest', callId: 'c9', tool: 'propose_edit', category: 'edit', summary: 'Edit f.js', detail: '@@ -1 +1 @@\n-a\n+b\n@@ -9 +9 @@\n-c\n+d' },
+    { type: 'approvalResolved', callId: 'c9', decision: 'approved', hunks: [0] },
+  )]);
+  const card = s.entries.find((e): e is ToolEntry => e.kind === 'tool');
+  assert.deepEqual(card?.approval?.hunks, [0]);
+  assert.equal(card?.approval?.decision, 'approved');
+});

@@ -74,3 +74,15 @@ test('an empty transcript (New Task) removes the file', async () => {
   await saveTranscript(f, []);
   assert.equal(existsSync(f), false);
 });
+
+test('the task on screen is saved by id, so a follow-up after the reload can continue it; a damaged id is dropped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oel-transcript-'));
+  const file = join(dir, 't.json');
+  const items: TranscriptItem[] = [{ type: 'user', text: 'hi' }, { type: 'taskEnded', reason: 'completed', message: '' }];
+  await saveTranscript(file, items, [], '20261203T101500Z-1a2b3c4d');
+  assert.equal((await loadTranscript(file)).episodeId, '20261203T101500Z-1a2b3c4d');
+  for (const bad of ['../../etc/passwd', 'a/b', '', 42]) {
+    writeFileSync(file, JSON.stringify({ version: 1, items, episodeId: bad }));
+    assert.equal((await loadTranscript(file)).episodeId, undefined, String(bad));
+  }
+});
