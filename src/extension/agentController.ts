@@ -15,6 +15,7 @@ import { EditCheckScheduler } from './editChecks';
 import { transcriptItemFor } from './transcriptEvents';
 import { TaskTerminal, terminalName } from './taskTerminal';
 import { TaskTally } from './taskTally';
+import { episodeAdapterVersion } from './runtime/adapterModel';
 
 interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
 
@@ -114,6 +115,7 @@ export class AgentController {
   /** The body of {@link send}; `release` ends the run (the view's Send comes back) before the history bookkeeping. */
   private async runTask(text: string, release: () => void, context: readonly ContextRef[]): Promise<void> {
     const model = this.ctx.config.model;
+    const adapter = this.ctx.adapters?.active();
     if (!model) {
       // Said once, where the user is looking: the view's "no model" notice carries the fix; no toast, no error card.
       this.ctx.log.warn('a task was sent with no model configured (oel.provider.model)');
@@ -143,6 +145,8 @@ export class AgentController {
         knowledge: this.ctx.knowledge,
         maxSteps: cfg.maxSteps,
         recorder: this.recorder,
+        // The adapter the model runs with, read with the model id above (the same state decides both).
+        ...(adapter ? { adapter: { version: episodeAdapterVersion(adapter) } } : {}),
         onEvent: (e) => { if (gen === this.generation) this.onEvent(e); },
       });
       if (!store) this.error('The task history could not be opened; this task will not be recorded (see the log).');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Config } from './config';
 import { loadCore, type KnowledgeProvider, type TrajectoryStore } from './core';
+import type { AdapterRuntimes } from './runtime/adapterRuntimes';
 import type { TeamConnection } from './team/teamConnection';
 
 const API_KEY_SECRET = 'oel.provider.apiKey';
@@ -37,6 +38,8 @@ export class OelContext implements vscode.Disposable {
   knowledge: KnowledgeProvider | undefined;
   /** The joined team (src/extension/team/**), set at activation; team commands and views share it. */
   team: TeamConnection | undefined;
+  /** Where adapters go (src/extension/runtime/**), set at activation after `team`; the embedded provider registers with it. */
+  adapters: AdapterRuntimes | undefined;
 
   constructor(readonly ext: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('OEL Agent', { log: true });

@@ -27,4 +27,8 @@ export {
 export {
   TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
   planSubmission, queuedClientIds, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
+  readActiveAdapter, activateAdapter,
 } from '../core/team';
+export { VllmRuntime } from '../core/runtimes/vllm';
+export { OllamaRuntime } from '../core/runtimes/ollama';
+export { LlamaServerRuntime } from '../core/runtimes/llamaServer';

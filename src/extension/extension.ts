@@ -9,6 +9,7 @@ import { registerHistory } from './history';
 import { registerKnowledge } from './knowledge';
 import { registerLearningView } from './learningView';
 import { registerProviderCommands } from './providerCommands';
+import { registerAdapterRuntimes } from './runtime/adapterRuntimes';
 import { registerStatusBar } from './statusBar';
 import { registerTeamSending } from './team';
 import { createTeamConnection } from './team/teamConnection';
@@ -25,6 +26,8 @@ export function activate(ext: vscode.ExtensionContext): void {
   const ctx = (current = new OelContext(ext));
   registerProviderCommands(ctx);
   ctx.team = createTeamConnection(ctx);
+  // After the team connection (it receives the runtime) and before the agent and status bar (they read the model).
+  registerAdapterRuntimes(ctx);
   registerHistory(ctx);
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
   const knowledgeFiles = registerKnowledge(ctx);

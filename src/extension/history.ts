@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { OelContext } from './context';
 import type { EpisodeSummary } from './core';
+import { adapterVersionLabel } from './runtime/adapterModel';
 import { episodeMarkdown, episodeMarkdownWithLines } from './taskMarkdown';
 
 export const TASK_SCHEME = 'oel-task';
@@ -39,11 +40,12 @@ class EpisodeItem extends vscode.TreeItem {
     super(summary.title || '(untitled task)', vscode.TreeItemCollapsibleState.None);
     this.id = summary.id;
     this.contextValue = 'oel.episode';
-    this.description = relativeTime(summary.startedAt) + (summary.feedback ? (summary.feedback === 'up' ? ' · rated helpful' : ' · rated not helpful') : '');
+    this.description = relativeTime(summary.startedAt) + (summary.feedback ? (summary.feedback === 'up' ? ' · rated helpful' : ' · rated not helpful') : '')
+      + (summary.adapter ? ` · adapter ${adapterVersionLabel(summary.adapter)}` : '');
     const [icon, color] = summary.endReason ? OUTCOME_ICON[summary.endReason] ?? ['circle-outline', ''] : ['sync', 'foreground'];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     // A local time people read, not the stored ISO stamp.
-    this.tooltip = new vscode.MarkdownString(`**${summary.title.replace(/[\\`*_[\]]/g, '\\$&')}**\n\n${localTime(summary.startedAt)} · ${summary.endReason ?? 'running'} · ${summary.workspace}`);
+    this.tooltip = new vscode.MarkdownString(`**${summary.title.replace(/[\\`*_[\]]/g, '\\$&')}**\n\n${localTime(summary.startedAt)} · ${summary.endReason ?? 'running'} · ${summary.workspace}${summary.adapter ? ` · team adapter ${adapterVersionLabel(summary.adapter)}` : ''}`);
     this.command = { command: 'oel.openTask', title: 'Open Task', arguments: [this] };
   }
 }

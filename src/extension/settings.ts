@@ -30,6 +30,9 @@ export interface SettingInspection {
 export const USER_ONLY_SETTINGS: readonly string[] = [
   'provider.baseUrl', 'provider.model', 'approval.read', 'approval.edit', 'approval.command',
   'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
+  // Where adapters go and what they are sent to: a repository redirecting them could make the agent run on a model
+  // (and send its requests to a server) the user never chose.
+  'adapters.runtime', 'adapters.baseUrl', 'adapters.ollama.baseModel', 'adapters.vllm.maxLoraRank', 'adapters.vllm.adapterRoot',
 ];
 
 /** Whether a key (under `oel.`) may only come from the user's settings. */
@@ -113,5 +116,37 @@ export function readProvider(get: SettingGetter): ProviderSettings {
   return {
     baseUrl: String(get('provider.baseUrl', 'http://127.0.0.1:11434/v1') ?? '').trim(),
     model: String(get('provider.model', '') ?? '').trim(),
+  };
+}
+
+/** Where verified adapters are installed (`oel.adapters.runtime`). */
+export type AdapterRuntimeTarget = 'stored' | 'vllm' | 'ollama' | 'llamacppServer' | 'embedded';
+const RUNTIME_TARGETS: readonly AdapterRuntimeTarget[] = ['stored', 'vllm', 'ollama', 'llamacppServer', 'embedded'];
+/** vLLM's allowed `--max-lora-rank` values. */
+const VLLM_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512];
+
+/** The `oel.adapters.*` settings, user-only like the provider's. */
+export interface AdapterSettings {
+  runtime: AdapterRuntimeTarget;
+  /** The runtime's OpenAI-compatible base URL; the provider's when the setting is empty. */
+  baseUrl: string;
+  /** Ollama: the model the adapted one is created FROM; the provider's model when empty. */
+  ollamaBaseModel: string;
+  vllmMaxLoraRank: number;
+  /** vLLM: the adapters folder as vLLM's machine sees it; empty means the local path. */
+  vllmAdapterRoot: string;
+}
+
+/** Adapter settings from `oel.adapters.*` (user-only); anything invalid falls back to its default. */
+export function readAdapterSettings(get: SettingGetter): AdapterSettings {
+  const runtime = get<string>('adapters.runtime', 'stored') as AdapterRuntimeTarget;
+  const provider = readProvider(get);
+  const rank = get<number>('adapters.vllm.maxLoraRank', 16);
+  return {
+    runtime: RUNTIME_TARGETS.includes(runtime) ? runtime : 'stored',
+    baseUrl: String(get('adapters.baseUrl', '') ?? '').trim() || provider.baseUrl,
+    ollamaBaseModel: String(get('adapters.ollama.baseModel', '') ?? '').trim() || provider.model,
+    vllmMaxLoraRank: VLLM_RANKS.includes(rank) ? rank : 16,
+    vllmAdapterRoot: String(get('adapters.vllm.adapterRoot', '') ?? '').trim(),
   };
 }

@@ -1,5 +1,6 @@
 /** Renders a stored episode as readable Markdown for the read-only `oel-task:` document (pure). */
 import type { Episode, Step } from './core';
+import { adapterServerLabel, adapterVersionLabel } from './runtime/adapterModel';
 
 const REASON: Record<string, string> = { completed: 'completed', stopped: 'stopped by you', max_steps: 'max steps reached', error: 'error' };
 
@@ -52,6 +53,7 @@ export function episodeMarkdownWithLines(e: Episode): { text: string; stepLines:
     `- Started: ${e.startedAt}`,
     `- Outcome: ${e.endReason ? REASON[e.endReason] : 'unfinished'}`,
     `- Model: \`${e.provider.model}\` at ${e.provider.baseUrl}`,
+    e.adapter ? `- Team adapter: ${adapterVersionLabel(e.adapter.version)}${adapterServerLabel(e.adapter.version) ? ` from \`${adapterServerLabel(e.adapter.version)}\`` : ''}${e.adapter.tokensSaved !== undefined ? ` (saved ${e.adapter.tokensSaved} prompt tokens)` : ''}` : '',
     `- Workspace: ${e.workspace}${e.trusted ? '' : ' (Restricted Mode)'}`,
     e.systemPrompt.knowledge ? `- Knowledge items in context: ${knowledgeList(e.systemPrompt.knowledge)} (version ${e.systemPrompt.knowledge.version})` : '',
     '',

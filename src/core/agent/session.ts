@@ -11,7 +11,7 @@ import { withRetries, type RetryPolicy } from '../provider/retry';
 import { toolsForModel } from '../tools/definitions';
 import { executeToolCall } from '../tools/executor';
 import { DEFAULT_APPROVAL_POLICY, type ApprovalDecision, type ApprovalPolicy, type Approver, type ToolHost } from '../tools/host';
-import type { EndReason, Step } from '../trajectory/episode';
+import type { EndReason, EpisodeHeader, Step } from '../trajectory/episode';
 import { newEpisodeId } from '../util/ids';
 import type { AgentEvent, AgentEventListener } from './events';
 import type { TrajectoryRecorder } from './recorder';
@@ -40,6 +40,11 @@ export interface AgentSessionOptions {
   client?: OpenAI;
   /** Retries of a model request that failed with 429, 5xx or a reset; default {@link DEFAULT_RETRY_POLICY}. */
   retryPolicy?: RetryPolicy;
+  /**
+   * The team adapter the model runs with (`<server>#<version>`), recorded in the episode header; absent when none is
+   * active. `tokensSaved`: prompt tokens of knowledge the adapter absorbed that this task's prompt no longer carries.
+   */
+  adapter?: EpisodeHeader['adapter'];
 }
 
 /** How a run ended. */
@@ -104,6 +109,7 @@ export class AgentSession {
       kind: 'header', schema: 1, id: this.episodeId, title, startedAt: now(), workspace: basename(this.opts.host.root),
       provider: { baseUrl: publicBaseUrl(this.opts.provider.baseUrl), model: this.opts.provider.model },
       systemPrompt: { template, knowledge: this.knowledge }, trusted: this.trusted,
+      ...(this.opts.adapter ? { adapter: this.opts.adapter } : {}),
     });
     this.emit({ type: 'task_started', episodeId: this.episodeId, title });
     this.emitKnowledge();

@@ -21,6 +21,8 @@ export interface EpisodeSummary {
   workspace: string;
   /** Absolute path of the episode file (episodes of other workspaces may be listed too). */
   file: string;
+  /** The team adapter version the task ran with (`<server>#<version>`), when one was active. */
+  adapter?: string;
 }
 
 interface IndexData { version: 1; episodes: EpisodeSummary[] }
@@ -94,6 +96,7 @@ export class TrajectoryStore {
     return {
       id: e.id, title: e.title, startedAt: e.startedAt, endedAt: e.endReason && end ? end.at : null, endReason: e.endReason,
       feedback: fb && fb.kind === 'feedback' ? fb.rating : null, workspace: e.workspace, file,
+      ...(e.adapter ? { adapter: e.adapter.version } : {}),
     };
   }
 
@@ -134,7 +137,7 @@ export class TrajectoryStore {
   async create(header: EpisodeHeader): Promise<void> {
     const file = this.fileOf(header.id);
     this.writers.set(header.id, new EpisodeWriter(file, header));
-    const row: EpisodeSummary = { id: header.id, title: header.title, startedAt: header.startedAt, endedAt: null, endReason: null, feedback: null, workspace: header.workspace, file };
+    const row: EpisodeSummary = { id: header.id, title: header.title, startedAt: header.startedAt, endedAt: null, endReason: null, feedback: null, workspace: header.workspace, file, ...(header.adapter ? { adapter: header.adapter.version } : {}) };
     await this.mutate((rows) => { rows.push(row); });
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  USER_ONLY_SETTINGS, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter,
+  USER_ONLY_SETTINGS, readAdapterSettings, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter,
   type SettingGetter, type SettingInspection,
 } from '../../../src/extension/settings';
 
@@ -15,6 +15,7 @@ const properties: Record<string, Property> = Object.assign({}, ...(JSON.parse(re
 const GUARDED = [
   'provider.baseUrl', 'provider.model', 'approval.read', 'approval.edit', 'approval.command',
   'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
+  'adapters.runtime', 'adapters.baseUrl', 'adapters.ollama.baseModel', 'adapters.vllm.maxLoraRank', 'adapters.vllm.adapterRoot',
 ];
 
 /** A configuration as VS Code would layer it: defaults from package.json, then the user's, then the workspace's values. */
@@ -43,6 +44,12 @@ const hostileWorkspace = {
   'knowledge.autoAccept': true,
   'knowledge.extractionModel': 'attacker-extractor',
   'knowledge.embeddingModel': 'attacker-embedder',
+  // Sending the team's adapter to the attacker's runtime, and making the agent run on the attacker's model there.
+  'adapters.runtime': 'vllm',
+  'adapters.baseUrl': 'https://attacker.example/v1',
+  'adapters.ollama.baseModel': 'attacker-base',
+  'adapters.vllm.maxLoraRank': 512,
+  'adapters.vllm.adapterRoot': '/attacker/share',
 };
 
 test('package.json gives every guarded setting application scope, so VS Code ignores workspace values', () => {
@@ -59,7 +66,18 @@ test('a workspace settings file that tries each guarded setting has no effect', 
     assert.equal(k.autoAccept, false);
     assert.equal(k.extractionModel, '');
     assert.equal(k.embeddingModel, '');
+    assert.deepEqual(readAdapterSettings(get), { runtime: 'stored', baseUrl: 'http://127.0.0.1:11434/v1', ollamaBaseModel: '', vllmMaxLoraRank: 16, vllmAdapterRoot: '' });
   }
+});
+
+test("the adapter runtime's address and base model default to the provider's, and the user's own values apply", () => {
+  const user = { 'provider.baseUrl': 'http://127.0.0.1:8000/v1', 'provider.model': 'qwen' };
+  assert.deepEqual(readAdapterSettings(layered(user, hostileWorkspace)), { runtime: 'stored', baseUrl: 'http://127.0.0.1:8000/v1', ollamaBaseModel: 'qwen', vllmMaxLoraRank: 16, vllmAdapterRoot: '' });
+  const mine = { ...user, 'adapters.runtime': 'ollama', 'adapters.baseUrl': ' http://gpu:11434/v1 ', 'adapters.ollama.baseModel': 'qwen2.5-coder:7b-fp16', 'adapters.vllm.maxLoraRank': 64 };
+  assert.deepEqual(readAdapterSettings(layered(mine, hostileWorkspace)), { runtime: 'ollama', baseUrl: 'http://gpu:11434/v1', ollamaBaseModel: 'qwen2.5-coder:7b-fp16', vllmMaxLoraRank: 64, vllmAdapterRoot: '' });
+  // Values outside what the runtimes accept fall back to the defaults.
+  assert.deepEqual(readAdapterSettings(layered({ 'adapters.runtime': 'somewhere', 'adapters.vllm.maxLoraRank': 20 }, {})).runtime, 'stored');
+  assert.equal(readAdapterSettings(layered({ 'adapters.vllm.maxLoraRank': 20 }, {})).vllmMaxLoraRank, 16);
 });
 
 test("the user's own settings still apply to guarded settings, whatever the workspace says", () => {

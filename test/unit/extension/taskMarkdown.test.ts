@@ -28,3 +28,14 @@ test('the task document says why each knowledge item was in context, and what a 
   assert.match(text, /^- Knowledge in context from here: K-aaaa \(matches the request on aaaa\), K-login \(matches the request on login\)$/m);
   assert.match(lines[stepLines[followUp + 1]], /^---$|^### |^- /, 'the next step still starts where Show Source expects it');
 });
+
+test('the task document names the team adapter the task ran with, and its tokens saved; a hand-edited value carries no markup', () => {
+  const ep = syntheticEpisode(1);
+  ep.adapter = { version: '127.0.0.1_8787#3', tokensSaved: 120 };
+  assert.match(episodeMarkdownWithLines(ep).text, /^- Team adapter: v3 from `127\.0\.0\.1_8787` \(saved 120 prompt tokens\)$/m);
+  ep.adapter = { version: '`x` [click](javascript:alert(1))' };
+  const line = episodeMarkdownWithLines(ep).text.split('\n').find((l) => l.startsWith('- Team adapter'))!;
+  assert.ok(!/[`[\]()]/.test(line.slice('- Team adapter: '.length)), line);
+  delete ep.adapter;
+  assert.ok(!episodeMarkdownWithLines(ep).text.includes('Team adapter'));
+});

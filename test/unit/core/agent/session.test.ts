@@ -212,3 +212,24 @@ test('trust granted and a policy changed mid-task apply from the next model turn
   assert.equal(readFileSync(join(root, 'a.txt'), 'utf8'), 'three\n', 'the second edit ran under the new trust');
   assert.deepEqual(asked, [], 'edit policy set to auto mid-task: the second edit was not asked for');
 });
+
+test('the episode header records the team adapter the model ran with, and History lists its version', async () => {
+  model.reset();
+  const { session, episode, store, base } = await setup({}, { adapter: { version: '127.0.0.1_8787#3' } });
+  model.enqueue({ text: 'done' });
+  await session.start('say done');
+  const ep = await episode();
+  assert.deepEqual(ep.adapter, { version: '127.0.0.1_8787#3' });
+  assert.equal((await store.list()).find((e) => e.id === session.episodeId)?.adapter, '127.0.0.1_8787#3');
+  // Rebuilt from the files (another window, or a lost index), the version is still there.
+  const again = await TrajectoryStore.open({ episodesDir: join(base, 'episodes'), indexFile: join(mkdtempSync(join(tmpdir(), 'oel-idx-')), 'i.json') });
+  assert.equal((await again.list()).find((e) => e.id === session.episodeId)?.adapter, '127.0.0.1_8787#3');
+});
+
+test('without an active adapter the header has no adapter field', async () => {
+  model.reset();
+  const { session, episode } = await setup();
+  model.enqueue({ text: 'done' });
+  await session.start('say done');
+  assert.equal((await episode()).adapter, undefined);
+});
