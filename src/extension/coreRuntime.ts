@@ -27,8 +27,9 @@ export {
 export {
   TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
   planSubmission, queuedClientIds, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
-  readActiveAdapter, activateAdapter,
+  readActiveAdapter, activateAdapter, markAbsorbed, tokensSavedByAbsorption, storedVersions, verifyManifestSignature,
 } from '../core/team';
+export { AdapterManifestSchema } from '../core/protocol/consolidation';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';
