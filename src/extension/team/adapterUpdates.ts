@@ -7,10 +7,12 @@
  */
 import * as vscode from 'vscode';
 import type { OelContext } from '../context';
-import type { AdapterUpdate, TeamSession } from '../core';
+import { loadCore, type AdapterUpdate, type TeamSession } from '../core';
 import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
 import { syncAbsorbed, type Absorption } from './absorbedKnowledge';
 import { activationSummary, updateSummary } from './receiveMessages';
+
+const DECLINED_STATE = 'oel.team.declinedVersion';
 
 export class AdapterUpdates implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -25,6 +27,13 @@ export class AdapterUpdates implements vscode.Disposable {
   private absorbing: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {}
+
+  /**
+   * The version the user rolled back from. The automatic update leaves it alone (also after a restart), so a roll
+   * back is not undone at the next poll; a manual update or a newer release clears it.
+   */
+  get declinedVersion(): number | null { return this.ctx.ext.globalState.get<number>(DECLINED_STATE) ?? null; }
+  private setDeclined(v: number | null): Thenable<void> { return this.ctx.ext.globalState.update(DECLINED_STATE, v ?? undefined); }
 
   private async session(): Promise<TeamSession> {
     const s = await this.ctx.team?.session();
@@ -43,6 +52,7 @@ export class AdapterUpdates implements vscode.Disposable {
 
   private async doUpdate(o: { auto: boolean }): Promise<void> {
     const session = await this.session();
+    if (!o.auto) await this.setDeclined(null);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'OEL Agent: updating the team adapter (download, verify, activate)', cancellable: true },
       async (_p, token) => {
@@ -71,12 +81,33 @@ export class AdapterUpdates implements vscode.Disposable {
     if (!auto || result.kind === 'activated') void vscode.window.showInformationMessage(`OEL Agent: ${msg}`);
   }
 
-  /** "Roll Back": the previous kept version becomes active (in the runtime too); its absorbed items are recomputed. */
+  /**
+   * "Roll Back": the previous kept version becomes active (in the runtime too). From the oldest kept version it goes
+   * back to the base model, after asking: the user may not know no older version is kept. Absorbed items are
+   * recomputed, so knowledge the rolled-back version carried returns to the prompt.
+   */
   async rollBack(): Promise<void> {
     const session = await this.session();
-    const active = await session.rollBack();
-    await this.refreshAbsorption();
-    const msg = `rolled back to adapter version ${active.version}. ${activationSummary(active, this.absorption)}`;
+    const core = await loadCore();
+    const active = await core.readActiveAdapter(session.adaptersRoot, session.server);
+    if (!active) throw new Error('no team adapter is active, so there is nothing to roll back.');
+    const older = (await core.storedVersions(session.adaptersRoot, session.server)).filter((v) => v < active.version);
+    let msg: string;
+    const current = await session.client.currentAdapter().catch(() => null);
+    if (older.length === 0) {
+      const ok = await vscode.window.showWarningMessage(`No version older than ${active.version} is kept. Roll back to the base model (no team adapter)?`,
+        { modal: true, detail: 'Knowledge the adapter absorbed goes back into the prompt. "Update Team Adapter" makes the team\'s current version active again.' }, 'Use Base Model');
+      if (ok !== 'Use Base Model') return;
+      await this.setDeclined(current);
+      const res = await session.deactivate();
+      await this.refreshAbsorption();
+      msg = `rolled back to the base model: no team adapter is active (${res.target}). Absorbed knowledge is back in the prompt.`;
+    } else {
+      const now = await session.rollBack();
+      await this.setDeclined(current);
+      await this.refreshAbsorption();
+      msg = `rolled back to adapter version ${now.version}. ${activationSummary(now, this.absorption)}`;
+    }
     this.ctx.log.info(`team: ${msg}`);
     void vscode.window.showInformationMessage(`OEL Agent: ${msg}`);
   }

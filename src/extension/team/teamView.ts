@@ -98,13 +98,14 @@ export class TeamView implements vscode.TreeDataProvider<TeamTreeItem>, vscode.D
     if (adapters) this.noticeRelease(adapters.current, active?.version ?? null);
   }
 
-  /** A new current version on the server: tell the user and update automatically (never retrying a refused one). */
+  /** A new current version on the server (or one not active here at start): tell the user and update automatically. */
   private noticeRelease(current: number | null, activeHere: number | null): void {
     const before = this.lastCurrent;
     this.lastCurrent = current;
     const notice = releaseNotice(before, current);
     if (notice) void vscode.window.showInformationMessage(`OEL Agent: ${notice}`, 'Show Team View').then((a) => a && vscode.commands.executeCommand('oel.teamView.focus'));
-    const differs = current !== null && current !== activeHere && current !== this.updates.refusedVersion;
+    // Never retried automatically: a version refused in this session, or the one the user rolled back from.
+    const differs = current !== null && current !== activeHere && current !== this.updates.refusedVersion && current !== this.updates.declinedVersion;
     if (differs && (notice || before === undefined)) {
       void this.updates.update({ auto: true }).catch((e: unknown) => {
         this.ctx.log.warn(`team: automatic adapter update failed: ${(e as Error).message}`);
