@@ -105,8 +105,10 @@ async function clearToasts(page: Page): Promise<void> {
 
 /** Runs one task ("say ok") in a new task and returns the system prompt the scripted model received. */
 async function runTask(page: Page, text: string): Promise<string> {
-  await runCommand(page, 'OEL Agent: New Task');
   const view = await openAgentView(page);
+  // A fresh task each time, so its system prompt is built anew (a follow-up would keep the first one's).
+  const fresh = view.locator('[data-testid="new-task"]');
+  if (await fresh.isVisible().catch(() => false)) await fresh.click();
   const before = suite.model.requests.length;
   suite.model.enqueue({ match: AGENT, text: 'ok' });
   await sendTask(view, text);
