@@ -36,7 +36,9 @@ Module._load = function (request, ...rest) { return request === 'vscode' ? vscod
 const t0 = performance.now();
 const ext = require(process.env.OEL_BUNDLE);
 const t1 = performance.now();
-ext.activate({ subscriptions: [], extensionUri: uri('/ext'), globalStorageUri: uri('/tmp/oel-bench-global'), storageUri: undefined, secrets: any });
+// Mementos answer their defaults: a fresh install (the team connection reads its pin from global state).
+const memento = () => ({ get: (_k, d) => d, update: () => Promise.resolve(), keys: () => [] });
+ext.activate({ subscriptions: [], extensionUri: uri('/ext'), globalStorageUri: uri('/tmp/oel-bench-global'), storageUri: undefined, secrets: any, globalState: memento(), workspaceState: memento() });
 const t2 = performance.now();
 ext.deactivate();
 process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1 }));

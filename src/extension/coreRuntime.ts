@@ -22,11 +22,11 @@ export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
-  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
+  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash,
 } from '../core/knowledge';
 export {
   TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
-  planSubmission, queuedClientIds, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
+  planSubmission, queuedClientIds, MAX_STATEMENTS_PER_SUBMISSION, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
   readActiveAdapter, activateAdapter, markAbsorbed, tokensSavedByAbsorption, storedVersions, verifyManifestSignature,
 } from '../core/team';
 export { AdapterManifestSchema } from '../core/protocol/consolidation';

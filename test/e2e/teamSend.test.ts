@@ -8,11 +8,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
-import { findFrameWith, notifications, runCommand, screenshot } from '../support/browser';
+import { closePalette, findFrameWith, notifications, openPalette, runCommand, screenshot } from '../support/browser';
 import { withWorkbench } from '../support/workbench';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
@@ -27,6 +27,10 @@ const EXTRACTOR = { systemIncludes: 'You extract reusable experience' };
 const EMAIL = 'ann.smith@acme-corp.example';
 const HOME = '/home/annsmith';
 const LESSON = `Invoice rounding questions go to ${EMAIL}; the fixtures live in ${HOME}/work/invoices/fixtures.`;
+
+/** An item already in the workspace file, consented: the user drops it in the preview. */
+const DROPPED = 'Staging deploys go through the jump host before nine.';
+const COMMITTED = ['# OEL knowledge', '', `- K-drop0001 [accepted] ${DROPPED}`, '  <!-- oel', '  scope: workspace', '  sources: -', '  helpful: 0', '  harmful: 0', '  consolidated: false', '  share: yes', '  -->', ''].join('\n');
 
 const suite = agentSuite('team-send');
 let srv: RunningServer & { admin: string };
@@ -72,9 +76,10 @@ function knowledgeRow(page: Page, text: string) {
     .locator('.monaco-list-row', { hasText: text }).first();
 }
 
-/** The text of the active editor's visible lines (monaco renders spaces as no-break spaces). */
-async function editorText(page: Page): Promise<string> {
-  const lines = page.locator('.editor-instance .monaco-editor .view-lines').first();
+/** The text of the editor whose active tab is `tab` (monaco renders spaces as no-break spaces). */
+async function editorText(page: Page, tab = 'next-submission.json'): Promise<string> {
+  const group = page.locator('.part.editor .editor-group-container', { has: page.locator('.tab.active', { hasText: tab }) }).first();
+  const lines = group.locator('.editor-instance .monaco-editor .view-lines').first();
   return (await lines.innerText()).replace(/\u00a0/g, ' ');
 }
 
@@ -84,6 +89,8 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
     const folder = join(suite.tmp, 'ws');
     cpSync(SAMPLE, folder, { recursive: true });
     const kfile = join(folder, '.oel', 'knowledge.md');
+    mkdirSync(join(folder, '.oel'), { recursive: true });
+    writeFileSync(kfile, COMMITTED);
     const settings = trustedSettings({
       'oel.provider.baseUrl': suite.model.url,
       'oel.provider.model': 'scripted-model',
@@ -91,8 +98,9 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       'oel.knowledge.extraction': 'auto',
     });
     await withWorkbench('team-send', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
+      // The extension is up once its Agent view says it is ready.
+      const view = await openAgentView(page);
       // 1. Join by invite: paste it, compare the fingerprint in the modal, join.
-      await page.locator('.part.statusbar').waitFor();
       await runCommand(page, 'OEL Agent: Join Team Consolidation');
       const box = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
       await box.waitFor({ state: 'visible', timeout: 10_000 });
@@ -103,17 +111,17 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       const shown = await dialog.innerText();
       assert.ok(shown.includes(keyId), `the modal shows the key fingerprint to compare:\n${shown}`);
       assert.match(shown, /matches the key id in your invite/);
+      assert.match(shown, /team "alpha"/);
       assert.ok(!shown.includes(invite.slice(20, 60)), 'the invite (with its token) is not echoed');
       await screenshot(page, 'team-1-join-confirm');
       await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
       await page.locator('.notification-toast', { hasText: 'joined the team at' }).first().waitFor({ timeout: 30_000 });
       const status = page.locator('.part.statusbar .statusbar-item', { hasText: 'Team:' }).first();
       await status.waitFor({ state: 'visible', timeout: 30_000 });
-      assert.match(await status.innerText(), /Team: 0 queued · preview to send/);
+      assert.match(await status.innerText(), /Team: 1 queued · preview to send/, 'the consented item already in the file waits');
       await screenshot(page, 'team-1-joined');
 
       // 2. A task learns an item that carries an e-mail address and a home path.
-      const view = await openAgentView(page);
       suite.model.enqueue(
         { match: AGENT, toolCalls: [{ name: 'read_file', arguments: { path: 'src/totals.js' } }] },
         { match: AGENT, text: 'Rounding happens per line; ask the owner before changing it.' },
@@ -138,12 +146,29 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       await share.click();
       await waitForFile(kfile, (t) => /share: yes/.test(t), 'the consent in the item metadata');
       await knowledgeRow(page, 'Invoice rounding questions').filter({ hasText: 'to share' }).waitFor({ timeout: 15_000 });
-      await page.locator('.part.statusbar .statusbar-item', { hasText: 'Team: 1 queued' }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.part.statusbar .statusbar-item', { hasText: 'Team: 2 queued' }).first().waitFor({ timeout: 30_000 });
       await screenshot(page, 'team-3-consented');
 
-      // 4. The preview: the exact JSON, and beside it each item original → anonymized.
+      // 4. The preview: the exact JSON, and beside it each item original → anonymized. Drop the other item first: it
+      // becomes `share: no` in the file and leaves the submission.
       await runCommand(page, 'OEL Agent: Preview Next Submission');
-      const panel = await findFrameWith(page, '[data-testid="preview-item"]', 30_000);
+      let panel = await findFrameWith(page, '[data-testid="preview-item"][data-id="K-drop0001"]', 30_000);
+      assert.equal(await panel.locator('[data-testid="preview-item"]').count(), 2);
+      // The committed item's consent is only the file's; the learned one was consented here (its CodeLens).
+      assert.equal(await panel.locator('[data-testid="preview-item"][data-id="K-drop0001"] [data-testid="preview-file-consent"]').count(), 1);
+      assert.equal(await panel.locator('[data-testid="preview-file-consent"]').count(), 1);
+      await page.locator('.tab', { hasText: 'next-submission.json' }).first().waitFor({ timeout: 15_000 });
+      assert.match(await editorText(page), /K-drop0001/);
+      await screenshot(page, 'team-4-preview-two');
+      await panel.locator('[data-testid="preview-item"][data-id="K-drop0001"] [data-testid="preview-drop"]').click();
+      await waitForFile(kfile, (t) => /K-drop0001[\s\S]*?share: no/.test(t), 'the dropped item marked share: no');
+      const deadline = Date.now() + 15_000;
+      while (!(await editorText(page)).includes('"client_id"') || (await editorText(page)).includes('K-drop0001')) {
+        if (Date.now() > deadline) throw new Error(`the JSON still has the dropped item:\n${await editorText(page)}`);
+        await page.waitForTimeout(250);
+      }
+      panel = await findFrameWith(page, '[data-testid="preview-item"]:not([data-id="K-drop0001"])', 15_000);
+      assert.equal(await panel.locator('[data-testid="preview-item"]').count(), 1, 'the dropped item left the preview');
       const itemRow = panel.locator('[data-testid="preview-item"]').first();
       const rowText = await itemRow.innerText();
       assert.ok(rowText.includes(EMAIL) && rowText.includes(HOME), 'the original is shown as it reads in the file');
@@ -172,6 +197,10 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       assert.ok(after.includes(LESSON), 'the local item keeps its original text');
       await knowledgeRow(page, 'Invoice rounding questions').filter({ hasText: 'team: waiting' }).waitFor({ timeout: 15_000 });
       await page.locator('.part.statusbar .statusbar-item', { hasText: /Team: 0 queued · send manually/ }).first().waitFor({ timeout: 30_000 });
+      // The panel says what was sent; the JSON tab, with nothing left to send, is closed.
+      const sentNote = await (await findFrameWith(page, '[data-testid="preview-sent"]', 15_000)).locator('[data-testid="preview-sent"]').innerText();
+      assert.match(sentNote, new RegExp(`Sent submission ${parsed.submission_id} .*: 1 accepted`));
+      await page.locator('.tab', { hasText: 'next-submission.json' }).first().waitFor({ state: 'hidden', timeout: 15_000 });
       // The audit log holds the exact body and the answer.
       const audits = findFiles(cs.userDataDir, 'audit.jsonl');
       assert.equal(audits.length, 1, 'one audit log');
@@ -181,9 +210,41 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       await screenshot(page, 'team-5-sent');
       await runCommand(page, 'OEL Agent: Show Team Audit Log');
       await page.locator('.tab', { hasText: 'team-audit-log.md' }).first().waitFor({ timeout: 15_000 });
-      assert.match(await editorText(page), /# Team audit log/);
+      assert.match(await editorText(page, 'team-audit-log.md'), /# Team audit log/);
       await screenshot(page, 'team-6-audit-log');
       assert.deepEqual((await notifications(page)).filter((n) => /failed|error/i.test(n)), [], 'no error notifications');
+
+      // The server at the pinned address now presents another signing key (a new server on the same port): Send Now
+      // refuses, sends nothing, and offers Re-join.
+      const port = Number(new URL(srv.url).port);
+      await srv.close();
+      srv = await start({ port });
+      await runCommand(page, 'OEL Agent: Open Workspace Knowledge File');
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Share with Team' }).first().click();
+      await waitForFile(kfile, (t) => /K-drop0001[\s\S]*?share: yes/.test(t), 'the consent given again');
+      const beforeSwap = proxy.requests.length;
+      await runCommand(page, 'OEL Agent: Send to Team Now');
+      const refused = page.locator('.notification-toast', { hasText: 'now presents signing key' }).first();
+      await refused.waitFor({ timeout: 60_000 });
+      assert.match(await refused.innerText(), new RegExp(`not the key ${keyId} pinned when you joined`));
+      assert.deepEqual(proxy.requests.slice(beforeSwap).map((r) => r.line), ['GET /v1/public-key'], 'only the key was asked for; nothing was submitted');
+      await screenshot(page, 'team-6b-key-changed');
+      await refused.locator('.monaco-button', { hasText: 'Re-join' }).click();
+      await page.locator('.quick-input-widget', { hasText: 'Join Team Consolidation' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Escape');
+
+      // Leave: asked whether to remove adapters; afterwards no team status and no team commands in the palette.
+      await runCommand(page, 'OEL Agent: Leave Team');
+      const leave = page.locator('.monaco-dialog-box');
+      await leave.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await leave.innerText(), /Your token and the pinned signing key are forgotten/);
+      await screenshot(page, 'team-7-leave');
+      await leave.locator('.monaco-button', { hasText: 'Leave, Keep Adapters' }).click();
+      await page.locator('.notification-toast', { hasText: 'left the team at' }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.part.statusbar .statusbar-item', { hasText: 'Team:' }).first().waitFor({ state: 'hidden', timeout: 15_000 });
+      const rows = await openPalette(page, 'Preview Next Submission');
+      assert.ok(!rows.some((r) => r.includes('Preview Next Submission')), `no team commands after leaving: ${JSON.stringify(rows)}`);
+      await closePalette(page);
     });
   });
 });

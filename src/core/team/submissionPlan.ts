@@ -7,15 +7,19 @@
 import type { KnowledgeDocument, KnowledgeItem, KnowledgeScope } from '../knowledge/format';
 import { getItem } from '../knowledge/operations';
 import { itemsToShare } from './knowledgeSharing';
-import type { ReviewLookup } from '../knowledge/review';
+import { isReviewed, type ReviewLookup } from '../knowledge/review';
 import type { ShareableItem } from './payload';
 import type { QueuedSubmission } from './queue';
 
 /** A knowledge file as the plan reads it. */
 export interface PlanSource { scope: KnowledgeScope; doc: KnowledgeDocument }
 
-/** An item chosen for the next submission, with the file it lives in. */
-export interface PlannedItem extends ShareableItem { scope: KnowledgeScope }
+/**
+ * An item chosen for the next submission, with the file it lives in and whether its consent was given on this
+ * machine (Share with Team, or sent from the preview) for its text as it reads now. A `share: yes` that only the
+ * file says (committed by someone, or by a repository) is not: such an item leaves only from the preview.
+ */
+export interface PlannedItem extends ShareableItem { scope: KnowledgeScope; confirmed: boolean }
 
 /** The next submission's items, and why other consented items wait. */
 export interface SubmissionPlan {
@@ -24,7 +28,16 @@ export interface SubmissionPlan {
   heldByWorkspace: number;
   /** Items already in an unsent submission of the queue. */
   alreadyQueued: number;
+  /** With `onlyConfirmed`: consented items left out because their consent was not given on this machine. */
+  awaitingPreview: number;
+  /** Items left for the next submission: one holds at most {@link MAX_ITEMS_PER_SUBMISSION}. */
+  deferred: number;
 }
+
+/** The protocol's limit on items per submission (`SubmissionRequestSchema.items`, docs/protocol.md). */
+export const MAX_ITEMS_PER_SUBMISSION = 200;
+/** The protocol's limit on task statements per submission. */
+export const MAX_STATEMENTS_PER_SUBMISSION = 50;
 
 /** The client ids (local item ids) inside the queued submissions' bodies. */
 export function queuedClientIds(pending: QueuedSubmission[]): Set<string> {
@@ -41,8 +54,14 @@ export function queuedClientIds(pending: QueuedSubmission[]): Set<string> {
  * Plans the next submission. The workspace file's items count only when `shareWorkspaceKnowledge`; an id present in
  * both files is taken once (the workspace file's, as everywhere else in the extension).
  */
-export function planSubmission(sources: PlanSource[], o: { shareWorkspaceKnowledge: boolean; shareByDefault: 'yes' | 'no'; queued?: Set<string>; reviews?: ReviewLookup }): SubmissionPlan {
-  const plan: SubmissionPlan = { items: [], heldByWorkspace: 0, alreadyQueued: 0 };
+export function planSubmission(sources: PlanSource[], o: {
+  shareWorkspaceKnowledge: boolean; shareByDefault: 'yes' | 'no'; queued?: Set<string>; reviews?: ReviewLookup;
+  /** Consents given on this machine, by item id and text hash. */
+  confirmed?: ReviewLookup;
+  /** Leave out items not confirmed on this machine (a send without the preview: Send Now, the schedule). */
+  onlyConfirmed?: boolean;
+}): SubmissionPlan {
+  const plan: SubmissionPlan = { items: [], heldByWorkspace: 0, alreadyQueued: 0, awaitingPreview: 0, deferred: 0 };
   const seen = new Set<string>();
   for (const s of [...sources].sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'workspace' ? -1 : 1))) {
     for (const item of itemsToShare(s.doc, o.shareByDefault, o.reviews)) {
@@ -50,7 +69,11 @@ export function planSubmission(sources: PlanSource[], o: { shareWorkspaceKnowled
       seen.add(item.id);
       if (s.scope === 'workspace' && !o.shareWorkspaceKnowledge) { plan.heldByWorkspace++; continue; }
       if (o.queued?.has(item.id)) { plan.alreadyQueued++; continue; }
-      plan.items.push({ ...item, scope: s.scope });
+      const confirmed = o.confirmed ? isReviewed(item, o.confirmed) : false;
+      if (o.onlyConfirmed && !confirmed) { plan.awaitingPreview++; continue; }
+      // More than the server takes at once waits for the next submission rather than making this one fail.
+      if (plan.items.length >= MAX_ITEMS_PER_SUBMISSION) { plan.deferred++; continue; }
+      plan.items.push({ ...item, scope: s.scope, confirmed });
     }
   }
   return plan;

@@ -8,11 +8,12 @@ import type { OelContext } from '../context';
 import { loadCore } from '../core';
 import { refOf } from '../knowledge/knowledgeCommands';
 import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
+import type { ConsentRecords } from './consentRecords';
 import { setLocalChoices, teamSharing } from './teamConfig';
 import type { LocalTeamChoices } from './teamSettings';
 
 /** Registers the consent commands. */
-export function registerConsentCommands(ctx: OelContext, files: KnowledgeFiles): void {
+export function registerConsentCommands(ctx: OelContext, files: KnowledgeFiles, consents: ConsentRecords): void {
   const consent = (share: 'yes' | 'no') => async (arg?: unknown): Promise<void> => {
     const ref = refOf(arg);
     if (!ref) throw new Error('choose an item in the Knowledge view or above it in the knowledge file.');
@@ -22,6 +23,7 @@ export function registerConsentCommands(ctx: OelContext, files: KnowledgeFiles):
     if (share === 'yes' && e.needsReview) throw new Error(`${e.item.id} is flagged (${e.flags.map((f) => f.kind).join(', ')}); accept it after review before sharing it.`);
     const core = await loadCore();
     await files.update(e.file.scope, (doc) => { core.setShareConsent(doc, e.item.id, share); });
+    if (share === 'yes') await consents.record([{ id: e.item.id, hash: core.itemTextHash(e.item.text) }]);
     ctx.log.info(`team: ${e.item.id} share: ${share}`);
     if (share === 'yes') {
       const s = teamSharing(ctx.ext);

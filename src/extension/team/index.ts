@@ -16,7 +16,7 @@ import { TeamSender } from './teamSender';
 export function registerTeamSending(ctx: OelContext, files: KnowledgeFiles): TeamSender {
   const sender = ctx.own(new TeamSender(ctx, files));
   registerJoinCommands(ctx);
-  registerConsentCommands(ctx, files);
+  registerConsentCommands(ctx, files, sender.consents);
   registerSubmissionPreview(ctx, files, sender);
   registerSendSchedule(ctx, files, sender);
   registerAuditLog(ctx);

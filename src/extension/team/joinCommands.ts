@@ -47,7 +47,7 @@ export function registerJoinCommands(ctx: OelContext): void {
     }
     const pin = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OEL Agent: contacting ${req.url}…` },
       () => core.joinTeam(req));
-    if (!(await confirmKey(pin, req.key_id !== undefined, team.pin()))) return;
+    if (!(await confirmKey(pin, req.key_id !== undefined, team.pin(), input.kind === 'invite' ? input.invite.team : undefined))) return;
     await team.join(pin, req.token);
     ctx.log.info(`team: joined ${pin.url} (key ${pin.key_id})`);
     void vscode.window.showInformationMessage(`OEL Agent: joined the team at ${pin.url}. Nothing is shared until you consent per item (Share with Team) and look at the first submission in its preview.`, 'Preview Next Submission')
@@ -75,10 +75,11 @@ export function registerJoinCommands(ctx: OelContext): void {
  * The modal that makes the user compare the key: with an invite the fingerprint already matched the admin's; by
  * hand without a key id it is trust on first use, said plainly. Re-joining with a different key says so too.
  */
-async function confirmKey(pin: TeamPin, matchedAdmin: boolean, previous: TeamPin | undefined): Promise<boolean> {
+async function confirmKey(pin: TeamPin, matchedAdmin: boolean, previous: TeamPin | undefined, teamName?: string): Promise<boolean> {
   const changed = previous && previous.url === pin.url && previous.key_id !== pin.key_id;
   const detail = [
-    `Server: ${pin.url}`,
+    // The team name is the invite's label only (the token decides the team), shown to help recognise the invite.
+    `Server: ${pin.url}${teamName ? ` (team "${teamName.replace(/[\u0000-\u001f"]/g, '')}")` : ''}`,
     `Signing key fingerprint: ${pin.key_id}`,
     matchedAdmin ? 'This matches the key id in your invite.' : 'Compare it with the key id your admin gives you (oel server admin invite, or the team dashboard). Join only if they are the same.',
     ...(changed ? [`This replaces the key pinned before (${previous.key_id}). Only accept it if your admin told you the key changed.`] : []),

@@ -11,13 +11,16 @@ export interface PreviewModel {
   cspSource: string;
   nonce: string;
   submissionId: string | null;
-  items: Array<{ id: string; scope: string; original: string; anonymized: string }>;
+  /** `confirmed`: consent given on this machine; otherwise only the file says `share: yes` (maybe from a commit). */
+  items: Array<{ id: string; scope: string; original: string; anonymized: string; confirmed?: boolean }>;
   taskStatements: Array<{ original: string; anonymized: string }>;
   /** Unsent submissions already queued (approved earlier). */
   queued: number;
   /** Why consented items are not in it (workspace sharing off, already queued). */
   notes: string[];
   firstSend: boolean;
+  /** What the last send from this panel did ("Sent submission s-… : 1 accepted"), with a link to the audit log. */
+  sent?: string;
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -38,7 +41,7 @@ function withPlaceholders(anonymized: string): string {
 export function previewHtml(m: PreviewModel): string {
   const n = m.items.length;
   const rows = m.items.map((i) => `<tr data-testid="preview-item" data-id="${escapeHtml(i.id)}">
-  <td><code>${escapeHtml(i.id)}</code><br><small>${escapeHtml(i.scope)}</small></td>
+  <td><code>${escapeHtml(i.id)}</code><br><small>${escapeHtml(i.scope)}</small>${i.confirmed === false ? '<br><small class="warn" data-testid="preview-file-consent" title="The file says share: yes, but you did not choose Share with Team on this machine: it may come from a commit. Sending it here is your consent.">consent from the file</small>' : ''}</td>
   <td class="orig">${escapeHtml(i.original)}</td>
   <td class="anon">${withPlaceholders(i.anonymized)}</td>
   <td><a data-testid="preview-drop" href="${escapeHtml(commandUri('oel.team.dropFromSubmission', [{ id: i.id, scope: i.scope, submissionId: m.submissionId }]))}" title="Mark it share: no and leave it out">Drop</a></td>
@@ -71,12 +74,14 @@ mark { background: var(--vscode-editor-findMatchHighlightBackground, #fd05); col
 a { color: var(--vscode-textLink-foreground); }
 a.button { display: inline-block; padding: .4em 1em; background: var(--vscode-button-background); color: var(--vscode-button-foreground); text-decoration: none; border-radius: 2px; }
 a.button:hover, a.button:focus { background: var(--vscode-button-hoverBackground); }
+.warn { color: var(--vscode-editorWarning-foreground); }
 .note { padding: .5em .75em; border-left: 3px solid var(--vscode-notificationsInfoIcon-foreground, #3794ff); background: var(--vscode-textBlockQuote-background); }
 </style></head>
 <body>
 <h1>Next submission to ${escapeHtml(m.server)}</h1>
 ${m.firstSend ? '<p class="note" data-testid="preview-first">This is the first submission to this server: it is sent only from here, after you have looked at it. Later ones follow your schedule (oel.team.schedule).</p>' : ''}
 ${m.queued ? `<p class="note" data-testid="preview-queued">${m.queued} earlier submission${m.queued === 1 ? ' is' : 's are'} still waiting to be sent (approved before; sent first).</p>` : ''}
+${m.sent ? `<p class="note" data-testid="preview-sent">${escapeHtml(m.sent)} <a href="${escapeHtml(commandUri('oel.team.showAuditLog', []))}">Show the audit log</a></p>` : ''}
 ${m.notes.map((t) => `<p class="note">${escapeHtml(t)}</p>`).join('\n')}
 ${body}
 </body></html>`;

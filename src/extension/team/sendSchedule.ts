@@ -11,7 +11,7 @@ import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
 import { teamOf } from './joinCommands';
 import { affectsTeam } from './teamConfig';
 import { reportSend } from './submissionPreview';
-import { teamStatusText } from './statusText';
+import { scheduledSendDue, teamStatusText } from './statusText';
 import type { TeamSender } from './teamSender';
 
 const TICK_MS = 60_000;
@@ -24,6 +24,8 @@ export function registerSendSchedule(ctx: OelContext, files: KnowledgeFiles, sen
   item.command = 'oel.team.previewSubmission';
   ctx.own(item);
   let busy = false;
+  let lastFailureAt: Date | null = null;
+  let lastReported = '';
 
   const update = async (): Promise<void> => {
     const w = await sender.waiting().catch((e: unknown) => { ctx.log.warn(`team: status: ${(e as Error).message}`); return null; });
@@ -49,13 +51,23 @@ export function registerSendSchedule(ctx: OelContext, files: KnowledgeFiles, sen
       if (!session) return;
       const core = await loadCore();
       const settings = sender.settings();
-      const due = core.nextSendAt(settings.schedule, sender.lastSentAt(session.server), new Date(), sender.firstSendDone(session.server));
-      if (!due || due.getTime() > Date.now()) return;
+      const now = new Date();
+      const due = core.nextSendAt(settings.schedule, sender.lastSentAt(session.server), now, sender.firstSendDone(session.server));
+      if (!scheduledSendDue(due, now, lastFailureAt)) return;
       const w = await sender.waiting();
       if (!w?.waiting) return;
-      const next = await sender.next();
+      // Without a preview, only items the user consented to on this machine leave.
+      const next = await sender.next({ onlyConfirmed: true });
+      if (next.plan.awaitingPreview) ctx.log.info(`team: ${next.plan.awaitingPreview} item(s) with share: yes only in the file wait for the preview`);
+      if (next.problem) ctx.log.warn(`team: scheduled send: ${next.problem}`);
+      if (!next.draft && !next.queued) return;
       ctx.log.info(`team: scheduled (${settings.schedule}) send`);
-      reportSend(ctx, await sender.send({ ...(next.draft ? { draft: next.draft } : {}) }));
+      const out = await sender.send({ ...(next.draft ? { draft: next.draft } : {}) });
+      lastFailureAt = out.result.error ? new Date() : null;
+      // The same failure is shown once, not at every retry; the status bar tooltip keeps the last error.
+      const message = out.result.error?.message ?? '';
+      if (!message || message !== lastReported) reportSend(ctx, out);
+      lastReported = message;
     } catch (e) {
       ctx.log.warn(`team: scheduled send failed: ${(e as Error).message}`);
     } finally {

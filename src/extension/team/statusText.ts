@@ -42,3 +42,15 @@ export function teamStatusText(s: TeamStatus, now: Date): { text: string; toolti
   ];
   return { text, tooltip: lines.join('\n') };
 }
+
+/** After a scheduled send failed, the timer waits this long before the next try (the client already retried). */
+export const SCHEDULE_RETRY_MS = 15 * 60_000;
+
+/**
+ * Whether the schedule timer sends now: a next-send time that has come, and no failed scheduled send within the last
+ * {@link SCHEDULE_RETRY_MS} (a server that is down would otherwise be tried, and reported, every minute).
+ */
+export function scheduledSendDue(next: Date | null, now: Date, lastFailureAt: Date | null): boolean {
+  if (!next || next.getTime() > now.getTime()) return false;
+  return !lastFailureAt || now.getTime() - lastFailureAt.getTime() >= SCHEDULE_RETRY_MS;
+}

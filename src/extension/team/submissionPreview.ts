@@ -10,7 +10,8 @@ import type { OelContext } from '../context';
 import { loadCore, type SubmissionDraft } from '../core';
 import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
 import { previewHtml } from './previewHtml';
-import { sendFailureActions, type NextSubmission, type SendOutcome, type TeamSender } from './teamSender';
+import { sendFailureActions } from './sendMessages';
+import type { NextSubmission, SendOutcome, TeamSender } from './teamSender';
 
 /** The virtual document's scheme; its one document is the next submission's body. */
 export const SUBMISSION_SCHEME = 'oel-team-submission';
@@ -19,6 +20,7 @@ const SUBMISSION_URI = vscode.Uri.from({ scheme: SUBMISSION_SCHEME, path: '/next
 /** Registers the preview, its document provider, and the send commands. */
 export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles, sender: TeamSender): void {
   let current: NextSubmission | undefined;
+  let sentNote: string | undefined;
   let panel: vscode.WebviewPanel | undefined;
   const docChanged = new vscode.EventEmitter<vscode.Uri>();
   ctx.own(docChanged);
@@ -33,12 +35,18 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
     const d = current.draft;
     const notes: string[] = [];
     if (current.plan.heldByWorkspace) notes.push(`${current.plan.heldByWorkspace} consented item${current.plan.heldByWorkspace === 1 ? ' of this workspace is' : 's of this workspace are'} held back: ${current.settings.workspaceOffReason ?? 'sharing this workspace is off'}.`);
-    if (current.plan.alreadyQueued) notes.push(`${current.plan.alreadyQueued} consented item${current.plan.alreadyQueued === 1 ? ' is' : 's are'} already in a queued submission.`);
+    if (current.problem) notes.push(`${current.problem} (Edit it, or choose Don't Share with Team on it in the Knowledge view.)`);
+        if (current.plan.deferred) notes.push(`${current.plan.deferred} more consented item${current.plan.deferred === 1 ? ' waits' : 's wait'} for the next submission (one holds at most 200).`);
+        if (current.plan.alreadyQueued) notes.push(`${current.plan.alreadyQueued} consented item${current.plan.alreadyQueued === 1 ? ' is' : 's are'} already in a queued submission.`);
     panel.webview.html = previewHtml({
       server: current.session.opts.pin.url, cspSource: panel.webview.cspSource, nonce: randomBytes(16).toString('base64'),
       submissionId: d?.submission_id ?? null,
-      items: (d?.items ?? []).map((i) => ({ id: i.client_id, scope: current!.plan.items.find((p) => p.id === i.client_id)?.scope ?? '', original: i.original, anonymized: i.anonymized })),
+      items: (d?.items ?? []).map((i) => {
+        const p = current!.plan.items.find((x) => x.id === i.client_id);
+        return { id: i.client_id, scope: p?.scope ?? '', original: i.original, anonymized: i.anonymized, confirmed: p?.confirmed ?? false };
+      }),
       taskStatements: d?.task_statements ?? [], queued: current.queued, notes, firstSend: !sender.firstSendDone(current.session.server),
+      ...(sentNote ? { sent: sentNote } : {}),
     });
   };
 
@@ -46,6 +54,8 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
   const refresh = async (): Promise<void> => {
     current = await sender.next();
     docChanged.fire(SUBMISSION_URI);
+    // With nothing left to send, the JSON tab would only show `{}`: close it (the panel says why it is empty).
+    if (!current.draft) await closeSubmissionTabs();
     render();
   };
 
@@ -60,7 +70,7 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       panel = vscode.window.createWebviewPanel('oel.team.preview', 'Next Team Submission', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: false, localResourceRoots: [],
         // Only these commands may run from the page's links; each checks its argument against `current`.
-        enableCommandUris: ['oel.team.dropFromSubmission', 'oel.team.sendPreviewed', 'oel.team.previewSubmission'],
+        enableCommandUris: ['oel.team.dropFromSubmission', 'oel.team.sendPreviewed', 'oel.team.previewSubmission', 'oel.team.showAuditLog'],
       });
       panel.onDidDispose(() => { panel = undefined; });
     } else panel.reveal(vscode.ViewColumn.Beside, true);
@@ -91,7 +101,9 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       void vscode.window.showWarningMessage('OEL Agent: the knowledge changed since this preview. Look at the updated preview, then send.');
       return;
     }
-    await sendWithProgress(ctx, sender, { draft: shown, fromPreview: true });
+    const out = await sendWithProgress(ctx, sender, { draft: shown, fromPreview: true });
+    const mine = out.result.sent.find((x) => x.submission_id === shown.submission_id);
+    sentNote = mine ? `Sent submission ${mine.submission_id} at ${new Date().toLocaleTimeString()}: ${mine.response.accepted.length} accepted (waiting for the team's review), ${mine.response.rejected.length} refused.` : undefined;
     await refresh().catch(() => undefined);
   });
 
@@ -102,11 +114,22 @@ export function registerSubmissionPreview(ctx: OelContext, files: KnowledgeFiles
       void vscode.window.showInformationMessage('OEL Agent: the first submission to a team server is sent from its preview. Look at it, then choose Send.');
       return;
     }
-    const next = await sender.next();
-    if (!next.draft && next.queued === 0) { void vscode.window.showInformationMessage('OEL Agent: nothing to send: no consented item is waiting.'); return; }
+    const next = await sender.next({ onlyConfirmed: true });
+    if (next.plan.awaitingPreview) {
+      void vscode.window.showInformationMessage(`OEL Agent: ${next.plan.awaitingPreview} item${next.plan.awaitingPreview === 1 ? ' says' : 's say'} share: yes in the file, but you did not consent on this machine (it may come from a commit). ${next.plan.awaitingPreview === 1 ? 'It leaves' : 'They leave'} only from the preview.`, 'Open Preview')
+        .then((a) => a && vscode.commands.executeCommand('oel.team.previewSubmission'));
+    }
+    if (next.problem) throw new Error(next.problem);
+    if (!next.draft && next.queued === 0) { if (!next.plan.awaitingPreview) void vscode.window.showInformationMessage('OEL Agent: nothing to send: no consented item is waiting.'); return; }
     await sendWithProgress(ctx, sender, { ...(next.draft ? { draft: next.draft } : {}) });
     if (panel) await refresh().catch(() => undefined);
   });
+}
+
+/** Closes the tabs of the next-submission document. */
+async function closeSubmissionTabs(): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === SUBMISSION_SCHEME);
+  if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
 }
 
 /** Sends with a cancellable progress notification and reports the outcome with the action that fixes a failure. */
@@ -128,7 +151,7 @@ export function reportSend(ctx: OelContext, out: SendOutcome): void {
   const rejected = result.sent.flatMap((s) => s.response.rejected);
   if (result.error) {
     const actions = sendFailureActions(result.error.kind);
-    void vscode.window.showErrorMessage(`OEL Agent: ${result.error.message}${result.remaining ? ` ${result.remaining} submission${result.remaining === 1 ? '' : 's'} stay queued.` : ''}`, ...actions).then((a) => {
+    void vscode.window.showErrorMessage(`OEL Agent: ${result.error.message}${result.remaining ? ` ${result.remaining} submission${result.remaining === 1 ? ' stays' : 's stay'} queued.` : ''}`, ...actions).then((a) => {
       if (a === 'Re-join') void vscode.commands.executeCommand('oel.team.join');
       else if (a === 'Open Preview') void vscode.commands.executeCommand('oel.team.previewSubmission');
       else if (a === 'Try Again') void vscode.commands.executeCommand('oel.team.sendNow');

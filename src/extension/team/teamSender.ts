@@ -12,6 +12,7 @@ import type { OelContext } from '../context';
 import { loadCore, type FlushResult, type SubmissionDraft, type SubmissionPlan, type TeamSession } from '../core';
 import type { KnowledgeFiles } from '../knowledge/knowledgeFiles';
 import { teamOf } from './joinCommands';
+import { ConsentRecords } from './consentRecords';
 import { teamSharing } from './teamConfig';
 import type { TeamSharingSettings } from './teamSettings';
 
@@ -27,6 +28,8 @@ export interface NextSubmission {
   draft: SubmissionDraft | null;
   /** Unsent submissions already in the queue (approved earlier, e.g. a send that failed). */
   queued: number;
+  /** Why the submission could not be built (an item the protocol refuses, named), when it could not. */
+  problem?: string;
 }
 
 /** What a send did, for messages and the status bar. */
@@ -37,8 +40,12 @@ export class TeamSender implements vscode.Disposable {
   /** Fired after a send, an enqueue, or anything that changes the queue. */
   readonly onDidChange = this.changed.event;
   private sending: Promise<SendOutcome> | undefined;
+  /** Consents given on this machine (what lets an item leave without the preview). */
+  readonly consents: ConsentRecords;
 
-  constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {}
+  constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {
+    this.consents = new ConsentRecords(ctx.ext.globalState);
+  }
 
   /** The settings of this window now. */
   settings(): TeamSharingSettings { return teamSharing(this.ctx.ext); }
@@ -51,10 +58,10 @@ export class TeamSender implements vscode.Disposable {
   }
 
   /**
-   * Plans and builds the next submission. `exclude` leaves out items the user dropped in the preview but whose
-   * `share: no` has not been re-read yet. Restricted Mode shares nothing at all.
+   * Plans and builds the next submission. `onlyConfirmed` (a send without the preview) leaves out items whose consent
+   * was not given on this machine. Restricted Mode shares nothing at all.
    */
-  async next(o: { submissionId?: string } = {}): Promise<NextSubmission> {
+  async next(o: { submissionId?: string; onlyConfirmed?: boolean } = {}): Promise<NextSubmission> {
     if (!vscode.workspace.isTrusted) throw new Error('Restricted Mode never shares knowledge with a team. Trust the workspace first.');
     const core = await loadCore();
     const session = await this.session();
@@ -63,9 +70,17 @@ export class TeamSender implements vscode.Disposable {
     const pending = await session.queue.list();
     const plan = core.planSubmission(this.files.files().filter((f) => !f.readOnly).map((f) => ({ scope: f.scope, doc: f.doc })), {
       shareWorkspaceKnowledge: settings.shareWorkspaceKnowledge, shareByDefault: settings.shareByDefault, queued: core.queuedClientIds(pending), reviews: this.files.reviews(),
+      confirmed: this.consents.lookup(), onlyConfirmed: o.onlyConfirmed === true,
     });
     const statements = settings.shareTaskStatements ? await this.taskStatements(plan) : [];
-    const draft = plan.items.length === 0 ? null : await core.buildSubmission({ items: plan.items, taskStatements: statements, submissionId: o.submissionId }, await this.anonymizer(settings));
+    let draft: SubmissionDraft | null = null;
+    try {
+      if (plan.items.length) draft = await core.buildSubmission({ items: plan.items, taskStatements: statements, submissionId: o.submissionId }, await this.anonymizer(settings));
+    } catch (e) {
+      // An item the protocol refuses (too long once anonymized) is named, so the user can shorten it or not share it.
+      if (!(e instanceof core.TeamError)) throw e;
+      return { session, settings, plan, draft: null, queued: pending.length, problem: e.message };
+    }
     return { session, settings, plan, draft, queued: pending.length };
   }
 
@@ -74,9 +89,11 @@ export class TeamSender implements vscode.Disposable {
    * error, for the status bar. Plans without anonymizing, so it is cheap enough to run on every change.
    */
   async waiting(): Promise<{ waiting: number; lastError?: string } | null> {
-    const core = await loadCore();
+    // Not joined: nothing to count, and the core is not loaded for it.
+    if (!teamOf(this.ctx).joined) return null;
     const session = await teamOf(this.ctx).session();
     if (!session) return null;
+    const core = await loadCore();
     await this.files.init();
     const pending = await session.queue.list();
     const queued = core.queuedClientIds(pending);
@@ -96,7 +113,8 @@ export class TeamSender implements vscode.Disposable {
     }
     if (!episodes.size) return [];
     const rows = await (await this.ctx.store()).list();
-    return [...new Set(rows.filter((r) => episodes.has(r.id) && r.title.trim()).map((r) => r.title.trim()))];
+    const { MAX_STATEMENTS_PER_SUBMISSION } = await loadCore();
+    return [...new Set(rows.filter((r) => episodes.has(r.id) && r.title.trim()).map((r) => r.title.trim()))].slice(0, MAX_STATEMENTS_PER_SUBMISSION);
   }
 
   /** The anonymizer with what this machine knows to hide: the git user name, the "also hide" terms, the API key and token. */
@@ -132,6 +150,8 @@ export class TeamSender implements vscode.Disposable {
     const core = await loadCore();
     const session = await this.session();
     if (o.draft) await session.queue.add(o.draft);
+    // Sending from the preview is the user's consent, on this machine, to each item as it read there.
+    if (o.draft && o.fromPreview) await this.consents.record(o.draft.items.map((i) => ({ id: i.client_id, hash: core.itemTextHash(i.original) })));
     if (o.fromPreview) {
       const done = this.ctx.ext.globalState.get<string[]>(FIRST_SEND_STATE) ?? [];
       if (!done.includes(session.server)) await this.ctx.ext.globalState.update(FIRST_SEND_STATE, [...done, session.server]);
@@ -143,9 +163,12 @@ export class TeamSender implements vscode.Disposable {
       const last = this.ctx.ext.globalState.get<Record<string, string>>(LAST_SENT_STATE) ?? {};
       await this.ctx.ext.globalState.update(LAST_SENT_STATE, { ...last, [session.server]: new Date().toISOString() });
       // Each accepted item records the server's id and status in its own file (the ids are the files' ids).
+      const acceptedIds = new Set(result.sent.flatMap((x) => x.response.accepted.map((a) => a.client_id)));
       for (const f of this.files.files().filter((x) => !x.readOnly)) {
+        // Only files holding an accepted item are written.
+        if (!core.liveItems(f.doc).some((i) => acceptedIds.has(i.id))) continue;
         let changed = 0;
-        await this.files.update(f.scope, (doc) => { for (const s of result.sent) changed += core.applySubmissionResponse(doc, s.response).length; });
+        await this.files.update(f.scope, (doc) => { for (const x of result.sent) changed += core.applySubmissionResponse(doc, x.response).length; });
         updatedItems += changed;
       }
     }
@@ -185,17 +208,4 @@ function gitUserName(): Promise<string | null> {
       resolve(name && name.length <= 200 ? name : null);
     });
   });
-}
-
-/**
- * The message for a failed send, with the action that fixes it: a new invite for 401 and a changed key, the preview
- * (to drop items) for 413 and a refused field, a later retry for the network.
- */
-export function sendFailureActions(kind: string): string[] {
-  switch (kind) {
-    case 'unauthorized': case 'key_changed': return ['Re-join'];
-    case 'too_large': case 'invalid': return ['Open Preview'];
-    case 'forbidden': return ['Show Log'];
-    default: return ['Try Again'];
-  }
 }

@@ -22,7 +22,7 @@ function when(clause: string, ctx: { view: string; viewItem: string }): boolean 
 
 /** The commands the Knowledge view offers on a node: inline (hover icons) or in its context menu. */
 function actions(viewItem: string, where: 'inline' | 'menu'): string[] {
-  // The team's consent actions (oel.team.*) depend on being joined; test/unit/extension/teamConsent.test.ts covers them.
+  // The team's consent actions (oel.team.*) depend on being joined; test/unit/extension/teamSendingUi.test.ts covers them.
   return menus
     .filter((m) => m.command.startsWith('oel.knowledge.'))
     .filter((m) => when(m.when, { view: 'oel.knowledgeView', viewItem }) && (where === 'inline') === (m.group ?? '').startsWith('inline'))

@@ -3,11 +3,13 @@
 // the consent lenses above an item.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { formatInvite } from '../../../src/core/protocol/invite';
 import { keyIdProblem, parseJoinInput, tokenProblem } from '../../../src/core/team/joinInput';
 import { previewHtml, type PreviewModel } from '../../../src/extension/team/previewHtml';
-import { formatSendTime, teamStatusText } from '../../../src/extension/team/statusText';
+import { formatSendTime, scheduledSendDue, teamStatusText } from '../../../src/extension/team/statusText';
 import { auditMarkdown } from '../../../src/extension/team/auditMarkdown';
+import { sendFailureActions } from '../../../src/extension/team/sendMessages';
 import { lensesFor, itemDescription } from '../../../src/extension/knowledge/presentation';
 import { item } from '../knowledge/helpers';
 
@@ -44,6 +46,8 @@ test('the preview page escapes every text, runs no script, and marks the placeho
   assert.ok(html.includes('&lt;b&gt;ann@corp.example&lt;/b&gt;'));
   assert.ok(html.includes('<mark>&lt;email&gt;</mark>') && html.includes('<mark>&lt;home&gt;</mark>'));
   assert.match(html, /data-testid="preview-first"/);
+  assert.ok(!html.includes('preview-file-consent'), 'consented on this machine: no mark');
+  assert.match(previewHtml(model({ items: [{ ...model().items[0], confirmed: false }] })), /data-testid="preview-file-consent"[^>]*>consent from the file/);
 });
 
 test("the preview's Drop and Send links carry the draft's ids to the allowed commands only", () => {
@@ -94,4 +98,47 @@ test('while joined, an accepted item offers Share with Team / Don\'t Share by it
   const d = (over: Parameters<typeof item>[2]) => itemDescription({ item: item('K-abcd1234', 'x', { status: 'accepted', ...over }), tombstone: false, needsReview: false, flags: [] }, 'workspace');
   assert.equal(d({ share: 'yes', team: { id: 'T-9', status: 'waiting' } }), 'team: waiting');
   assert.equal(d({ share: 'yes' }), 'to share');
+});
+
+test('a failed send offers the action that fixes it: Re-join for a revoked token or a changed key, the preview for 413/400', () => {
+  assert.deepEqual(sendFailureActions('unauthorized'), ['Re-join']);
+  assert.deepEqual(sendFailureActions('key_changed'), ['Re-join']);
+  assert.deepEqual(sendFailureActions('too_large'), ['Open Preview']);
+  assert.deepEqual(sendFailureActions('invalid'), ['Open Preview']);
+  assert.deepEqual(sendFailureActions('network'), ['Try Again']);
+});
+
+test("the Knowledge view offers Share with Team only while joined, on items that may be shared, never read-only ones", () => {
+  interface MenuEntry { command: string; when: string }
+  const menus = (JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { menus: Record<string, MenuEntry[]> } }).contributes.menus;
+  const when = (command: string) => menus['view/item/context'].find((m) => m.command === command)!.when;
+  const offers = (command: string, viewItem: string, joined: boolean) => when(command).split('&&').map((c) => c.trim()).every((c) => {
+    if (c === 'oel.team.joined') return joined;
+    if (c === 'view == oel.knowledgeView') return true;
+    const m = /^viewItem =~ \/(.+)\/$/.exec(c);
+    if (m) return new RegExp(m[1]).test(viewItem);
+    throw new Error(`unexpected clause ${c}`);
+  });
+  assert.equal(offers('oel.team.share', 'oel.knowledge.accepted', true), true);
+  assert.equal(offers('oel.team.share', 'oel.knowledge.pinned', true), true);
+  assert.equal(offers('oel.team.share', 'oel.knowledge.accepted', false), false, 'not joined');
+  assert.equal(offers('oel.team.share', 'oel.knowledge.pending', true), false, 'pending items are accepted first');
+  assert.equal(offers('oel.team.share', 'oel.knowledge.accepted.readonly', true), false, 'Restricted Mode');
+  assert.equal(offers('oel.team.dontShare', 'oel.knowledge.pending', true), true, 'refusing consent is always possible');
+  // Per-item commands stay out of the palette (they need an item); the team's own commands show only while joined.
+  const palette = (command: string) => menus.commandPalette.find((m) => m.command === command)?.when;
+  assert.equal(palette('oel.team.share'), 'false');
+  assert.equal(palette('oel.team.sendPreviewed'), 'false');
+  assert.equal(palette('oel.team.previewSubmission'), 'oel.team.joined');
+  assert.equal(palette('oel.team.join'), undefined, 'Join is always available');
+});
+
+test('the schedule timer sends when the time has come, and after a failure waits 15 minutes before trying again', () => {
+  const now = new Date(2026, 11, 3, 10, 0);
+  const min = (m: number) => new Date(now.getTime() + m * 60_000);
+  assert.equal(scheduledSendDue(null, now, null), false, 'manual, or before the first previewed send');
+  assert.equal(scheduledSendDue(min(5), now, null), false, 'not yet');
+  assert.equal(scheduledSendDue(now, now, null), true);
+  assert.equal(scheduledSendDue(min(-60), now, min(-1)), false, 'failed a minute ago');
+  assert.equal(scheduledSendDue(min(-60), now, min(-15)), true, 'tried again after 15 minutes');
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { parseKnowledge, serializeKnowledge } from '../../../../src/core/knowledge/format';
 import { planSubmission, queuedClientIds, setShareConsent, type PlanSource } from '../../../../src/core/team/submissionPlan';
 import { buildSubmission } from '../../../../src/core/team/payload';
+import { ReviewSet, itemTextHash } from '../../../../src/core/knowledge/review';
 
 const file = (items: string) => parseKnowledge(`# OEL knowledge\n\n${items}`).doc;
 const WS = file(`- K-ws000001 [accepted] Run the unit tests before committing.
@@ -66,4 +67,25 @@ test('consent is written into the item metadata and survives a round trip throug
   assert.equal(setShareConsent(doc, 'K-ws000002', 'no'), true);
   assert.match(serializeKnowledge(doc), /share: no/);
   assert.equal(setShareConsent(doc, 'K-missing1', 'yes'), false, 'an unknown id changes nothing');
+});
+
+test('a share: yes only the file says (a commit, a hostile repository) leaves only from the preview; an edit needs consent again', () => {
+  const confirmed = new ReviewSet([{ id: 'K-ws000001', hash: itemTextHash('Run the unit tests before committing.') }]);
+  const preview = planSubmission(sources, { shareWorkspaceKnowledge: true, shareByDefault: 'no', confirmed });
+  assert.deepEqual(preview.items.map((i) => [i.id, i.confirmed]).sort(), [['K-both0001', false], ['K-us000001', false], ['K-ws000001', true]], 'the preview shows all, marked');
+  const unattended = planSubmission(sources, { shareWorkspaceKnowledge: true, shareByDefault: 'no', confirmed, onlyConfirmed: true });
+  assert.deepEqual(ids(unattended), ['workspace:K-ws000001'], 'Send Now and the schedule send only what was consented here');
+  assert.equal(unattended.awaitingPreview, 2);
+  const edited = new ReviewSet([{ id: 'K-ws000001', hash: itemTextHash('Run the unit tests before committing, always.') }]);
+  assert.deepEqual(ids(planSubmission(sources, { shareWorkspaceKnowledge: true, shareByDefault: 'no', confirmed: edited, onlyConfirmed: true })), [], 'a consent to another wording does not count');
+});
+
+test('a submission holds at most the 200 items the protocol allows; the rest wait for the next one', async () => {
+  const many = file(Array.from({ length: 205 }, (_, n) => `- K-many${String(n).padStart(4, '0')} [accepted] Lesson number ${n} about loops.\n  <!-- oel\n  share: yes\n  -->\n`).join(''));
+  const p = planSubmission([{ scope: 'user', doc: many }], { shareWorkspaceKnowledge: true, shareByDefault: 'no' });
+  assert.equal(p.items.length, 200);
+  assert.equal(p.deferred, 5);
+  // ...and the server's schema accepts what was planned.
+  const built = await buildSubmission({ items: p.items }, { anonymize: (t) => ({ texts: t }) });
+  assert.equal((JSON.parse(built.body) as { items: unknown[] }).items.length, 200);
 });
