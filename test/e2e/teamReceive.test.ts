@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
-import { notifications, runCommand, screenshot } from '../support/browser';
+import { findFrameWith, notifications, runCommand, screenshot } from '../support/browser';
 import { withWorkbench } from '../support/workbench';
-import { openAgentView, sendTask, waitEnd } from '../support/agentView';
+import { sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
 import { lastEpisode } from '../support/episodes';
 import { startVllmDouble, type VllmDouble } from '../support/vllmDouble';
@@ -96,16 +96,72 @@ function findDirs(dir: string, name: string): string[] {
 
 const pane = (page: Page, title: RegExp) => page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: title }) });
 const teamRow = (page: Page, text: string | RegExp) => pane(page, /^Team/i).locator('.monaco-list-row', { hasText: text }).first();
-const toast = (page: Page, text: string | RegExp, timeout = 60_000) => page.locator('.notification-toast', { hasText: text }).first().waitFor({ timeout });
+/**
+ * Every notification toast text seen since the workbench opened: info toasts hide by themselves after a few seconds,
+ * and several arrive close together (round started, released, adapter active), so a collector records them all.
+ */
+const seenToasts = new Set<string>();
+let collector: NodeJS.Timeout | undefined;
+function collectToasts(page: Page): void {
+  collector = setInterval(() => void notifications(page).then((ts) => ts.forEach((t) => seenToasts.add(t.replace(/\s+/g, ' '))), () => undefined), 150);
+}
+/** The messages listed in the notification center (where every notification stays until cleared). */
+async function centerMessages(page: Page): Promise<string[]> {
+  await runCommand(page, 'Notifications: Show Notifications');
+  const texts = await page.locator('.notifications-center .notification-list-item-message').allInnerTexts().catch(() => []);
+  await runCommand(page, 'Notifications: Hide Notifications').catch(() => undefined);
+  return texts.map((t) => t.replace(/\s+/g, ' '));
+}
+
+/**
+ * Waits until a notification matching `text` was shown: seen as a toast, or listed in the notification center (toasts
+ * can be hidden again before a poll sees them, and several arrive together when a tiny round trains in seconds).
+ */
+async function toast(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
+  const match = (t: string) => (typeof text === 'string' ? t.includes(text) : text.test(t));
+  const deadline = Date.now() + timeout;
+  let center: string[] = [];
+  for (;;) {
+    const seen = [...seenToasts].find(match);
+    if (seen) return seen;
+    center = await centerMessages(page);
+    const listed = center.find(match);
+    if (listed) return listed;
+    if (Date.now() > deadline) throw new Error(`no notification ${String(text)} after ${timeout} ms (toasts: ${JSON.stringify([...seenToasts])}; center: ${JSON.stringify(center)})`);
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+}
+const forgetToasts = () => seenToasts.clear();
+
+const PANES = [/^Agent/i, /^Knowledge/i, /^History/i, /^Learning/i, /^Team/i];
+
+/**
+ * Shows the OEL Agent container with only the `title` pane expanded, so it gets the room (the sidebar is small in the
+ * test browser and trees render only the rows in view). A click on the active container's icon would hide it.
+ */
+async function showPane(page: Page, title: RegExp): Promise<void> {
+  const header = (t: RegExp) => page.locator('.part.sidebar .pane-header', { hasText: t }).first();
+  if (!(await header(title).isVisible().catch(() => false))) await page.locator('.part.activitybar .action-label[aria-label^="OEL Agent"]').first().click();
+  await header(title).waitFor({ state: 'visible', timeout: 30_000 });
+  for (const t of PANES) {
+    const h = header(t);
+    if (!(await h.isVisible().catch(() => false))) continue;
+    const open = (await h.getAttribute('aria-expanded')) === 'true';
+    if (open !== (t.source === title.source)) await h.click();
+  }
+}
+const showTeamView = (page: Page) => showPane(page, /^Team/i);
 
 /** Closes every notification toast, so the next screenshot shows the view and the next wait sees only new ones. */
 async function clearToasts(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+  forgetToasts();
 }
 
 /** Runs one task ("say ok") in a new task and returns the system prompt the scripted model received. */
 async function runTask(page: Page, text: string): Promise<string> {
-  const view = await openAgentView(page);
+  await showPane(page, /^Agent/i);
+  const view = await findFrameWith(page, '[data-testid="agent-view"][data-ready="true"]', 90_000);
   // A fresh task each time, so its system prompt is built anew (a follow-up would keep the first one's).
   const fresh = view.locator('[data-testid="new-task"]');
   if (await fresh.isVisible().catch(() => false)) await fresh.click();
@@ -136,6 +192,7 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
     });
     await withWorkbench('team-receive', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       await page.locator('.part.statusbar').waitFor();
+      collectToasts(page);
       // Before any adapter, the item is in the prompt.
       const plain = await runTask(page, 'How are invoice totals rounded?');
       assert.ok(plain.includes(LESSON), 'before any adapter the item is in the system prompt');
@@ -153,10 +210,7 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       await clearToasts(page);
 
       // The Team view: the item the member shared waits for k; an admin token gets the admin actions.
-      await page.locator('.part.activitybar .action-label[aria-label^="OEL Agent"]').first().click();
-      const teamHeader = page.locator('.part.sidebar .pane-header', { hasText: /^Team/i }).first();
-      await teamHeader.waitFor({ state: 'visible', timeout: 30_000 });
-      if ((await teamHeader.getAttribute('aria-expanded')) !== 'true') await teamHeader.click();
+      await showTeamView(page);
       const itemRow = teamRow(page, 'Invoice totals are rounded');
       await itemRow.filter({ hasText: 'waiting' }).waitFor({ state: 'visible', timeout: 60_000 });
       await screenshot(page, 'team-recv-06-waiting');
@@ -173,8 +227,10 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       await page.locator('.part.sidebar .pane-header .action-label[aria-label^="Start Consolidation Round"]').first().click();
       const stepsBox = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
       await stepsBox.waitFor({ state: 'visible', timeout: 10_000 });
+      // Enough steps that the 2 s polling sees the round train (the tiny model trains 6 steps in about a second).
+      await stepsBox.fill('60');
       await page.keyboard.press('Enter');
-      await toast(page, /round .* started on 1 admitted item/, 30_000);
+      await toast(page, /consolidation round r-\S+ started \(60 steps\); the Team view shows its progress/, 30_000);
 
       // 8. Live progress while it trains, then the release and its notification.
       const seen = new Set<string>();
@@ -187,6 +243,8 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
         }
         return /released v1 · gate passed/.test(t);
       }, 300_000);
+      assert.ok(seen.size >= 1, 'the view showed the round training with step/total and KL');
+      process.stderr.write(`round progress seen in the Team view: ${[...seen].join(' | ')}\n`);
       await toast(page, 'The team released adapter version 1.', 30_000);
       await screenshot(page, 'team-recv-08-released');
 
@@ -205,6 +263,7 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       assert.ok(saved > 0, savedRow);
       await clearToasts(page);
       await screenshot(page, 'team-recv-09-active');
+      await showPane(page, /^Knowledge/i);
       await pane(page, /^Knowledge/i).locator('.monaco-list-row', { hasText: 'absorbed in adapter v1' }).first().waitFor({ timeout: 30_000 });
       await screenshot(page, 'team-recv-09-absorbed-knowledge');
 
@@ -219,7 +278,7 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       await screenshot(page, 'team-recv-10-task-without-item');
 
       // 11. Roll Back: no older version is kept, so back to the base model (asked in a modal); the item returns.
-      await page.locator('.part.activitybar .action-label[aria-label^="OEL Agent"]').first().click();
+      await showTeamView(page);
       await pane(page, /^Team/i).hover();
       await page.locator('.part.sidebar .pane-header .action-label[aria-label^="Roll Back Team Adapter"]').first().click();
       const ask = page.locator('.monaco-dialog-box');
@@ -257,6 +316,7 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       bytes[bytes.length - 1] ^= 0x01;
       writeFileSync(weights, bytes);
       await clearToasts(page);
+      await showTeamView(page);
       assert.equal((await call(srv.url, 'POST', '/v1/adapters/current', srv.admin, { version: 2 })).status, 200);
       await toast(page, 'The team released adapter version 2.', 60_000);
       await toast(page, /Adapter version 2 was refused \(sha256 check\): the sha256 of 'adapter_model\.safetensors' as downloaded is not the one signed/, 60_000);
@@ -268,6 +328,6 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       await screenshot(page, 'team-recv-12-tampered-refused');
       const errors = (await notifications(page)).filter((n) => /failed|error/i.test(n) && !/refused \(sha256 check\)/.test(n));
       assert.deepEqual(errors, [], 'no other error notifications');
-    });
+    }).finally(() => clearInterval(collector));
   });
 });

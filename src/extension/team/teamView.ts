@@ -151,7 +151,8 @@ export function registerTeamView(ctx: OelContext, updates: AdapterUpdates): Team
     });
     if (steps === undefined) return;
     const round = await (await client()).startRound(steps.trim() ? Number(steps.trim()) : undefined);
-    void vscode.window.showInformationMessage(`OEL Agent: round ${round.id} started on ${round.knowledge_ids.length} admitted item(s).`);
+    // The round's items are chosen when it starts preparing, so the answer cannot say how many yet.
+    void vscode.window.showInformationMessage(`OEL Agent: consolidation round ${round.id} started (${round.params.steps} steps); the Team view shows its progress.`);
     await view.poll();
   });
   const decide = async (arg: unknown, decision: 'approve' | 'reject') => {
