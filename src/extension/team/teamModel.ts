@@ -135,8 +135,9 @@ function adapterNode(s: TeamSnapshot, admin: boolean): TeamNode {
       icon: 'cloud', contextValue: 'oel.team.current',
     },
     {
-      id: 'adapter:saved', label: 'Prompt tokens saved per task',
-      description: taken && s.saved ? `${s.saved.tokens} (${s.saved.items} absorbed item${s.saved.items === 1 ? '' : 's'} left the prompt)` : '0 (no adapter taken by a model runtime)',
+      // A short label, so the number stays visible in a narrow side bar.
+      id: 'adapter:saved', label: 'Saved per task',
+      description: taken && s.saved ? `${s.saved.tokens} prompt tokens · ${s.saved.items} absorbed item${s.saved.items === 1 ? '' : 's'}` : '0 prompt tokens (no adapter taken by a model runtime)',
       tooltip: 'Knowledge the active adapter absorbed no longer goes into the agent\'s prompt. Each task records this number in its episode.',
       icon: 'dashboard',
     },

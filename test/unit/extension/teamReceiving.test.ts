@@ -78,14 +78,14 @@ test('the adapter section says which version is current on the server, which is 
   const tree = teamTree(snapshot());
   assert.equal(find(tree, 'adapter:active')!.description, 'v2 · taken by vllm');
   assert.equal(find(tree, 'adapter:current')!.description, 'v2');
-  assert.equal(find(tree, 'adapter:saved')!.description, '17 (1 absorbed item left the prompt)');
+  assert.equal(find(tree, 'adapter:saved')!.description, '17 prompt tokens · 1 absorbed item');
   assert.deepEqual(find(tree, 'section:versions')!.children!.map((n) => `${n.label}: ${n.description}`), ['v2: current on server · active here', 'v1: kept here']);
 
   // Stored only: no runtime took it, so nothing left the prompt and the view says so.
   const stored = teamTree(snapshot({ active: active({ taken: false, target: 'stored' }), saved: null, adapters: { current: 3, adapters: [] }, stored: [2] }));
   assert.equal(find(stored, 'adapter:active')!.description, 'v2 · stored only (stored)');
   assert.equal(find(stored, 'adapter:current')!.description, 'v3 · not active here: Update Adapter');
-  assert.equal(find(stored, 'adapter:saved')!.description, '0 (no adapter taken by a model runtime)');
+  assert.equal(find(stored, 'adapter:saved')!.description, '0 prompt tokens (no adapter taken by a model runtime)');
   // A runtime change since activation: the version is still active here but no model serves it.
   assert.equal(find(teamTree(snapshot({ activeApplies: false })), 'adapter:active')!.description, 'v2 · stored only (vllm)');
   // A refusal stays visible, naming the check.
