@@ -58,8 +58,13 @@ async function main(): Promise<void> {
     const rollBackMs = performance.now() - rb;
     if (back.version !== 1) throw new Error(`rolled back to ${back.version}`);
 
-    // A 300-item file; a third of the items were shared and are listed by the adapter.
-    const text = `# OEL knowledge\n\n${Array.from({ length: ITEMS }, (_, i) => `- K-bench${String(i).padStart(3, '0')} [accepted] ${i % 3 === 0 ? `Team lesson ${i}: ` : ''}${'prefer explicit error messages over silent fallbacks; '.repeat(2)}\n  <!-- oel\n  scope: workspace\n  sources: -\n  helpful: ${i % 5}\n  harmful: 0\n  consolidated: false\n${i % 3 === 0 ? `  team: k-team${i / 3} admitted\n` : ''}  -->`).join('\n')}\n`;
+    // A 300-item file (over the 2,000-token prompt budget) and a 30-item one (within it); a third of the items were
+    // shared and are listed by the adapter.
+    const file = (n: number) => `# OEL knowledge\n\n${Array.from({ length: n }, (_, i) => `- K-bench${String(i).padStart(3, '0')} [accepted] ${i % 3 === 0 ? `Team lesson ${i}: ` : ''}${'prefer explicit error messages over silent fallbacks; '.repeat(2)}\n  <!-- oel\n  scope: workspace\n  sources: -\n  helpful: ${i % 5}\n  harmful: 0\n  consolidated: false\n${i % 3 === 0 ? `  team: k-team${i / 3} admitted\n` : ''}  -->`).join('\n')}\n`;
+    const text = file(ITEMS);
+    const small = parseKnowledge(file(30)).doc;
+    markAbsorbed(small, 'srv', { version: 1, ids: teamIds.map((t) => t.id) });
+    const savedSmall = tokensSavedByAbsorption([serializeKnowledge(small)]);
     const absorb: number[] = [];
     let saved = { items: 0, tokens: 0 };
     for (let i = 0; i < RUNS; i++) {
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({
       bench: 'team.receive', adapter_mb: ADAPTER_MB, runs: RUNS, update_median_ms: +median(update).toFixed(0), update_max_ms: +Math.max(...update).toFixed(0),
       roll_back_ms: +rollBackMs.toFixed(0), knowledge_items: ITEMS, absorbed_items: saved.items, tokens_saved_per_task: saved.tokens,
+      small_file_items: 30, small_absorbed_items: savedSmall.items, small_tokens_saved_per_task: savedSmall.tokens,
       absorb_median_ms: +median(absorb).toFixed(1), node: process.version,
     })}\n`);
     meetsTarget(`Update Adapter (download, verify, store, verify again, activate) of a ${ADAPTER_MB} MB adapter (median)`, median(update), { max: 3000 }, ' ms');
