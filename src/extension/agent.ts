@@ -18,5 +18,7 @@ export function registerAgent(ctx: OelContext): AgentController {
     view.refreshSettings();
   }));
   ctx.own(vscode.workspace.onDidChangeConfiguration((e) => { if (Config.affects(e)) view.refreshSettings(); }));
+  // An adapter taken or rolled back changes the model id the agent sends: the view's model picker shows it.
+  if (ctx.adapters) ctx.own(ctx.adapters.onDidChange(() => view.refreshSettings()));
   return agent;
 }

@@ -18,6 +18,8 @@ import { jsonObject, startHttpDouble, type HttpDouble } from './httpDouble';
 
 export interface VllmDoubleOptions {
   baseModel: string;
+  /** Where the base was loaded from (`root` in /v1/models; differs from the id with --served-model-name). */
+  baseRoot?: string;
   /** VLLM_ALLOW_RUNTIME_LORA_UPDATING=True (default true). */
   runtimeUpdating?: boolean;
   /** --max-lora-rank (default 16). */
@@ -80,7 +82,7 @@ export async function startVllmDouble(o: VllmDoubleOptions): Promise<VllmDouble>
         json: {
           object: 'list',
           data: [
-            { id: o.baseModel, object: 'model', owned_by: 'vllm', root: o.baseModel, parent: null },
+            { id: o.baseModel, object: 'model', owned_by: 'vllm', root: o.baseRoot ?? o.baseModel, parent: null },
             ...[...loaded].map(([id, root]) => ({ id, object: 'model', owned_by: 'vllm', root, parent: o.baseModel })),
           ],
         },

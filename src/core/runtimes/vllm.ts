@@ -69,6 +69,8 @@ export class VllmRuntime implements AdapterRuntime {
   private async load(a: AdapterActivation): Promise<RuntimeActivationResult> {
     const why = await this.refusal(a.dir);
     if (why) return refused(this.target, `vLLM would refuse adapter version ${a.version}: ${why} The model is unchanged.`);
+    const other = await this.otherBase(a.baseModelId);
+    if (other) return refused(this.target, `Adapter version ${a.version} was trained on ${a.baseModelId}, but vLLM at ${this.o.baseUrl} serves ${other}. An adapter on another base model gives wrong answers, so it was not loaded; serve ${a.baseModelId} with vLLM. The model is unchanged.`);
     const name = adaptedModelName(this.o.baseModel, a.version);
     const path = this.o.remoteRoot ? posix.join(this.o.remoteRoot, a.server, String(a.version)) : a.dir;
     const res = await this.post('/load_lora_adapter', { lora_name: name, lora_path: path });
@@ -105,6 +107,27 @@ export class VllmRuntime implements AdapterRuntime {
     }
     this.loadedName = undefined;
     return { taken: false, target: this.target, message: `Adapter "${name}" was unloaded; the agent uses the base model ${this.o.baseModel}.` };
+  }
+
+  /**
+   * The base model vLLM serves, when it is not the adapter's (else undefined). `GET /v1/models` lists the base with
+   * `parent: null` and its `root`, the path or hub id it was loaded from (also when `--served-model-name` renames it);
+   * the adapter's base matches when its name (the manifest's `base_model_id`, last path segment) is in the id or root,
+   * which also covers a hub cache path (`models--Qwen--Qwen2.5-0.5B-Instruct/snapshots/…`). A list that cannot be
+   * read is no verdict: the load itself still fails on a shape mismatch.
+   */
+  private async otherBase(baseModelId: string): Promise<string | undefined> {
+    const stem = (baseModelId.split('/').filter(Boolean).pop() ?? '').toLowerCase();
+    if (!stem) return undefined;
+    const r = await runtimeRequest(this.url('/models'), { method: 'GET', timeoutMs: this.o.timeoutMs ?? 120_000, headers: this.o.apiKey ? { authorization: `Bearer ${this.o.apiKey}` } : {} });
+    if (r.status !== 200) return undefined;
+    let data: unknown;
+    try { data = (JSON.parse(r.text) as { data?: unknown }).data; } catch { return undefined; }
+    if (!Array.isArray(data)) return undefined;
+    const bases = data.filter((m): m is { id: string; root?: unknown } => !!m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string' && !(m as { parent?: unknown }).parent);
+    if (bases.length === 0) return undefined;
+    const fits = (m: { id: string; root?: unknown }) => [m.id, typeof m.root === 'string' ? m.root : ''].some((s) => s.toLowerCase().replace(/--/g, '/').includes(stem));
+    return bases.some(fits) ? undefined : bases.map((m) => `${m.id}${typeof m.root === 'string' && m.root !== m.id ? ` (${m.root})` : ''}`).join(', ').slice(0, 200);
   }
 
   /** What vLLM refuses, knowable from adapter_config.json: rank above the server's maximum, DoRA, modules_to_save. */

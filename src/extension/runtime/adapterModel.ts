@@ -38,6 +38,24 @@ export function effectiveModel(state: AdapterModelState | undefined, now: ModelC
   return applyingAdapter(state, now)?.model ?? now.configuredModel;
 }
 
+/**
+ * The state after a runtime answered: a taken version replaces it; going back to no adapter (`activation` null)
+ * clears it; a refused version leaves it as it was, since the runtime still serves what it served before.
+ */
+export function nextAdapterModelState(
+  previous: AdapterModelState | undefined,
+  activation: { server: string; version: number } | null,
+  answer: { taken: boolean; model?: string },
+  now: ModelContext & { at: string },
+): AdapterModelState | undefined {
+  if (!activation) return undefined;
+  if (!answer.taken) return previous;
+  return {
+    target: now.target, baseUrl: now.baseUrl, forModel: now.configuredModel, server: activation.server, version: activation.version,
+    ...(answer.model ? { model: answer.model } : {}), at: now.at,
+  };
+}
+
 /** Checks a value read back from global state (a damaged one counts as none). */
 export function parseAdapterModelState(raw: unknown): AdapterModelState | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
@@ -67,4 +85,12 @@ export function adapterVersionLabel(recorded: string): string {
 export function adapterServerLabel(recorded: string): string {
   const i = recorded.lastIndexOf('#');
   return i > 0 ? plain(recorded.slice(0, i)) : '';
+}
+
+/**
+ * Whether the provider's API key may go to the adapter runtime's address: only when it is the provider's own origin
+ * (scheme, host and port), so an address set for adapters never receives the key meant for the provider.
+ */
+export function sameOrigin(runtimeUrl: string, providerUrl: string): boolean {
+  try { return new URL(runtimeUrl).origin === new URL(providerUrl).origin; } catch { return false; }
 }

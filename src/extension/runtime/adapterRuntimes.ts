@@ -13,7 +13,7 @@ import { Config } from '../config';
 import type { OelContext } from '../context';
 import { loadCore, type AdapterActivation, type AdapterRuntime } from '../core';
 import type { AdapterSettings } from '../settings';
-import { applyingAdapter, parseAdapterModelState, type AdapterModelState, type ModelContext } from './adapterModel';
+import { applyingAdapter, nextAdapterModelState, sameOrigin, parseAdapterModelState, type AdapterModelState, type ModelContext } from './adapterModel';
 
 const STATE_KEY = 'oel.adapters.model';
 
@@ -48,8 +48,10 @@ export class AdapterRuntimes implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fired when the active adapter (or the model id it brings) changed. */
   readonly onDidChange = this.changed.event;
-  private generation = 0;
-  /** Runtime, address and model of the last apply(): a change of any of them hands the active version over again. */
+  /**
+   * The adapter settings and model of the last apply(): a change of any of them hands the active version over again
+   * (a new runtime, address or base, or a limit raised after a refusal).
+   */
   private appliedKey: string | undefined;
 
   constructor(private readonly ctx: OelContext) {}
@@ -57,7 +59,8 @@ export class AdapterRuntimes implements vscode.Disposable {
   /** Adds a runtime built elsewhere (the embedded provider registers 'embedded'); applied at once if it is chosen. */
   register(target: string, factory: RuntimeFactory): vscode.Disposable {
     this.factories.set(target, factory);
-    this.apply();
+    // The chosen runtime became available (or another one replaced it): the active version goes to it.
+    this.apply({ handOver: this.settings.runtime === target });
     return new vscode.Disposable(() => { if (this.factories.get(target) === factory) { this.factories.delete(target); this.apply(); } });
   }
 
@@ -87,13 +90,20 @@ export class AdapterRuntimes implements vscode.Disposable {
    * Builds the chosen runtime and gives it to the team connection. The runtime is created on first use (the core is
    * loaded lazily); "stored" leaves the team connection's stored-only default.
    */
-  apply(): void {
+  apply(o: { handOver?: boolean } = {}): void {
     const target = this.settings.runtime;
-    const gen = ++this.generation;
-    const key = `${target} ${this.settings.baseUrl} ${this.ctx.config.configuredModel}`;
-    const changed = key !== this.appliedKey;
+    const key = JSON.stringify([this.settings, this.ctx.config.configuredModel]);
+    const changed = key !== this.appliedKey || o.handOver === true;
     this.appliedKey = key;
-    if (target === 'stored') { this.ctx.team?.setRuntime(undefined); this.changed.fire(); return; }
+    const handOver = () => setTimeout(() => void this.reactivate(key).catch((e: unknown) => this.ctx.log.warn(`the active adapter could not be handed to ${target}: ${(e as Error).message}`)), 0);
+    if (target === 'stored') {
+      this.ctx.team?.setRuntime(undefined);
+      this.changed.fire();
+      // Switched back to "stored" (now, or while VS Code was closed): the active version is recorded as not taken, so
+      // the knowledge it absorbed returns to the prompt. A version already recorded as stored is left alone.
+      if (changed) handOver();
+      return;
+    }
     let built: Promise<AdapterRuntime> | undefined;
     const inner = () => built ??= (async () => {
       const factory = this.factories.get(target);
@@ -108,14 +118,11 @@ export class AdapterRuntimes implements vscode.Disposable {
       activate: async (a: AdapterActivation | null) => {
         const res = (await (await inner()).activate(a)) as Answer;
         this.ctx.log.info(`adapter runtime ${target}: ${res.message}`);
-        if (gen !== this.generation) return res; // settings changed meanwhile: this runtime is no longer the one in use
-        if (a && res.taken) {
-          const now = this.modelContext();
-          await this.record({ target, baseUrl: now.baseUrl, forModel: now.configuredModel, server: a.server, version: a.version, ...(res.model ? { model: res.model } : {}), at: new Date().toISOString() });
-        } else if (!a) {
-          await this.record(undefined);
-        }
-        // A refused version leaves the state as it was: the runtime still serves what it served before.
+        // Settings changed meanwhile: this runtime is no longer the one in use, and its answer says nothing about it.
+        if (key !== this.appliedKey) return res;
+        const previous = this.state();
+        const next = nextAdapterModelState(previous, a, res, { ...this.modelContext(), at: new Date().toISOString() });
+        if (next !== previous) await this.record(next);
         return res;
       },
     };
@@ -123,25 +130,25 @@ export class AdapterRuntimes implements vscode.Disposable {
     this.changed.fire();
     // A version made active before this runtime was chosen (or before VS Code started, when a runtime such as vLLM
     // may have restarted and forgotten it) is handed to it now, in the background.
-    if (changed) setTimeout(() => void this.reactivate(gen).catch((e: unknown) => this.ctx.log.warn(`the active adapter could not be handed to ${target}: ${(e as Error).message}`)), 0);
+    if (changed) handOver();
   }
 
-  /** Activates the team's active version again on the current runtime (verified again first, as every activation). */
-  private async reactivate(gen: number): Promise<void> {
+  /**
+   * Activates the team's active version again on the current runtime (verified again first, as every activation).
+   * Skipped when the settings changed since (`key`): the apply() of the new ones hands over itself.
+   */
+  private async reactivate(key: string): Promise<void> {
     const session = await this.ctx.team?.session();
-    if (!session || gen !== this.generation) return;
+    if (!session || key !== this.appliedKey) return;
     const core = await loadCore();
     const active = await core.readActiveAdapter(session.adaptersRoot, session.server);
-    if (!active || gen !== this.generation) return;
+    if (!active || key !== this.appliedKey) return;
+    if (session.opts.runtime.target === 'stored' && active.target === 'stored') return;
     const now = await core.activateAdapter({ root: session.adaptersRoot, server: session.server, version: active.version, pin: session.opts.pin, runtime: session.opts.runtime });
     this.ctx.log.info(`active adapter version ${now.version} handed to ${now.target}: ${now.taken ? 'taken' : 'not taken'}`);
   }
 
   dispose(): void { this.changed.dispose(); }
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try { return new URL(a).origin === new URL(b).origin; } catch { return false; }
 }
 
 /** The answer of a runtime that is chosen but not available in this build (e.g. embedded before it is registered). */

@@ -10,7 +10,7 @@ export function adaptersRoot(): string {
 }
 
 /** Writes version `version` of server `srv` under `root` and returns its activation. */
-export function adapterVersion(root: string, version: number, o: { config?: Record<string, unknown>; gguf?: Buffer | false; server?: string } = {}): AdapterActivation {
+export function adapterVersion(root: string, version: number, o: { config?: Record<string, unknown>; gguf?: Buffer | false; server?: string; baseModelId?: string } = {}): AdapterActivation {
   const server = o.server ?? '127.0.0.1_8787';
   const dir = join(root, server, String(version));
   mkdirSync(dir, { recursive: true });
@@ -20,5 +20,5 @@ export function adapterVersion(root: string, version: number, o: { config?: Reco
   }));
   writeFileSync(join(dir, 'adapter_model.safetensors'), Buffer.from(`weights of v${version}`));
   if (o.gguf !== false) writeFileSync(join(dir, 'adapter.gguf'), o.gguf ?? Buffer.concat([Buffer.from('GGUF'), Buffer.from(`lora v${version} `.repeat(50))]));
-  return { server, version, dir, baseModelId: 'tiny-qwen2' };
+  return { server, version, dir, baseModelId: o.baseModelId ?? 'tiny-qwen2' };
 }

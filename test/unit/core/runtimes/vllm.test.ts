@@ -5,15 +5,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VllmRuntime } from '../../../../src/core/runtimes/vllm';
 import { startVllmDouble, type VllmDouble } from '../../../support/vllmDouble';
-import { adapterVersion, adaptersRoot } from './fixtures';
+import { adapterVersion as anyVersion, adaptersRoot } from './fixtures';
 
 const BASE = 'Qwen/Qwen2.5-Coder-1.5B-Instruct';
 let vllm: VllmDouble;
 before(async () => { vllm = await startVllmDouble({ baseModel: BASE }); });
 after(async () => { await vllm.close(); });
 
+/** A version trained on BASE (the manifest's base_model_id is the hub id the trainer loaded). */
+const adapterVersion = (root: string, version: number, o: Parameters<typeof anyVersion>[2] = {}) => anyVersion(root, version, { baseModelId: BASE, ...o });
 const fresh = () => { vllm.loaded.clear(); vllm.requests.length = 0; };
-const posted = () => vllm.requests.map((r) => `${r.path} ${JSON.stringify(r.json)}`);
+const posted = () => vllm.requests.filter((r) => r.method === 'POST').map((r) => `${r.path} ${JSON.stringify(r.json)}`);
 
 test('activating loads the adapter under a name that shows its version, and that name becomes the model', async () => {
   fresh();
@@ -24,7 +26,7 @@ test('activating loads the adapter under a name that shows its version, and that
   assert.equal(r.taken, true, r.message);
   assert.equal(r.model, 'Qwen2.5-Coder-1.5B-Instruct-oel-v1');
   assert.deepEqual(posted(), [`/v1/load_lora_adapter ${JSON.stringify({ lora_name: 'Qwen2.5-Coder-1.5B-Instruct-oel-v1', lora_path: v1.dir })}`]);
-  assert.equal(vllm.requests[0].headers['content-type'], 'application/json');
+  assert.equal(vllm.requests.find((r) => r.method === 'POST')?.headers['content-type'], 'application/json');
   assert.deepEqual([...vllm.loaded.keys()], ['Qwen2.5-Coder-1.5B-Instruct-oel-v1']);
 });
 
@@ -36,8 +38,10 @@ test('a new version is loaded before the old one is unloaded; rolling back rever
   await rt.activate(v1);
   const up = await rt.activate(v2);
   assert.equal(up.model, 'Qwen2.5-Coder-1.5B-Instruct-oel-v2');
-  assert.deepEqual(vllm.requests.slice(1).map((r) => r.path), ['/v1/load_lora_adapter', '/v1/unload_lora_adapter']);
-  assert.deepEqual(vllm.requests[2].json, { lora_name: 'Qwen2.5-Coder-1.5B-Instruct-oel-v1' });
+  assert.deepEqual(posted().slice(1), [
+    `/v1/load_lora_adapter ${JSON.stringify({ lora_name: 'Qwen2.5-Coder-1.5B-Instruct-oel-v2', lora_path: v2.dir })}`,
+    `/v1/unload_lora_adapter ${JSON.stringify({ lora_name: 'Qwen2.5-Coder-1.5B-Instruct-oel-v1' })}`,
+  ]);
   const back = await rt.activate(v1);
   assert.equal(back.taken, true);
   assert.equal(back.model, 'Qwen2.5-Coder-1.5B-Instruct-oel-v1');
@@ -114,11 +118,28 @@ test('a vLLM that is not running is a refusal naming the address, not an excepti
   await gone.close();
   const r = await new VllmRuntime({ baseUrl: url, baseModel: BASE, timeoutMs: 5000 }).activate(adapterVersion(adaptersRoot(), 1));
   assert.equal(r.taken, false);
-  assert.match(r.message, new RegExp(`vLLM could not be reached: POST ${url.replace(/[.]/g, '\\.')}/load_lora_adapter failed: the connection was refused`));
+  assert.match(r.message, new RegExp(`vLLM could not be reached: GET ${url.replace(/[.]/g, '\\.')}/models failed: the connection was refused`));
 });
 
 test('the double checks requests the way vLLM does: a load without lora_path is refused', async () => {
   const res = await fetch(`${vllm.url}/load_lora_adapter`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lora_name: 'x' }) });
   assert.equal(res.status, 400);
   assert.match(await res.text(), /Both 'lora_name' and 'lora_path' must be provided/);
+});
+
+test('an adapter trained on another base model than the one vLLM serves is refused; a renamed served model still matches', async () => {
+  const llama = await startVllmDouble({ baseModel: 'meta-llama/Llama-3.2-1B-Instruct' });
+  try {
+    const r = await new VllmRuntime({ baseUrl: llama.url, baseModel: 'meta-llama/Llama-3.2-1B-Instruct' }).activate(adapterVersion(adaptersRoot(), 1));
+    assert.equal(r.taken, false);
+    assert.match(r.message, /trained on Qwen\/Qwen2\.5-Coder-1\.5B-Instruct, but vLLM at .* serves meta-llama\/Llama-3\.2-1B-Instruct/);
+    assert.ok(!llama.requests.some((q) => q.method === 'POST'), 'nothing was loaded');
+  } finally { await llama.close(); }
+  // --served-model-name coder, loaded from the hub cache: the root names the model.
+  const renamed = await startVllmDouble({ baseModel: 'coder', baseRoot: '/root/.cache/huggingface/hub/models--Qwen--Qwen2.5-Coder-1.5B-Instruct/snapshots/0dfa347e' });
+  try {
+    const r = await new VllmRuntime({ baseUrl: renamed.url, baseModel: 'coder' }).activate(adapterVersion(adaptersRoot(), 1));
+    assert.equal(r.taken, true, r.message);
+    assert.equal(r.model, 'coder-oel-v1');
+  } finally { await renamed.close(); }
 });

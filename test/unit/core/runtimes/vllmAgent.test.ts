@@ -32,7 +32,7 @@ async function runTask(model: string): Promise<string> {
 
 test('the agent sends the adapter name while it is active and the base model after it is unloaded', async () => {
   const rt = new VllmRuntime({ baseUrl: vllm.url, baseModel: BASE });
-  const on = await rt.activate(adapterVersion(adaptersRoot(), 2));
+  const on = await rt.activate(adapterVersion(adaptersRoot(), 2, { baseModelId: BASE }));
   assert.equal(on.taken, true, on.message);
   assert.match(await runTask(on.model!), /^completed/);
   assert.equal(vllm.chatModels.at(-1), 'Qwen2.5-Coder-1.5B-Instruct-oel-v2');
