@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
 import { findFrameWith, notifications, runCommand, screenshot } from '../support/browser';
@@ -52,7 +52,10 @@ before(async () => {
   assert.equal(sent.body.accepted[0].status, 'waiting');
   const keyId = (await call(srv.url, 'GET', '/v1/public-key', null)).body.key_id as string;
   invite = formatInvite({ v: 1, url: srv.url, token: srv.admin, key_id: keyId, team: 'alpha' });
-  vllm = await startVllmDouble({ baseModel: 'scripted-model', upstream: suite.model.url });
+  // The double serves the tiny model under the name the scripted model answers to (`--served-model-name`), so the
+  // runtime's base-model check sees the base the adapter was trained on in `root`.
+  const cfg = JSON.parse(readFileSync(join(srv.cfg.model_dir, 'config.json'), 'utf8')) as { _name_or_path?: string };
+  vllm = await startVllmDouble({ baseModel: 'scripted-model', baseRoot: cfg._name_or_path || basename(srv.cfg.model_dir), upstream: suite.model.url });
 });
 after(async () => {
   await vllm?.close();
