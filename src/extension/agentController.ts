@@ -186,7 +186,8 @@ export class AgentController {
         maxSteps: cfg.maxSteps,
         recorder: this.recorder,
         // The adapter the model runs with, read with the model id above (the same state decides both).
-        ...(adapter ? { adapter: { version: episodeAdapterVersion(adapter) } } : {}),
+        // tokensSaved: what the adapter's absorbed items would have cost this prompt (kept by the Team receiving side).
+        ...(adapter ? { adapter: { version: episodeAdapterVersion(adapter), ...(this.ctx.team?.tokensSaved !== undefined ? { tokensSaved: this.ctx.team.tokensSaved } : {}) } } : {}),
         ...(this.resumeFrom ? { resume: this.resumeFrom } : {}),
         onEvent: (e) => { if (gen === this.generation) this.onEvent(e); },
       });

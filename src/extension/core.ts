@@ -23,7 +23,9 @@ export type { LearningSummary, Granularity } from '../core/learning';
 export type { LearningToWebview } from '../core/protocol/learningView';
 export type {
   AdapterRuntime, ActivationResult, AdapterActivation, TeamPin, TeamSession, SubmissionDraft, SubmissionPlan, PlannedItem, FlushResult, AuditEntry, SendSchedule,
+  TeamClient, ActiveAdapter, AdapterUpdate, AdapterResult, AdapterCheck,
 } from '../core/team';
+export type { AdapterListResponse, AdapterManifest, Consolidation, KnowledgeListResponse, TeamItem } from '../core/protocol/consolidation';
 
 /** The core's runtime values, loaded once on first use. */
 export type CoreRuntime = typeof import('./coreRuntime');

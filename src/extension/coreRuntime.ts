@@ -28,10 +28,11 @@ export {
   ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash,
 } from '../core/knowledge';
 export {
-  TeamSession, StoredOnlyRuntime, readActiveAdapter, activateAdapter, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError,
-  buildSubmission, teamAnonymizer, planSubmission, queuedClientIds, MAX_STATEMENTS_PER_SUBMISSION, setShareConsent, applySubmissionResponse,
-  applyTeamStatuses, readAudit, nextSendAt,
+  TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
+  planSubmission, queuedClientIds, MAX_STATEMENTS_PER_SUBMISSION, setShareConsent, applySubmissionResponse, applyTeamStatuses, readAudit, nextSendAt,
+  readActiveAdapter, activateAdapter, markAbsorbed, tokensSavedByAbsorption, storedVersions, verifyManifestSignature,
 } from '../core/team';
+export { AdapterManifestSchema } from '../core/protocol/consolidation';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';

@@ -13,6 +13,7 @@ import { registerAdapterRuntimes } from './runtime/adapterRuntimes';
 import { registerStatusBar } from './statusBar';
 import { registerTeamSending } from './team';
 import { createTeamConnection } from './team/teamConnection';
+import { registerTeamReceiving } from './team/receiving';
 import { registerWalkthrough } from './walkthrough';
 
 let current: OelContext | undefined;
@@ -32,6 +33,7 @@ export function activate(ext: vscode.ExtensionContext): void {
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
   const knowledgeFiles = registerKnowledge(ctx);
   registerTeamSending(ctx, knowledgeFiles);
+  registerTeamReceiving(ctx, knowledgeFiles);
   registerAgent(ctx);
   registerLearningView(ctx);
   registerStatusBar(ctx);

@@ -4,7 +4,7 @@
  * until a runtime that can load adapters exists, {@link StoredOnlyRuntime} is the only target: the version is kept
  * and shown as active-but-stored, and the model is unchanged.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -89,4 +89,14 @@ export async function rollBackAdapter(o: { root: string; server: string; pin: Te
   const earlier = (await storedVersions(o.root, o.server)).filter((v) => v < active.version);
   if (earlier.length === 0) throw new TeamError('not_found', `No version older than ${active.version} is kept; raise the number of kept versions to be able to roll back further.`);
   return activateAdapter({ ...o, version: earlier[earlier.length - 1] });
+}
+
+/**
+ * "Roll Back" past the oldest kept version: back to the base model. The runtime is told no adapter is active, then
+ * the record of the active version is removed, so absorbed knowledge returns to the prompt. Kept versions stay.
+ */
+export async function deactivateAdapter(o: { root: string; server: string; runtime: AdapterRuntime }): Promise<ActivationResult> {
+  const res = await o.runtime.activate(null);
+  await rm(activePath(o.root, o.server), { force: true });
+  return res;
 }

@@ -18,7 +18,7 @@ import { flushQueue, type FlushResult } from './flush';
 import { itemsToShare } from './knowledgeSharing';
 import { buildSubmission, type Anonymizer, type SubmissionDraft } from './payload';
 import { SubmissionQueue } from './queue';
-import { activateAdapter, readActiveAdapter, rollBackAdapter, type ActiveAdapter, type AdapterRuntime } from './runtime';
+import { activateAdapter, deactivateAdapter, readActiveAdapter, rollBackAdapter, type ActivationResult, type ActiveAdapter, type AdapterRuntime } from './runtime';
 
 /** What {@link TeamSession.updateAdapter} did. */
 export type AdapterUpdate =
@@ -77,6 +77,11 @@ export class TeamSession {
   /** "Roll Back": the previous kept version becomes active. */
   rollBack(): Promise<ActiveAdapter> {
     return rollBackAdapter({ root: this.adaptersRoot, server: this.server, pin: this.opts.pin, runtime: this.opts.runtime });
+  }
+
+  /** Back to the base model: no version of this server is active (kept versions stay, for a later update). */
+  deactivate(): Promise<ActivationResult> {
+    return deactivateAdapter({ root: this.adaptersRoot, server: this.server, runtime: this.opts.runtime });
   }
 
   /** "Leave Team" cleanup the caller may ask for: deletes this server's stored adapters (the queue and log stay). */

@@ -48,9 +48,17 @@ export function itemDescription(e: ItemState & { flags: KnowledgeFlag[] }, scope
   if (item.status === 'inactive' && item.overBudget && !e.needsReview) parts.push('over prompt budget: used when relevant');
   if (acceptedButUnreviewed(e)) parts.push(`marked ${item.status} in the file, not reviewed on this machine`);
   if (e.needsReview) parts.push([...new Set(e.flags.map((f) => f.kind))].join(', '));
+  // Absorbed by the active team adapter: the item stays in the file but leaves the prompt (the model carries it).
+  if (item.consolidated !== false) parts.push(`absorbed in ${absorbedLabel(item.consolidated)}`);
   const team = teamLabel(item);
   if (team) parts.push(team);
   return parts.join(' · ');
+}
+
+/** `127.0.0.1_8787#3` → `adapter v3`; any other (hand-written) mark made plain and short. */
+export function absorbedLabel(mark: string): string {
+  const m = /#(\d{1,9})$/.exec(mark);
+  return m ? `adapter v${m[1]}` : mark.replace(/[^\w.:@#-]+/g, '_').slice(0, 40);
 }
 
 /**

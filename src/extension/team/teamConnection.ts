@@ -18,6 +18,11 @@ export class TeamConnection implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private cached: Promise<TeamSession | undefined> | undefined;
   private runtime: AdapterRuntime | undefined;
+  /**
+   * Prompt tokens per task the active team adapter saves (its absorbed items left the prompt), set by the receiving
+   * side (adapterUpdates.ts) and recorded in each episode's header; undefined while no adapter is taken.
+   */
+  tokensSaved: number | undefined;
 
   constructor(private readonly ctx: OelContext) {
     ctx.own(this, ctx.ext.secrets.onDidChange((e) => { if (e.key === TOKEN_SECRET) this.invalidate(); }));
