@@ -69,7 +69,8 @@ class Round:
         check_ids(job.train + job.heldout + job.ood, job.stop_token_ids, self.pad_id, self.cfg.vocab_size)
         torch.manual_seed(job.seed)
         lo = job.lora
-        apply_lora(self.model, lo.rank, lo.alpha, lo.dropout, lo.targets)
+        # FSDP builds on the CPU; drawing the init on the job's device gives the adapter DDP starts from
+        apply_lora(self.model, lo.rank, lo.alpha, lo.dropout, lo.targets, init_device=self.device if self.fsdp else None)
         if job.init_adapter:
             conf, pairs = read_adapter(job.init_adapter)
             if int(conf.get("r", -1)) != lo.rank or float(conf.get("lora_alpha", -1)) != float(lo.alpha):
