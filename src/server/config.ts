@@ -45,6 +45,8 @@ export const ServerConfigSchema = z.object({
     seed: z.number().int().default(0),
     /** Data-parallel training processes: > 1 runs each round under torchrun (gloo on CPU, NCCL with one GPU each). */
     nproc: z.number().int().positive().max(64).default(1),
+    /** `ddp` replicates the base on every process; `fsdp` shards it over the GPUs (CUDA only; see docs/scaling.md). */
+    parallel: z.enum(['ddp', 'fsdp']).default('ddp'),
   }).prefault({}),
   prompts: z.object({
     /** How distillation prompts are synthesized from knowledge: the base model through the trainer, an OpenAI-compatible endpoint, or templates only. */

@@ -136,6 +136,7 @@ export class RoundManager {
       const job: TrainerJobInput = {
         schema: TRAINER_JOB_SCHEMA, job_id: `${id}-a${attempt}`, base_model: this.cfg.model_dir,
         init_adapter: init ? init.dir : null, output_dir: join(workDir, 'adapter'), seed: t.seed, device: t.device, dtype: t.dtype,
+        parallel: t.parallel,
         method: 'opcd',
         lora: { rank: t.rank, alpha: t.alpha },
         optim: { lr: r0.params?.lr ?? t.lr, steps: r0.steps, batch_size: t.batch_size },

@@ -4,6 +4,8 @@
 #   2. one OPCD round's steps on a Qwen2-0.5B-sized random config in bf16: sampling and training tokens/s, MFU against
 #      the GPU's dense bf16 peak, the share of step time spent sampling, peak memory (bench/throughput.py --cuda);
 #   3. the trainer's unit tests with CUDA visible (they run on CPU by design; this checks nothing breaks with a GPU);
+#   3b. FSDP: the same job trained with DDP (1 process) and FSDP (1 process, and N on N > 1 GPUs) gives the same adapter
+#       within tolerance (bench/fsdp_check.py; float32, then bfloat16 with a looser tolerance);
 #   4. if GPU_CHECK_MICROREPRO=1: the micro-reproduction on the GPU with a bigger base (hidden 256, 4 layers).
 # Every result is also written under $OUT (default /tmp/gpu-check) for docs/benchmarks.md.
 #
@@ -43,6 +45,10 @@ done
 
 step "3. unit tests with a GPU present"
 timeout 900 "$PY" -m pytest -q -p no:cacheprovider -x tests 2>&1 | tail -5 | tee "$OUT/unit.txt"
+
+step "3b. FSDP gives the DDP adapter (1 process, and every visible GPU when more than one)"
+timeout 900 "$PY" bench/fsdp_check.py --dtype float32 --tol 2e-3 2>&1 | tee "$OUT/fsdp-float32.json"
+timeout 900 "$PY" bench/fsdp_check.py --dtype bfloat16 --tol 3e-2 2>&1 | tee "$OUT/fsdp-bfloat16.json"
 
 if [ "${GPU_CHECK_MICROREPRO:-0}" = 1 ]; then
   step "4. micro-reproduction on the GPU, bigger base"

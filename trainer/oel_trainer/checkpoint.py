@@ -88,8 +88,9 @@ def adapter_tensors(model):
     return out
 
 
-def write_adapter(model, folder, lora, base_model):
-    st.save_file(adapter_tensors(model), os.path.join(folder, "adapter_model.safetensors"), {"format": "pt"})
+def write_adapter(model, folder, lora, base_model, tensors=None):
+    """Writes the PEFT folder: `tensors` ({PEFT name: tensor}, gathered from FSDP shards) or the model's own adapter."""
+    st.save_file(tensors if tensors is not None else adapter_tensors(model), os.path.join(folder, "adapter_model.safetensors"), {"format": "pt"})
     write_json(os.path.join(folder, "adapter_config.json"), adapter_config(lora, base_model))
 
 

@@ -33,6 +33,9 @@ def _parser():
     r.add_argument("job")
     rs = sub.add_parser("rounds", help="run consecutive rounds, each from the previous adapter (oel.trainer.rounds/v1)")
     rs.add_argument("job")
+    for sp in (r, rs):
+        sp.add_argument("--parallel", choices=["ddp", "fsdp"], default=None,
+                        help="override the job's parallel field: ddp replicates the base, fsdp shards it (CUDA only)")
     g = sub.add_parser("generate", help="sample continuations (oel.trainer.generate/v1)")
     g.add_argument("job")
     t = sub.add_parser("init-tiny", help="write a randomly initialised HF checkpoint folder with a byte tokenizer")
@@ -51,16 +54,22 @@ def _on_sigterm(signum, frame):
     raise KeyboardInterrupt(f"terminated by signal {signum}")
 
 
-def cmd_run(path):
+def cmd_run(path, parallel=None):
     from .spec import parse_job, read_json
     from .train import run_job
-    run_job(parse_job(read_json(path)), emit)
+    job = parse_job(read_json(path))
+    if parallel:
+        job.parallel = parallel
+    run_job(job, emit)
 
 
-def cmd_rounds(path):
+def cmd_rounds(path, parallel=None):
     from .spec import parse_rounds, read_json
     from .train import run_rounds
-    run_rounds(parse_rounds(read_json(path)), emit)
+    jobs = parse_rounds(read_json(path))
+    for job in jobs if parallel else ():
+        job.parallel = parallel
+    run_rounds(jobs, emit)
 
 
 def cmd_generate(path):
@@ -124,9 +133,9 @@ def main(argv=None):
     events = args.cmd in ("run", "rounds", "generate")
     try:
         if args.cmd == "run":
-            cmd_run(args.job)
+            cmd_run(args.job, args.parallel)
         elif args.cmd == "rounds":
-            cmd_rounds(args.job)
+            cmd_rounds(args.job, args.parallel)
         elif args.cmd == "generate":
             cmd_generate(args.job)
         else:

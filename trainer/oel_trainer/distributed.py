@@ -16,8 +16,9 @@ from .errors import TrainerError
 class Dist:
     """This process's place in the job. The single-process default does no communication at all."""
 
-    def __init__(self, rank=0, world=1, local_rank=0, backend=None):
+    def __init__(self, rank=0, world=1, local_rank=0, backend=None, group=False):
         self.rank, self.world, self.local_rank, self.backend = rank, world, local_rank, backend
+        self.group = group or world > 1  # a process group exists (FSDP needs one even in one process)
 
     @property
     def enabled(self):
@@ -57,27 +58,47 @@ class Dist:
         ids = [self.local_rank] if self.backend == "nccl" else None
         return DDP(model, device_ids=ids, broadcast_buffers=False)
 
+    def all_done(self, done):
+        """True when `done` is true on every rank (one all-reduce). FSDP ranks must run the same number of forwards,
+        so sampling goes on until every rank's rows are finished."""
+        if not self.enabled:
+            return done
+        return self.all_sum([0.0 if done else 1.0])[0] == 0
+
     def close(self):
-        if self.enabled and torch.distributed.is_initialized():
+        if self.group and torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()
 
 
-def from_env(device):
+def from_env(device, need_group=False):
     """Joins the process group torchrun describes in the environment (WORLD_SIZE > 1), else returns a one-process Dist.
-    `device` is the job's resolved device type ("cpu" or "cuda"): gloo on CPU, NCCL on GPU."""
+    `device` is the job's resolved device type ("cpu" or "cuda"): gloo on CPU, NCCL on GPU. `need_group` (FSDP) also
+    creates a one-process group when the trainer runs without torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1") or 1)
-    if world <= 1:
+    if world <= 1 and not need_group:
         return Dist()
-    rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+    standalone = "RANK" not in os.environ  # no torchrun: a private one-member group on a free local port
+    rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
     if not torch.distributed.is_available():
-        raise TrainerError("WORLD_SIZE > 1 but this PyTorch build has no torch.distributed")
+        raise TrainerError("this job needs a process group, but this PyTorch build has no torch.distributed")
     backend = "nccl" if device == "cuda" else "gloo"
     if backend == "nccl":
         if torch.cuda.device_count() <= local_rank:
             raise TrainerError(f"local rank {local_rank} has no GPU ({torch.cuda.device_count()} visible)")
         torch.cuda.set_device(local_rank)
-    torch.distributed.init_process_group(backend)
-    return Dist(rank, world, local_rank, backend)
+    if standalone:
+        torch.distributed.init_process_group(backend, init_method=f"tcp://127.0.0.1:{_free_port()}", rank=0,
+                                             world_size=1)
+    else:
+        torch.distributed.init_process_group(backend)
+    return Dist(rank, world, local_rank, backend, group=True)
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 _MASK = (1 << 64) - 1

@@ -20,16 +20,20 @@ MODES = ("train", "ref", "off")
 
 
 class LoRALinear(nn.Module):
-    def __init__(self, base: nn.Linear, rank, alpha, dropout):
+    def __init__(self, base: nn.Linear, rank, alpha, dropout, init_device=None):
         super().__init__()
         self.base = base
         for p in self.base.parameters():
             p.requires_grad_(False)
         self.rank, self.alpha, self.scaling = rank, alpha, alpha / rank
-        dev, dt = base.weight.device, torch.float32  # adapters stay float32 (AdamW on bf16 params loses updates)
-        self.lora_A = nn.Parameter(torch.empty(rank, base.in_features, device=dev, dtype=dt))  # (r, in)
-        self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank, device=dev, dtype=dt))  # (out, r)
-        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))  # PEFT's default init; B=0 so the delta starts at 0
+        dt = torch.float32  # adapters stay float32 (AdamW on bf16 params loses updates)
+        # Drawn on `init_device` when given (FSDP builds on the CPU but must draw what DDP draws on the GPU), then
+        # placed beside the base weight.
+        dev = init_device or base.weight.device
+        A = torch.empty(rank, base.in_features, device=dev, dtype=dt)  # (r, in)
+        nn.init.kaiming_uniform_(A, a=math.sqrt(5))  # PEFT's default init; B=0 so the delta starts at 0
+        self.lora_A = nn.Parameter(A.to(base.weight.device))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank, device=base.weight.device, dtype=dt))  # (out, r)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.register_buffer("ref_A", None)
         self.register_buffer("ref_B", None)
@@ -65,15 +69,16 @@ class LoRALinear(nn.Module):
         return y + (d * self.scaling).to(y.dtype)
 
 
-def apply_lora(model, rank, alpha, dropout, targets):
-    """Freezes all of `model`, wraps every Linear named in `targets` with LoRALinear; returns {name: LoRALinear}."""
+def apply_lora(model, rank, alpha, dropout, targets, init_device=None):
+    """Freezes all of `model`, wraps every Linear named in `targets` with LoRALinear; returns {name: LoRALinear}.
+    `init_device`: where the random adapter init is drawn (default: beside each base weight)."""
     for p in model.parameters():
         p.requires_grad_(False)
     wrapped = {}
     for name, module in list(model.named_modules()):
         for child_name, child in list(module.named_children()):
             if child_name in targets and isinstance(child, nn.Linear):
-                lora = LoRALinear(child, rank, alpha, dropout)
+                lora = LoRALinear(child, rank, alpha, dropout, init_device)
                 setattr(module, child_name, lora)
                 wrapped[f"{name}.{child_name}" if name else child_name] = lora
     if not wrapped:

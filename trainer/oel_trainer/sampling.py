@@ -35,14 +35,17 @@ def sample_next(logits, temperature, top_p, generator):
 
 
 @torch.no_grad()
-def generate(model, prompts, max_new_tokens, temperature=1.0, top_p=1.0, stop_ids=(), pad_id=0, generator=None):
+def generate(model, prompts, max_new_tokens, temperature=1.0, top_p=1.0, stop_ids=(), pad_id=0, generator=None,
+             cache_dtype=None, all_done=None):
     """prompts: list of id lists (any lengths). Returns one generated id list per prompt, ending with (and
     including) its stop id when one was produced. The prefix is encoded once; each new token reuses the cache.
-    `generator`: one for the batch or one per prompt (see sample_next)."""
+    `generator`: one for the batch or one per prompt (see sample_next). `cache_dtype`: the KV cache's dtype when the
+    weights are stored in another one (FSDP mixed precision). `all_done(bool) -> bool`: under FSDP, whether every rank
+    is done (the ranks' forwards are collective, so they stop together)."""
     dev = model.lm_head.weight.device
     ids, mask, pos = left_pad(prompts, pad_id, dev)
     B, T = ids.shape
-    cache = KVCache(model.cfg, B, T + max_new_tokens, dev, model.lm_head.weight.dtype)
+    cache = KVCache(model.cfg, B, T + max_new_tokens, dev, cache_dtype or model.lm_head.weight.dtype)
     key_mask = torch.ones((B, T + max_new_tokens), dtype=torch.bool, device=dev)
     key_mask[:, :T] = mask
     stop = torch.tensor(sorted(set(stop_ids)) or [-1], device=dev)
@@ -55,7 +58,10 @@ def generate(model, prompts, max_new_tokens, temperature=1.0, top_p=1.0, stop_id
         tok = torch.where(done, torch.full_like(tok, pad_id), tok)
         out.append(tok)
         done = done | (tok.unsqueeze(-1) == stop).any(-1)
-        if bool(done.all()) or len(out) == max_new_tokens:
+        finished = bool(done.all())
+        if all_done is not None:
+            finished = all_done(finished)
+        if finished or len(out) == max_new_tokens:
             break
         logits = model(tok.unsqueeze(-1), position_ids=next_pos, key_mask=key_mask, cache=cache)[:, -1]
         next_pos = next_pos + 1

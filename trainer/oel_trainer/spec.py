@@ -147,6 +147,7 @@ class Job:
     seed: int = 0
     device: str = "auto"
     dtype: str = "float32"
+    parallel: str = "ddp"  # "ddp" (replicated base) or "fsdp" (sharded base, CUDA only; see fsdp.py)
     method: str = "opcd"
     lora: LoraSpec = field(default_factory=LoraSpec)
     optim: OptimSpec = field(default_factory=OptimSpec)
@@ -214,6 +215,7 @@ def parse_job(obj):
         init_adapter=v.string("init_adapter", None, nullable=True), output_dir=v.string("output_dir", min_len=1),
         seed=v.number("seed", 0, integer=True), device=v.enum("device", ("auto", "cpu", "cuda"), "auto"),
         dtype=v.enum("dtype", ("float32", "bfloat16"), "float32"),
+        parallel=v.enum("parallel", ("ddp", "fsdp"), "ddp"),
         method=v.enum("method", ("opcd", "offpolicy_fkl", "sft"), "opcd"),
         lora=lora, optim=optim, sampling=_sampling(v.sub("sampling")), loss=loss,
         stop_token_ids=v.ids("stop_token_ids"),
@@ -249,6 +251,8 @@ def parse_rounds(obj):
             first = jobs[0]
             if job.base_model != first.base_model:
                 raise TrainerError(f"rounds[{i}]: base_model differs from round 1's; rounds chain adapters of one base")
+            if job.parallel != first.parallel:
+                raise TrainerError(f"rounds[{i}]: parallel differs from round 1's; the rounds share one process group")
             if (job.lora.rank, job.lora.alpha) != (first.lora.rank, first.lora.alpha):
                 raise TrainerError(f"rounds[{i}]: lora rank/alpha differ from round 1's; an adapter only continues itself")
             job.init_adapter = jobs[-1].output_dir

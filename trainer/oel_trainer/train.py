@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from . import losses
+from . import fsdp, losses
 from .checkpoint import install_reference, load_base, read_adapter, write_adapter, write_json
 from .distributed import Dist, from_env, row_generators
 from .errors import TrainerError
@@ -57,22 +57,34 @@ class Round:
             raise TrainerError(f"optim.batch_size {job.optim.batch_size} is smaller than the number of processes "
                                f"{self.dist.world}: every process needs at least one prompt per step")
         self.dtype = DTYPES[job.dtype]
+        self.fsdp = job.parallel == "fsdp"
+        if self.fsdp:
+            fsdp.check_supported(self.device_type)
         torch.manual_seed(job.seed)
-        self.model, self.cfg = load_base(job.base_model, self.device, self.dtype)
+        # FSDP: the base is loaded on the CPU in float32 and sharded onto the GPU layer by layer (it may not fit one
+        # GPU whole); its mixed-precision policy computes in the job's dtype (fsdp.py).
+        self.model, self.cfg = load_base(job.base_model, "cpu" if self.fsdp else self.device,
+                                         torch.float32 if self.fsdp else self.dtype)
         self.pad_id = job.pad_token_id if job.pad_token_id is not None else (job.stop_token_ids or [0])[0]
         check_ids(job.train + job.heldout + job.ood, job.stop_token_ids, self.pad_id, self.cfg.vocab_size)
         torch.manual_seed(job.seed)
         lo = job.lora
-        apply_lora(self.model, lo.rank, lo.alpha, lo.dropout, lo.targets)
+        # FSDP builds on the CPU; drawing the init on the job's device gives the adapter DDP starts from
+        apply_lora(self.model, lo.rank, lo.alpha, lo.dropout, lo.targets, init_device=self.device if self.fsdp else None)
         if job.init_adapter:
             conf, pairs = read_adapter(job.init_adapter)
             if int(conf.get("r", -1)) != lo.rank or float(conf.get("lora_alpha", -1)) != float(lo.alpha):
                 raise TrainerError(f"init adapter {job.init_adapter}: r={conf.get('r')} lora_alpha={conf.get('lora_alpha')} "
                                    f"differ from the job's rank={lo.rank} alpha={lo.alpha}")
             install_reference(self.model, pairs, job.init_adapter)
-        self.model.to(self.device)
-        self.params = [p for p in self.model.parameters() if p.requires_grad]
-        self.student = self.dist.wrap(self.model)  # DDP all-reduces the student's gradients; teacher passes bypass it
+        if self.fsdp:
+            # Every pass (student, teacher, sampling) goes through the FSDP root, which gathers the sharded layers.
+            self.model = self.student = fsdp.wrap(self.model, self.dtype, self.dist.local_rank)
+        else:
+            self.model.to(self.device)
+            self.student = self.dist.wrap(self.model)  # DDP all-reduces the student's gradients; teacher passes bypass it
+        # collected after wrapping: FSDP (use_orig_params) re-points the original parameters at its shards
+        self.params = [p for p in self.student.parameters() if p.requires_grad]
         self.opt = torch.optim.AdamW(self.params, lr=job.optim.lr, weight_decay=job.optim.weight_decay)
         self.gen = torch.Generator(device=self.device)
         self.gen.manual_seed(job.seed)
@@ -86,7 +98,8 @@ class Round:
         self.model.eval()
         with adapter_mode(self.model, mode):
             return generate(self.model, prompts, s.max_new_tokens, s.temperature, s.top_p,
-                            self.job.stop_token_ids, self.pad_id, generator or self.gen)
+                            self.job.stop_token_ids, self.pad_id, generator or self.gen,
+                            cache_dtype=self.dtype, all_done=self.dist.all_done if self.fsdp else None)
 
     def next_batch(self):
         out = []
@@ -139,7 +152,10 @@ class Round:
             loss = loss * (n_local * dist.world / n_global)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.params, job.optim.grad_clip))
+        if self.fsdp:  # each rank holds a shard of the gradients: FSDP's own clip all-reduces the norm
+            grad_norm = float(self.model.clip_grad_norm_(job.optim.grad_clip))
+        else:
+            grad_norm = float(torch.nn.utils.clip_grad_norm_(self.params, job.optim.grad_clip))
         # One NaN/inf gradient would poison AdamW's moments and then every LoRA weight: skip the step instead, as the
         # reference trainer does, and report it so the server can see a round that keeps skipping.
         skipped = not math.isfinite(grad_norm)
@@ -173,8 +189,11 @@ class Round:
         T, bs = self.job.loss.temperature, self.job.optim.batch_size
         lo, hi = self.dist.share(len(pairs))
         kl_sum = agree_sum = n_tok = n_resp = n_gen = 0.0
-        for i in range(lo, hi, bs):
+        for i in eval_starts(lo, hi, bs, len(pairs), self.dist.world, self.fsdp):
             chunk = pairs[i:min(i + bs, hi)]
+            weight = 1.0
+            if not chunk:  # FSDP: this rank has no rows left but must join the others' forwards; scored, not counted
+                chunk, weight, i = pairs[:1], 0.0, 0
             # each prompt's stream depends on its index only: the same draws before and after training
             gens = row_generators(self.job.seed, STREAM_EVAL, 0, range(i, i + len(chunk)), self.device)
             sp = [p.student for p in chunk]
@@ -185,16 +204,26 @@ class Round:
                 s_logits, _, mask = response_logits(self.model, sp, resp, self.pad_id)
             with adapter_mode(self.model, "ref"):
                 r_logits, _, _ = response_logits(self.model, rp, resp, self.pad_id)
-            n = float(mask.sum())
+            n = float(mask.sum()) * weight
             kl_sum += float(losses.reverse_kl(s_logits, r_logits, mask, T)) * n
             agree_sum += losses.top1_agreement(s_logits, r_logits, mask) * n
             n_tok += n
-            n_resp += len(resp)
+            n_resp += len(resp) * weight
             stops = set(self.job.stop_token_ids)
-            n_gen += sum(len(r) - (1 if r and r[-1] in stops else 0) for r in resp)
+            n_gen += sum(len(r) - (1 if r and r[-1] in stops else 0) for r in resp) * weight
         kl_sum, agree_sum, n_tok, n_resp, n_gen = self.dist.all_sum([kl_sum, agree_sum, n_tok, n_resp, n_gen])
         n_tok = max(n_tok, 1.0)
         return {"kl": kl_sum / n_tok, "top1_agreement": agree_sum / n_tok, "mean_response_len": n_gen / max(n_resp, 1)}
+
+
+def eval_starts(lo, hi, bs, n, world, same_count):
+    """Start indices of this rank's evaluation chunks over its rows [lo, hi). With `same_count` (FSDP, where every
+    forward is collective) every rank gets as many chunks as the largest share needs; starts past `hi` mark chunks
+    with no rows."""
+    if not same_count:
+        return list(range(lo, hi, bs))
+    largest = -(-n // world)
+    return [lo + k * bs for k in range(-(-largest // bs))]
 
 
 def check_output_dir(path):
@@ -219,7 +248,9 @@ def run_job(job, emit, dist=None):
     Under torchrun (WORLD_SIZE > 1, or an explicit `dist`), every rank trains and only rank 0 emits and writes."""
     own_dist = dist is None
     if own_dist:
-        dist = from_env(pick_device(job.device))
+        if job.parallel == "fsdp":  # before joining any group: the reason, not a hang or a PyTorch stack
+            fsdp.check_supported(pick_device(job.device))
+        dist = from_env(pick_device(job.device), need_group=job.parallel == "fsdp")
     try:
         return _run_job(job, emit if dist.is_main else (lambda e: None), dist)
     finally:
@@ -231,7 +262,9 @@ def run_rounds(jobs, emit):
     """Runs jobs as consecutive rounds (parse_rounds chained their adapters): before each round's own events, a
     {"event": "round", "round": i, "total_rounds": n, "job_id"} marker. Stops at the first failure; the rounds before
     it keep their complete output folders. Returns the list of metrics."""
-    dist = from_env(pick_device(jobs[0].device))
+    if jobs[0].parallel == "fsdp":
+        fsdp.check_supported(pick_device(jobs[0].device))
+    dist = from_env(pick_device(jobs[0].device), need_group=jobs[0].parallel == "fsdp")
     out = []
     try:
         say = emit if dist.is_main else (lambda e: None)
@@ -275,14 +308,17 @@ def _run_job(job, emit, dist):
         "throughput": {"sampling_tokens_per_s": r.sample_tokens / max(r.sample_s, 1e-9),
                        "training_tokens_per_s": r.train_tokens / max(r.train_s, 1e-9)},
         "device": r.device_type, "dtype": job.dtype, "wall_s": 0.0, "skipped_steps": skipped, "world_size": dist.world,
+        "parallel": job.parallel,
     }
+    # FSDP: gathering the adapter is collective (every rank joins, rank 0 receives); DDP: rank 0 holds it whole.
+    tensors = fsdp.lora_state(r.model, dist.rank) if r.fsdp else None
     if not dist.is_main:  # the other ranks hold the same adapter (DDP keeps them in step); rank 0 writes it
         dist.barrier()  # returns once the folder is in place, so a next round can read it as its init_adapter
         return metrics
     tmp = os.path.join(os.path.dirname(out_dir), f".{os.path.basename(out_dir)}.tmp-{os.getpid()}")
     try:
         os.mkdir(tmp)
-        write_adapter(r.model, tmp, job.lora, job.base_model)
+        write_adapter(r.model, tmp, job.lora, job.base_model, tensors)
         metrics["wall_s"] = time.perf_counter() - t_start
         write_json(os.path.join(tmp, "metrics.json"), metrics)
         fsync_dir(tmp)

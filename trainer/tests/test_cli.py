@@ -46,7 +46,7 @@ def test_run_end_to_end(tmp_path, base):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics == events[-1]["metrics"]
     assert set(metrics) == {"job_id", "method", "steps", "heldout", "ood", "throughput", "device", "dtype", "wall_s", "skipped_steps",
-                            "world_size"}
+                            "world_size", "parallel"}
     assert set(metrics["heldout"]["before"]) == {"kl", "top1_agreement", "mean_response_len"}
     assert set(metrics["ood"]) == {"kl_new_vs_prev", "top1_agreement_new_vs_prev"}
     assert set(events[2]) == {"event", "step", "total_steps", "loss", "kl", "grad_norm", "skipped", "sample_tokens_per_s", "train_tokens_per_s"}

@@ -60,6 +60,21 @@ const STOP_WORDS = new Set((
 
 const SPLIT = /[\n\r\p{Z}\p{P}\p{S}]+/u;
 
+// One spelling for the abbreviations developers write interchangeably with the full word, on both sides (items and
+// requests): "e2e" and "end-to-end", "db" and "database", "i18n" and "internationalization" then meet. Only
+// abbreviations with one common meaning in code; the key is the lowercased word, hyphens removed.
+const SAME_WORD: Record<string, string> = {
+  endtoend: 'e2e', internationalization: 'i18n', internationalisation: 'i18n', localization: 'l10n',
+  localisation: 'l10n', accessibility: 'a11y', db: 'database', dbs: 'database', databases: 'database',
+  configuration: 'config', configurations: 'config', configs: 'config', env: 'environment', envs: 'environment',
+  repo: 'repository', repos: 'repository', repositories: 'repository', dep: 'dependency', deps: 'dependency',
+  dependencies: 'dependency', perf: 'performance', k8s: 'kubernetes', prod: 'production', msg: 'message',
+  msgs: 'message', docs: 'documentation', doc: 'documentation', admins: 'admin', administrator: 'admin',
+  administrators: 'admin', websockets: 'websocket', signin: 'login', logon: 'login',
+  signout: 'logout', logoff: 'logout',
+};
+const HYPHENATED = /^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+$/u;
+
 /** Splits text into index terms: words, plus the parts of camelCase words; lowercased, stop words dropped,
  * Porter-stemmed (so "rounding" meets "round", "invoices" meets "invoice"). */
 export function terms(text: string): string[] {
@@ -69,13 +84,24 @@ export function terms(text: string): string[] {
 /** {@link terms} with the word each term came from, lowercased, to say in words what matched. */
 export function termsAndWords(text: string): [term: string, word: string][] {
   const out: [string, string][] = [];
-  for (const raw of text.split(SPLIT)) {
-    if (!raw) continue;
-    const parts = raw.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
-    for (const w of parts.length > 1 ? [raw, ...parts] : [raw]) {
-      const lower = w.toLowerCase();
-      if (lower.length < 2 || STOP_WORDS.has(lower)) continue;
-      out.push([stemmer(lower), lower]);
+  const add = (w: string) => {
+    const lower = w.toLowerCase();
+    if (lower.length < 2 || STOP_WORDS.has(lower)) return;
+    const word = SAME_WORD[lower] ?? lower;
+    // Words with digits (e2e, i18n, oauth2) are names, not English: the stemmer would cut "e2e" to "e2".
+    out.push([/\d/.test(word) ? word : stemmer(word), lower]);
+  };
+  for (const chunk of text.split(/\s+/)) {
+    // A hyphenated compound also counts as one word: "sign-in" meets "signin", "end-to-end" meets "e2e".
+    const bare = chunk.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '');
+    if (bare.length <= 40 && HYPHENATED.test(bare)) {
+      const joined = bare.replace(/-/g, '').toLowerCase();
+      if (SAME_WORD[joined] || joined.length > 3) add(joined);
+    }
+    for (const raw of chunk.split(SPLIT)) {
+      if (!raw) continue;
+      const parts = raw.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
+      for (const w of parts.length > 1 ? [raw, ...parts] : [raw]) add(w);
     }
   }
   return out;

@@ -68,6 +68,8 @@ export const TrainerJobSchema = z.object({
   seed: z.number().int().default(0),
   device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   dtype: z.enum(['float32', 'bfloat16']).default('float32'),
+  /** `ddp` replicates the base on every process; `fsdp` shards it over GPUs (CUDA only, for bases too big for one GPU). */
+  parallel: z.enum(['ddp', 'fsdp']).default('ddp'),
   method: z.enum(['opcd', 'offpolicy_fkl', 'sft']).default('opcd'),
   lora: LoraConfigSchema.prefault({}),
   optim: OptimConfigSchema.prefault({}),
@@ -131,6 +133,8 @@ export const TrainerMetricsSchema = z.object({
   skipped_steps: z.number().int().nonnegative().optional(),
   /** Data-parallel processes that trained the round (1 unless run under torchrun; absent from older trainers). */
   world_size: z.number().int().positive().optional(),
+  /** How the processes split the model: `ddp` (replicated base) or `fsdp` (sharded base). Absent from older trainers. */
+  parallel: z.enum(['ddp', 'fsdp']).optional(),
 });
 export type TrainerMetrics = z.infer<typeof TrainerMetricsSchema>;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { serializeKnowledge, type KnowledgeItem } from '../../../src/core/knowledge/format';
 import { KnowledgeInContextSchema } from '../../../src/core/knowledge/knowledgeContext';
-import { filesInPlay, lexicalRelevance, namesFile } from '../../../src/core/knowledge/relevance';
+import { filesInPlay, lexicalRelevance, namesFile, terms } from '../../../src/core/knowledge/relevance';
 import { ReviewSet, itemTextHash } from '../../../src/core/knowledge/review';
 import { KNOWLEDGE_PREAMBLE, approxTokens, knowledgeForPrompt, knowledgeItems, lineCost, promptLine } from '../../../src/core/knowledge/selection';
 import { KNOWLEDGE_FILE, REQUESTS_FILE, buildRelevanceSet, type LabelledRequest } from '../../fixtures/relevance/generate';
@@ -136,4 +136,23 @@ test('the labelled set is what generate.ts builds, and every item is eligible', 
   }, 0) / requests.length;
   assert.ok(recall(true) > recall(false) + 0.3, `${recall(true)} vs ${recall(false)}`);
   assert.ok(items.every((i) => promptLine(i).length > 0));
+});
+
+test('abbreviations and their full words meet, hyphenated words meet their joined spelling, and names with digits keep their letters', () => {
+  const e2e = item('K-e2e00001', 'Never wait with fixed timeouts in e2e tests; wait for a visible element instead.');
+  const i18n = item('K-i18n0001', 'All user-facing strings go through the i18n catalog.');
+  const db = item('K-db000001', 'Database migrations run in file-name order.');
+  const signin = item('K-sgn00001', 'The signin page keeps the return URL in the state parameter.');
+  const text = file([...noise, e2e, i18n, db, signin]);
+  const first = (request: string) => knowledgeForPrompt({ texts: [text], request, budgetTokens: budget })!.itemIds[0];
+  assert.equal(first('Write an end-to-end check for the password reset flow'), e2e.id);
+  assert.equal(first('Internationalization of the checkout strings'), i18n.id);
+  assert.equal(first('The db is slow after the last release'), db.id);
+  assert.equal(first('Sign-in loses the page the user came from'), signin.id);
+  // "e2e" was cut to "e2" by the English stemmer; oauth2 and i18n are names, not words
+  assert.deepEqual(terms('e2e oauth2 i18n'), ['e2e', 'oauth2', 'i18n']);
+  // hostile input: a huge hyphenated word costs linear time and adds nothing odd
+  const t0 = performance.now();
+  terms(`${'ab-'.repeat(50_000)}ab`);
+  assert.ok(performance.now() - t0 < 1000);
 });

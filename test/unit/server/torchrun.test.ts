@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { call, start, TINY_TRAINER, waitRound } from './harness';
 
 const ITEMS = [
@@ -60,6 +61,26 @@ test('cancelling a torchrun round stops the launcher and all its workers', { tim
     const gone = Date.now() + 20_000;
     while (processesWith(jobFile).length > 0 && Date.now() < gone) await new Promise((res) => setTimeout(res, 200));
     assert.deepEqual(processesWith(jobFile), [], 'no worker outlives the cancel');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('trainer.parallel "fsdp" reaches the trainer through the job, which refuses it on CPU with the reason', { timeout: 120_000 }, async () => {
+  const srv = await start({ k: 1, trainer: { ...TINY_TRAINER, parallel: 'fsdp' } });
+  try {
+    const a = srv.tokens.create('alpha', 'member').token;
+    await call(srv.url, 'POST', '/v1/submissions', a, { submission_id: 's', items: ITEMS });
+    const r = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, {});
+    const end = await waitRound(srv.url, srv.admin, r.body.id, 100_000);
+    assert.equal(end.status, 'failed', JSON.stringify(end));
+    assert.match(end.message, /needs CUDA GPUs/);
+    assert.match(end.message, /Use parallel "ddp" on CPU/);
+    const dir = join(srv.cfg.data_dir, 'rounds', end.id);
+    const jobFiles = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.job.json'));
+    assert.ok(jobFiles.length > 0, 'a job file was written');
+    for (const f of jobFiles) assert.equal(JSON.parse(readFileSync(join(dir, f), 'utf8')).parallel, 'fsdp');
+    assert.equal(end.adapter_version ?? null, null, 'nothing released');
   } finally {
     await srv.close();
   }
