@@ -224,3 +224,82 @@ def _order(hf_name):
     if parts[:2] == ["model", "layers"] and len(parts) > 2 and parts[2].isdigit():
         return (1, int(parts[2]), hf_name)
     return (0 if "embed" in hf_name else 2, 0, hf_name)
+
+
+def _adapter_base(adapter_dir, conf, model_dir):
+    """The base model folder: --model, else adapter_config.json's base_model_name_or_path when it is a folder."""
+    base = model_dir or conf.get("base_model_name_or_path")
+    if not base or not os.path.isdir(base):
+        raise TrainerError(f"export-gguf: adapter {adapter_dir}: its base model {base!r} is not a folder here; "
+                           f"pass the base with --model DIR (its config decides names and the Q/K permutation)")
+    return base
+
+
+def _check_adapter_config(adapter_dir, conf):
+    """Refuses what llama.cpp's LoRA format cannot express. Returns the alpha to write (rsLoRA adjusted)."""
+    def refuse(why):
+        raise TrainerError(f"export-gguf: adapter {adapter_dir}: {why}")
+    if conf.get("modules_to_save"):
+        refuse("modules_to_save (fully trained modules) cannot be expressed as a llama.cpp LoRA adapter")
+    if conf.get("use_dora"):
+        refuse("DoRA adapters are not supported by llama.cpp")
+    if conf.get("bias", "none") != "none":
+        refuse(f"bias {conf.get('bias')!r}: LoRA bias tensors are not supported by llama.cpp")
+    if conf.get("fan_in_fan_out"):
+        refuse("fan_in_fan_out adapters (GPT-2 Conv1D layout) are not supported")
+    if conf.get("alpha_pattern"):
+        refuse("alpha_pattern (per-module alpha) cannot be written: llama.cpp has one alpha per adapter")
+    try:
+        alpha = float(conf.get("lora_alpha", 8))
+        r = int(conf["r"])
+    except (KeyError, TypeError, ValueError):
+        refuse("adapter_config.json needs numeric r and lora_alpha")
+    if conf.get("use_rslora"):
+        if conf.get("rank_pattern"):
+            refuse("rsLoRA with rank_pattern cannot be written with one alpha")
+        # rsLoRA scales by alpha/sqrt(r); llama.cpp by alpha/r: write the alpha that gives the same scale.
+        alpha = alpha * r ** 0.5
+    return alpha
+
+
+def export_adapter(adapter_dir, out, model_dir=None):
+    """Writes the PEFT LoRA adapter folder `adapter_dir` as a llama.cpp LoRA adapter GGUF at `out`
+    (general.type = adapter, adapter.type = lora, adapter.lora.alpha; tensors `<base GGUF name>.lora_a/.lora_b` in
+    PyTorch layout, A (r, in) and B (out, r); for llama, B of q/k gets the base's row permutation). Returns a summary."""
+    if not os.path.isdir(adapter_dir):
+        raise TrainerError(f"export-gguf: adapter {adapter_dir} is not a folder")
+    conf = _read_json(os.path.join(adapter_dir, "adapter_config.json"))
+    alpha = _check_adapter_config(adapter_dir, conf)
+    base = _adapter_base(adapter_dir, conf, model_dir)
+    cfg, arch = _model_config(base)
+    _, pairs = read_adapter(adapter_dir)
+    shapes = {}
+    for fn, names in _checkpoint_files(base).items():
+        header, _, _ = st.read_header(fn)
+        shapes.update({k: tuple(v["shape"]) for k, v in header.items() if names is None or k in names})
+    w = g.GGUFWriter()
+    w.add("general.architecture", g.STRING, arch)
+    w.add("general.type", g.STRING, "adapter")
+    w.add("general.name", g.STRING, os.path.basename(os.path.abspath(adapter_dir)))
+    w.add("adapter.type", g.STRING, "lora")
+    w.add("adapter.lora.alpha", g.F32, alpha)
+    for mod in sorted(pairs, key=_order):
+        A, B = (t.float() for t in pairs[mod])
+        if mod == "lm_head" and cfg.tie_word_embeddings:
+            raise TrainerError(f"export-gguf: adapter {adapter_dir}: a LoRA on lm_head over a base with tied "
+                               f"embeddings has no separate output tensor in llama.cpp")
+        name = gguf_tensor_name(f"{mod}.weight")
+        want = shapes.get(f"{mod}.weight")
+        if name is None or want is None:
+            raise TrainerError(f"export-gguf: adapter {adapter_dir}: target {mod} is not a weight of the base model")
+        if A.dim() != 2 or B.dim() != 2 or A.shape[0] != B.shape[1] or (B.shape[0], A.shape[1]) != want:
+            raise TrainerError(f"export-gguf: adapter {adapter_dir}: {mod} lora_A {tuple(A.shape)} / lora_B "
+                               f"{tuple(B.shape)} do not fit the base weight {want}")
+        if arch == "llama" and mod.endswith(".self_attn.q_proj"):
+            B = permute_rows(B, cfg.num_attention_heads)
+        elif arch == "llama" and mod.endswith(".self_attn.k_proj"):
+            B = permute_rows(B, cfg.num_key_value_heads)
+        w.add_tensor(f"{name}.lora_a", A)
+        w.add_tensor(f"{name}.lora_b", B)
+    w.write(out)
+    return {"out": os.path.abspath(out), "architecture": arch, "tensors": len(w.tensors), "alpha": alpha}
