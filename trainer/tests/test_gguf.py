@@ -154,3 +154,78 @@ def test_unknown_pre_tokenizer_and_missing_tokenizer_are_refused(tmp_path):
     os.unlink(os.path.join(folder, "tokenizer.json"))
     with pytest.raises(TrainerError, match="tokenizer.json is missing"):
         export_model(folder, str(tmp_path / "b.gguf"))
+
+
+def _adapter(tmp_path, base, name="ad", **conf_over):
+    from oel_trainer.checkpoint import adapter_config, write_adapter
+    from oel_trainer.checkpoint import load_base
+    from oel_trainer.lora import TARGETS, apply_lora, lora_layers
+    from oel_trainer.spec import LoraSpec
+    model, _ = load_base(base)
+    apply_lora(model, 4, 8.0, 0.0, list(TARGETS))
+    gen = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for m in lora_layers(model).values():
+            m.lora_B.copy_(torch.randn(m.lora_B.shape, generator=gen))
+    folder = tmp_path / name
+    folder.mkdir()
+    spec = LoraSpec(rank=4, alpha=8.0, targets=list(TARGETS))
+    write_adapter(model, str(folder), spec, base)
+    if conf_over:
+        conf = adapter_config(spec, base)
+        conf.update(conf_over)
+        (folder / "adapter_config.json").write_text(json.dumps(conf))
+    return str(folder)
+
+
+def test_adapter_export_metadata_names_and_layout(tmp_path):
+    from oel_trainer.gguf_export import export_adapter
+    base = tiny(tmp_path, "llama", hidden=32, heads=4, kv_heads=2)
+    ad = _adapter(tmp_path, base)
+    out = str(tmp_path / "ad.gguf")
+    export_adapter(ad, out)  # base found through adapter_config.json's base_model_name_or_path
+    meta, tensors = g.read_gguf(out)
+    assert meta["general.type"] == "adapter" and meta["adapter.type"] == "lora"
+    assert meta["general.architecture"] == "llama" and meta["adapter.lora.alpha"] == 8.0
+    assert not any(k.startswith("tokenizer.") for k in meta)
+    assert len(tensors) == 2 * 7 * 2
+    peft = st.load_file(os.path.join(ad, "adapter_model.safetensors"))
+    pre = "base_model.model.model.layers.1."
+    # PyTorch layout, no transpose: A (r, in), B (out, r); only q/k B permuted (llama's rope row order)
+    assert torch.equal(tensors["blk.1.ffn_down.weight.lora_a"], peft[pre + "mlp.down_proj.lora_A.weight"])
+    assert torch.equal(tensors["blk.1.attn_v.weight.lora_b"], peft[pre + "self_attn.v_proj.lora_B.weight"])
+    assert torch.equal(tensors["blk.1.attn_q.weight.lora_a"], peft[pre + "self_attn.q_proj.lora_A.weight"])
+    assert torch.equal(tensors["blk.1.attn_q.weight.lora_b"], permute_rows(peft[pre + "self_attn.q_proj.lora_B.weight"], 4))
+    assert torch.equal(tensors["blk.1.attn_k.weight.lora_b"], permute_rows(peft[pre + "self_attn.k_proj.lora_B.weight"], 2))
+    assert tuple(tensors["blk.0.attn_q.weight.lora_a"].shape) == (4, 32)
+
+
+def test_adapter_export_refuses_what_llama_cpp_cannot_express(tmp_path):
+    from oel_trainer.gguf_export import export_adapter
+    base = tiny(tmp_path, "qwen2")
+    out = str(tmp_path / "x.gguf")
+    cases = {"modules_to_save": ({"modules_to_save": ["lm_head"]}, "modules_to_save"),
+             "dora": ({"use_dora": True}, "DoRA"), "bias": ({"bias": "all"}, "bias"),
+             "alpha_pattern": ({"alpha_pattern": {"q_proj": 4}}, "alpha_pattern"),
+             "nobase": ({"base_model_name_or_path": "Qwen/Qwen2.5-0.5B"}, "--model")}
+    for name, (over, msg) in cases.items():
+        with pytest.raises(TrainerError, match=msg):
+            export_adapter(_adapter(tmp_path, base, name, **over), out)
+    assert not os.path.exists(out)
+    # rsLoRA scales by alpha/sqrt(r): the written alpha gives llama.cpp's alpha/r the same scale
+    export_adapter(_adapter(tmp_path, base, "rs", use_rslora=True), out)
+    assert abs(g.read_gguf(out, load_tensors=False)[0]["adapter.lora.alpha"] - 16.0) < 1e-6
+    # a LoRA on lm_head over tied embeddings (qwen2) has no output tensor to attach to
+    ad = _adapter(tmp_path, base, "head")
+    peft = st.load_file(os.path.join(ad, "adapter_model.safetensors"))
+    peft["base_model.model.lm_head.lora_A.weight"] = torch.zeros(4, 64)
+    peft["base_model.model.lm_head.lora_B.weight"] = torch.zeros(259, 4)
+    st.save_file(peft, os.path.join(ad, "adapter_model.safetensors"))
+    with pytest.raises(TrainerError, match="tied"):
+        export_adapter(ad, out)
+    # a target the base does not have, or a shape that does not fit, is named
+    del peft["base_model.model.lm_head.lora_A.weight"], peft["base_model.model.lm_head.lora_B.weight"]
+    peft["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"] = torch.zeros(4, 10)
+    st.save_file(peft, os.path.join(ad, "adapter_model.safetensors"))
+    with pytest.raises(TrainerError, match="do not fit the base weight"):
+        export_adapter(ad, out)
