@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterManifestSchema } from '../../../src/core/protocol/consolidation';
+import { ADAPTER_GGUF_FILE, AdapterManifestSchema } from '../../../src/core/protocol/consolidation';
 import { verifyManifest } from '../../../src/server/keys';
 import { call, start, waitRound } from './harness';
+import { createTinyModel } from '../../support/tinyModel';
 
 const ITEMS_A = [
   { client_id: 'a1', text: 'Run the unit tests before committing any change.' },
@@ -62,12 +63,19 @@ test('two members reach k, a real round releases a signed adapter whose files ma
     assert.equal(verifyManifest({ ...manifest, version: 2 }, pk.body.public_key_base64), false, 'a tampered manifest fails');
     assert.deepEqual([...manifest.knowledge.ids].sort(), kn.body.items.map((i: { id: string }) => i.id).sort());
     assert.ok(manifest.files.some((f) => f.name === 'adapter_model.safetensors'));
+    // Both formats are published and signed: the PEFT folder and llama.cpp's LoRA GGUF converted at release.
+    assert.ok(manifest.files.some((f) => f.name === ADAPTER_GGUF_FILE), JSON.stringify(manifest.files));
+    assert.equal(end1.message, null);
     for (const f of manifest.files) {
       const res = await fetch(`${srv.url}/v1/adapters/1/files/${f.name}`, { headers: { authorization: `Bearer ${b}` } });
       assert.equal(res.status, 200);
       const bytes = Buffer.from(await res.arrayBuffer());
       assert.equal(createHash('sha256').update(bytes).digest('hex'), f.sha256, f.name);
       assert.equal(bytes.length, f.bytes);
+      if (f.name === ADAPTER_GGUF_FILE) {
+        assert.equal(bytes.subarray(0, 4).toString('latin1'), 'GGUF');
+        assert.ok(bytes.includes('adapter.lora.alpha') && bytes.includes('blk.0.attn_q.weight.lora_b'), 'a llama.cpp LoRA adapter');
+      }
     }
     assert.deepEqual((await call(srv.url, 'GET', '/v1/adapters/current', a)).body, { version: 1 });
 
@@ -142,6 +150,23 @@ test('an admin cancels a running round; it ends cancelled', async () => {
     assert.equal(c.status, 200);
     assert.equal(c.body.status, 'cancelled');
     assert.equal((await call(srv.url, 'GET', '/v1/adapters/current', a)).body.version, null);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a base the GGUF exporter refuses still releases its PEFT adapter, and the round says why', async () => {
+  // init-tiny's llama3 variant has rope_scaling, which export-gguf refuses (llama.cpp would need rope factors).
+  const srv = await start({ model_dir: createTinyModel({ arch: 'llama3' }), k: 1, gate: { min_kl_reduction: 0, max_ood_kl: 1e6 } });
+  try {
+    const a = srv.tokens.create('alpha', 'member').token;
+    await call(srv.url, 'POST', '/v1/submissions', a, { submission_id: 's', items: ITEMS_A, task_statements: STATEMENTS });
+    const r = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, { steps: 2 });
+    const end = await waitRound(srv.url, srv.admin, r.body.id);
+    assert.equal(end.status, 'released', JSON.stringify(end));
+    assert.match(end.message, /released without adapter\.gguf: .*rope_scaling 'llama3' is not supported/);
+    const names = AdapterManifestSchema.parse((await call(srv.url, 'GET', '/v1/adapters/1', a)).body).files.map((f) => f.name);
+    assert.ok(names.includes('adapter_model.safetensors') && !names.includes(ADAPTER_GGUF_FILE), names.join());
   } finally {
     await srv.close();
   }
