@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RoundParams } from '../core/protocol/consolidation';
+import { ADAPTER_GGUF_FILE, type RoundParams } from '../core/protocol/consolidation';
 import { TRAINER_JOB_SCHEMA, type TrainerJobInput } from '../core/protocol/trainer';
 import { evaluateGate, release } from './adapters';
 import type { ModelChat } from './chat';
@@ -167,13 +167,23 @@ export class RoundManager {
         await update({ status: 'failed_gate', gate, message: gate.reasons.join('; ') });
         return;
       }
+      // Both formats are published: PEFT for vLLM/transformers and llama.cpp's GGUF for the embedded runtime,
+      // Ollama and llama-server, so users never need Python. Written into the trainer's output before release, the
+      // GGUF is hashed and signed with the other files. A base the exporter refuses still gets its PEFT release.
+      let note: string | null = null;
+      try {
+        await this.runner.exportGguf(job.output_dir, this.cfg.model_dir, join(job.output_dir, ADAPTER_GGUF_FILE), signal);
+      } catch (e) {
+        if (signal.aborted) throw e;
+        note = `released without ${ADAPTER_GGUF_FILE}: ${e instanceof Error ? e.message : String(e)}`;
+      }
       const version = Math.max(0, ...this.store.listAdapters(team).map((a) => a.version)) + 1;
       const dir = await release({
         dataDir: this.cfg.data_dir, team, version, parentVersion: current, roundId: id, baseModelId: this.chat.baseModelId,
         knowledge: items.map((i) => ({ id: i.id, text: i.text })), metrics, gate, trainerOutputDir: job.output_dir, key: this.key,
       });
       await this.store.addAdapter({ team, version, parent_version: current, round_id: id, created_at: new Date().toISOString(), dir });
-      await update({ status: 'released', gate, adapter_version: version, message: null });
+      await update({ status: 'released', gate, adapter_version: version, message: note });
     } catch (e) {
       if (signal.aborted) {
         // Shutdown leaves the round for recovery; an admin cancel ends it.

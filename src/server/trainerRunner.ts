@@ -21,6 +21,12 @@ export interface TrainerRunner {
   run(job: TrainerJobInput, workDir: string, onEvent: (e: TrainerEvent) => void, signal: AbortSignal): RunningJob<TrainerMetrics>;
   /** Samples continuations; resolves to generated ids per prompt id. */
   generate(job: GenerateJob, workDir: string, signal: AbortSignal): RunningJob<Map<string, number[]>>;
+  /**
+   * Converts the PEFT adapter folder `adapterDir` (trained on `modelDir`) into llama.cpp's LoRA GGUF at `out`
+   * (`export-gguf --adapter`), so runtimes without Python get a file they load. Rejects with the trainer's one-line
+   * reason (e.g. an architecture the exporter refuses).
+   */
+  exportGguf(adapterDir: string, modelDir: string, out: string, signal: AbortSignal): Promise<void>;
 }
 
 /**
@@ -66,6 +72,12 @@ export class PythonTrainerRunner implements TrainerRunner {
     });
     result.catch(() => {});
     return { pid: proc.pid, result };
+  }
+
+  async exportGguf(adapterDir: string, modelDir: string, out: string, signal: AbortSignal): Promise<void> {
+    const proc = this.spawn(['-m', 'oel_trainer', 'export-gguf', '--adapter', adapterDir, '--model', modelDir, '--out', out], signal, () => {});
+    const { code, stderr } = await proc.done;
+    if (code !== 0) throw new Error(stderr.trim().split('\n').pop() || `trainer export-gguf exited with status ${code}`);
   }
 
   /** Interpreter arguments for `oel_trainer CMD FILE`, wrapped in torchrun when several processes are configured. */

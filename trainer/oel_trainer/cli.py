@@ -1,4 +1,5 @@
-"""Command line: `run JOB.json`, `rounds ROUNDS.json`, `generate GEN.json`, `init-tiny OUT_DIR --arch ...`.
+"""Command line: `run JOB.json`, `rounds ROUNDS.json`, `generate GEN.json`, `init-tiny OUT_DIR --arch ...`,
+`export-gguf (--model DIR | --adapter DIR) --out FILE.gguf`.
 
 Progress of `run` goes to stdout as JSON lines; any failure is one line on stderr (and, for `run` and `generate`,
 an `error` event on stdout) with a non-zero exit status.
@@ -44,6 +45,11 @@ def _parser():
     t.add_argument("--heads", type=int, default=4)
     t.add_argument("--kv-heads", type=int, default=2)
     t.add_argument("--seed", type=int, default=0)
+    x = sub.add_parser("export-gguf", help="convert an HF model folder or a PEFT LoRA adapter to llama.cpp GGUF (F32)")
+    x.add_argument("--model", help="HF checkpoint folder (alone: export the base model; with --adapter: its base)")
+    x.add_argument("--adapter", help="PEFT LoRA adapter folder to export as a llama.cpp LoRA adapter")
+    x.add_argument("--out", required=True, help="the .gguf file to write")
+    x.add_argument("--tokenizer-pre", help="llama.cpp pre-tokenizer name when tokenizer.json's is not recognised")
     return p
 
 
@@ -118,6 +124,18 @@ def cmd_init_tiny(a):
     print(json.dumps({"output_dir": os.path.abspath(a.out_dir), "arch": a.arch, "vocab_size": a.vocab}))
 
 
+def cmd_export_gguf(a):
+    from .gguf_export import export_model
+    if a.adapter:
+        from .gguf_export import export_adapter
+        result = export_adapter(a.adapter, a.out, a.model)
+    elif a.model:
+        result = export_model(a.model, a.out, a.tokenizer_pre)
+    else:
+        raise TrainerError("export-gguf needs --model DIR or --adapter DIR")
+    print(json.dumps(result))
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -129,6 +147,8 @@ def main(argv=None):
             cmd_rounds(args.job)
         elif args.cmd == "generate":
             cmd_generate(args.job)
+        elif args.cmd == "export-gguf":
+            cmd_export_gguf(args)
         else:
             cmd_init_tiny(args)
         return 0

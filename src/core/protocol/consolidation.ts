@@ -156,6 +156,13 @@ export const ADAPTER_FILE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** A version folder's own manifest file; never one of the manifest's `files`. */
 export const ADAPTER_MANIFEST_FILE = 'manifest.json';
 
+/**
+ * The adapter in llama.cpp's LoRA GGUF format, listed and signed among a version's `files` next to the PEFT
+ * `adapter_model.safetensors` + `adapter_config.json` (absent when the trainer's exporter refused the base model;
+ * the round's message then says why).
+ */
+export const ADAPTER_GGUF_FILE = 'adapter.gguf';
+
 /** One file of an adapter version with its digest. */
 export const AdapterFileSchema = z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 

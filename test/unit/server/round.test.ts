@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdapterManifestSchema } from '../../../src/core/protocol/consolidation';
+import { ADAPTER_GGUF_FILE, AdapterManifestSchema } from '../../../src/core/protocol/consolidation';
 import { verifyManifest } from '../../../src/server/keys';
 import { call, start, waitRound } from './harness';
 
@@ -62,12 +62,19 @@ test('two members reach k, a real round releases a signed adapter whose files ma
     assert.equal(verifyManifest({ ...manifest, version: 2 }, pk.body.public_key_base64), false, 'a tampered manifest fails');
     assert.deepEqual([...manifest.knowledge.ids].sort(), kn.body.items.map((i: { id: string }) => i.id).sort());
     assert.ok(manifest.files.some((f) => f.name === 'adapter_model.safetensors'));
+    // Both formats are published and signed: the PEFT folder and llama.cpp's LoRA GGUF converted at release.
+    assert.ok(manifest.files.some((f) => f.name === ADAPTER_GGUF_FILE), JSON.stringify(manifest.files));
+    assert.equal(end1.message, null);
     for (const f of manifest.files) {
       const res = await fetch(`${srv.url}/v1/adapters/1/files/${f.name}`, { headers: { authorization: `Bearer ${b}` } });
       assert.equal(res.status, 200);
       const bytes = Buffer.from(await res.arrayBuffer());
       assert.equal(createHash('sha256').update(bytes).digest('hex'), f.sha256, f.name);
       assert.equal(bytes.length, f.bytes);
+      if (f.name === ADAPTER_GGUF_FILE) {
+        assert.equal(bytes.subarray(0, 4).toString('latin1'), 'GGUF');
+        assert.ok(bytes.includes('adapter.lora.alpha') && bytes.includes('blk.0.attn_q.weight.lora_b'), 'a llama.cpp LoRA adapter');
+      }
     }
     assert.deepEqual((await call(srv.url, 'GET', '/v1/adapters/current', a)).body, { version: 1 });
 
