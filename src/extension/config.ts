@@ -1,7 +1,7 @@
 /** Typed access to the `oel.*` settings; the readers themselves are pure and live in settings.ts. */
 import * as vscode from 'vscode';
 import type { ApprovalPolicy, RetentionPolicy } from './core';
-import { positive, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter, type KnowledgeSettings, type SettingGetter } from './settings';
+import { positive, readKnowledgeSettings, readLlamaCpp, readPolicy, readProvider, readRetention, settingGetter, type KnowledgeSettings, type LlamaCppSettings, type ProviderKind, type SettingGetter } from './settings';
 
 export type { ExtractionMode, KnowledgeSettings, SettingGetter } from './settings';
 export { positive, readKnowledgeSettings, readPolicy, readRetention } from './settings';
@@ -14,7 +14,10 @@ export class Config {
     return settingGetter((k, f) => c.get(k, f), (k) => c.inspect(k))(key, fallback);
   };
 
+  get providerKind(): ProviderKind { return readProvider(this.get).kind; }
   get baseUrl(): string { return readProvider(this.get).baseUrl; }
+  /** The embedded llama.cpp runtime's settings (used when `providerKind` is `llamacpp`). */
+  get llamacpp(): LlamaCppSettings { return readLlamaCpp(this.get); }
   get model(): string { return readProvider(this.get).model; }
   get requestTimeoutMs(): number { return positive(this.get('provider.requestTimeoutSeconds', 120), 120) * 1000; }
   get maxSteps(): number { return Math.floor(positive(this.get('agent.maxSteps', 25), 25)); }

@@ -25,3 +25,5 @@ export {
   ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache,
 } from '../core/knowledge';
 export { TeamSession, StoredOnlyRuntime } from '../core/team';
+export { LocalModel } from '../core/provider/embedded/localModel';
+export { EmbeddedAdapterRuntime } from '../core/provider/embedded/adapterRuntime';

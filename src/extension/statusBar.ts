@@ -23,7 +23,7 @@ export function registerStatusBar(ctx: OelContext): void {
   update();
   item.show();
   ctx.own(ctx.onDidChangeRunning(update));
-  ctx.own(vscode.workspace.onDidChangeConfiguration((e) => { if (Config.affects(e, 'provider.model')) update(); }));
+  ctx.own(vscode.workspace.onDidChangeConfiguration((e) => { if (Config.affects(e, 'provider')) update(); else if (Config.affects(e, 'llamacpp.modelPath')) update(); }));
   ctx.command('oel.showActions', async () => {
     const actions: (vscode.QuickPickItem & { command: string })[] = [
       ...(ctx.isRunning ? [{ label: '$(debug-stop) Stop', command: 'oel.stop' }] : []),

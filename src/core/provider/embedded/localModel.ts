@@ -129,7 +129,7 @@ export class LocalModel {
    * model when only the context or the adapter changed. Rejects with a {@link ProviderError} naming the cause.
    */
   async ensureLoaded(settings: LocalModelSettings): Promise<LoadReport> {
-    if (!settings.modelPath.trim()) throw new ProviderError('not_found', 'No GGUF model file is set. Set "oel.llamacpp.modelPath" to a .gguf file, or run "OEL Agent: Download Recommended Model".', undefined, { fixes: ['model'] });
+    if (!settings.modelPath.trim()) throw new ProviderError('not_found', 'No GGUF model file is set. Set "oel.llamacpp.modelPath" to a .gguf file (e.g. a Qwen2.5-Coder Instruct GGUF from Hugging Face).', undefined, { fixes: ['model'] });
     const spec: LlamaLoadSpec = { modelPath: settings.modelPath, contextSize: settings.contextSize, threads: settings.threads, gpuLayers: settings.gpuLayers, adapter: this.adapter };
     const key = JSON.stringify(spec);
     if (this.child && this.loadedSpec === key && this.lastLoad) return this.lastLoad;
