@@ -73,7 +73,7 @@ export const LlamaModelInfoSchema = z.object({
 export type LlamaModelInfo = z.infer<typeof LlamaModelInfoSchema>;
 
 /** Why a worker request failed; the host turns it into a message that names the cause and the fix. */
-export const LlamaErrorKindSchema = z.enum(['missing_file', 'not_gguf', 'out_of_memory', 'adapter', 'not_loaded', 'aborted', 'bad_request', 'failed']);
+export const LlamaErrorKindSchema = z.enum(['missing_file', 'not_gguf', 'out_of_memory', 'adapter', 'not_loaded', 'context_full', 'aborted', 'bad_request', 'failed']);
 export type LlamaErrorKind = z.infer<typeof LlamaErrorKindSchema>;
 
 const usage = z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative(), totalTokens: z.number().int().nonnegative() });

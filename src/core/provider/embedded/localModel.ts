@@ -239,6 +239,7 @@ function workerError(kind: string, message: string): ProviderError {
   switch (kind) {
     case 'aborted': return new ProviderError('aborted', 'The request was stopped.');
     case 'missing_file': return new ProviderError('not_found', `${message} Set "oel.llamacpp.modelPath" to an existing .gguf file.`, undefined, { fixes: ['model'] });
+    case 'context_full': return new ProviderError('stream', message, undefined, { fixes: ['log'] });
     case 'not_gguf': return new ProviderError('not_found', message, undefined, { fixes: ['model'] });
     case 'out_of_memory': return new ProviderError('stream', `Out of memory: ${message} Use a smaller model, a smaller "oel.llamacpp.contextSize", or fewer GPU layers.`, undefined, { fixes: ['model', 'log'] });
     default: return new ProviderError('stream', `The local model failed: ${message}`, undefined, { fixes: ['retry', 'log'] });

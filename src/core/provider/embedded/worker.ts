@@ -142,6 +142,12 @@ async function generate(req: Extract<LlamaRequest, { type: 'chat' }>, signal: Ab
     signal, stopOnAbortSignal: true,
     ...(req.maxTokens ? { maxTokens: req.maxTokens } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+  }).catch((e: unknown) => {
+    // node-llama-cpp's words for a prompt that cannot fit even after dropping old turns; say which setting helps.
+    if (/context shift|fits the context size/i.test((e as Error).message)) {
+      throw new WorkerError('context_full', `The prompt (system prompt, tool definitions, knowledge and the task so far) does not fit in the ${context!.contextSize}-token context. Raise "oel.llamacpp.contextSize".`);
+    }
+    throw e;
   });
   if (signal.aborted) throw new WorkerError('aborted', 'The request was stopped.');
   const used = chat.sequence.tokenMeter.getState();

@@ -61,6 +61,13 @@ test('a missing file and a file that is not a GGUF fail with a message naming th
   assert.equal(ok.usage?.completionTokens, 3);
 });
 
+test('a prompt larger than the context fails saying which setting to raise', async () => {
+  const small = { ...settings, contextSize: 512 };
+  await assert.rejects(lm.chat(small, { messages: [{ role: 'system', content: 'Rules. '.repeat(400) }, { role: 'user', content: 'x' }] }, {}, undefined, { maxTokens: 8 }), (e) => e instanceof ProviderError && /does not fit in the 512-token context\. Raise "oel\.llamacpp\.contextSize"/.test(e.message));
+  const ok = await lm.chat(settings, { messages: ask('x') }, {}, undefined, { maxTokens: 2 });
+  assert.equal(ok.usage?.completionTokens, 2);
+});
+
 test('a killed model process fails the turn in flight with a clear cause, and the next turn starts a fresh one', async () => {
   await lm.ensureLoaded(settings);
   const pid = lm.pid!;
