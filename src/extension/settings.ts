@@ -31,7 +31,7 @@ export interface SettingInspection {
  */
 export const USER_ONLY_SETTINGS: readonly string[] = [
   'provider.kind', 'provider.baseUrl', 'provider.model',
-  'llamacpp.modelPath', 'llamacpp.contextSize', 'llamacpp.threads', 'llamacpp.gpuLayers', 'llamacpp.baseModelId',
+  'llamacpp.modelPath', 'llamacpp.contextSize', 'llamacpp.threads', 'llamacpp.gpuLayers', 'llamacpp.baseModelId', 'llamacpp.maxTokens',
   'approval.read', 'approval.edit', 'approval.command',
   'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
 ];
@@ -140,6 +140,8 @@ export interface LlamaCppSettings {
   gpuLayers: number;
   /** The model's identity for adapter checks, when the GGUF's metadata lacks it ('' = from the file). */
   baseModelId: string;
+  /** Most tokens per turn; 0: a quarter of the context, at most 4096. */
+  maxTokens: number;
 }
 
 const int = (v: unknown, fallback: number, min: number, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fallback);
@@ -157,5 +159,6 @@ export function readLlamaCpp(get: SettingGetter): LlamaCppSettings {
     threads: int(get('llamacpp.threads', 0), 0, 0, 1024),
     gpuLayers: int(get('llamacpp.gpuLayers', 0), 0, 0, 10_000),
     baseModelId: String(get('llamacpp.baseModelId', '') ?? '').trim(),
+    maxTokens: int(get('llamacpp.maxTokens', 0), 0, 0, 131_072),
   };
 }

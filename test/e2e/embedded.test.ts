@@ -18,7 +18,7 @@ import { createTinyGguf } from '../support/tinyGguf';
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const suite = agentSuite('embedded');
 const gguf = createTinyGguf();
-const settings = trustedSettings({ 'oel.provider.kind': 'llamacpp', 'oel.llamacpp.modelPath': gguf.base, 'oel.llamacpp.contextSize': 12288, 'oel.approval.read': 'auto' });
+const settings = trustedSettings({ 'oel.provider.kind': 'llamacpp', 'oel.llamacpp.modelPath': gguf.base, 'oel.llamacpp.contextSize': 12288, 'oel.llamacpp.maxTokens': 64, 'oel.approval.read': 'auto' });
 
 describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, concurrency: 1 }, () => {
   test('a task runs end to end on the local model: streamed tokens, usage recorded, completed', async () => {
@@ -45,7 +45,7 @@ describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, c
   test('Stop ends a generation on the local model', async () => {
     const folder = join(suite.tmp, 'stop');
     cpSync(SAMPLE, folder, { recursive: true });
-    await withWorkbench('embedded-stop', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
+    await withWorkbench('embedded-stop', { folder, settings: { ...settings, 'oel.llamacpp.maxTokens': 0 }, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       const view = await openAgentView(page);
       await sendTask(view, 'Write a very long essay');
       const stop = view.locator('[data-testid="stop"]');

@@ -15,7 +15,7 @@ const properties: Record<string, Property> = Object.assign({}, ...(JSON.parse(re
 const GUARDED = [
   'provider.kind', 'provider.baseUrl', 'provider.model',
   // The embedded runtime: which file runs (a repository could point it at a file it ships) and how much memory it takes.
-  'llamacpp.modelPath', 'llamacpp.contextSize', 'llamacpp.threads', 'llamacpp.gpuLayers', 'llamacpp.baseModelId',
+  'llamacpp.modelPath', 'llamacpp.contextSize', 'llamacpp.threads', 'llamacpp.gpuLayers', 'llamacpp.baseModelId', 'llamacpp.maxTokens',
   'approval.read', 'approval.edit', 'approval.command',
   'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
 ];
@@ -77,7 +77,7 @@ test('a repository cannot switch the provider to a local model file it ships, no
   const hostile = { 'provider.kind': 'llamacpp', 'llamacpp.modelPath': '/work/repo/evil.gguf', 'llamacpp.contextSize': 1_048_576, 'llamacpp.gpuLayers': 9999, 'llamacpp.baseModelId': 'attacker' };
   for (const get of [layered({}, hostile), layered({}, {}, hostile)]) {
     assert.equal(readProvider(get).kind, 'openai');
-    assert.deepEqual(readLlamaCpp(get), { modelPath: '', contextSize: 8192, threads: 0, gpuLayers: 0, baseModelId: '' });
+    assert.deepEqual(readLlamaCpp(get), { modelPath: '', contextSize: 8192, threads: 0, gpuLayers: 0, baseModelId: '', maxTokens: 0 });
   }
   // The user's own choice applies, and names the model by its file.
   const get = layered({ 'provider.kind': 'llamacpp', 'llamacpp.modelPath': '/models/qwen2.5-coder-1.5b-q4_k_m.gguf' }, hostile);

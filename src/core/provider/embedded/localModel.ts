@@ -23,6 +23,8 @@ export interface LocalModelSettings {
   contextSize: number;
   threads: number;
   gpuLayers: number;
+  /** Most tokens per turn; 0 or absent: a quarter of the context, at most 4096. */
+  maxTokens?: number;
 }
 
 /** What the last load reported: the model, whether it was (re)loaded, timings in ms and memory in bytes. */
@@ -181,7 +183,7 @@ export class LocalModel {
     const started = performance.now();
     await this.ensureLoaded(settings);
     if (signal?.aborted) throw new ProviderError('aborted', 'The request was stopped.');
-    const maxTokens = opts.maxTokens ?? Math.max(64, Math.min(4096, Math.floor(settings.contextSize / 4)));
+    const maxTokens = opts.maxTokens ?? (settings.maxTokens || Math.max(64, Math.min(4096, Math.floor(settings.contextSize / 4))));
     const { id, done } = this.request({
       type: 'chat', messages: toWorkerMessages(request.messages),
       tools: (request.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description ?? '', parameters: t.function.parameters ?? { type: 'object', properties: {} } })),
