@@ -51,6 +51,17 @@ const builds = [
     external: ['vscode'],
   },
   {
+    // The local model process of the embedded llama.cpp provider. node-llama-cpp is native and ESM, so it stays
+    // outside the bundle; `npm run package` stages it in dist/node_modules (scripts/stage-llama-runtime.mjs).
+    ...common,
+    entryPoints: ['src/core/provider/embedded/worker.ts'],
+    outfile: 'dist/llama-worker.mjs',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['node-llama-cpp'],
+  },
+  {
     ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.cjs',

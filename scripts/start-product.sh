@@ -10,7 +10,8 @@
 # Ctrl+C (or SIGTERM) stops everything it started.
 #
 # Environment: PORT (code-server, default 8080), OEL_SERVER_PORT (default 8787), OEL_VSIX (use this VSIX instead of
-# packaging one), OEL_PROVIDER_BASE_URL / OEL_PROVIDER_MODEL (written into the demo's VS Code settings when given),
+# packaging one), OEL_PROVIDER_BASE_URL / OEL_PROVIDER_MODEL (written into the demo's VS Code settings when given;
+# without them the demo runs the embedded llama.cpp provider on a tiny random GGUF, which only proves the wiring),
 # OEL_SKIP_SYSTEM_DEPS=1 (skip apt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,6 +87,12 @@ if [ ! -f "$DEMO/model/config.json" ]; then
   echo "model: creating a tiny model (the server needs a base model; use a real one with --model in production)"
   PYTHONPATH="$ROOT/trainer" "$PYTHON" -m oel_trainer init-tiny "$DEMO/model" --arch qwen2 >/dev/null
 fi
+# Without a model server the demo runs the agent on the embedded llama.cpp runtime with this tiny model as GGUF: its
+# words are random noise, but the whole path (tokens, streaming, Stop, adapters) is real.
+if [ -z "${OEL_PROVIDER_BASE_URL:-}" ] && [ ! -f "$DEMO/model.gguf" ]; then
+  echo "model: exporting the tiny model as GGUF for the embedded llama.cpp provider"
+  PYTHONPATH="$ROOT/trainer" "$PYTHON" -m oel_trainer export-gguf --model "$DEMO/model" --out "$DEMO/model.gguf" >/dev/null
+fi
 
 step "consolidation server on 127.0.0.1:$SERVER_PORT"
 mkdir -p "$DEMO/server"
@@ -122,12 +129,14 @@ mkdir -p "$DEMO/extensions" "$DEMO/user-data/User" "$DEMO/code-server-config"
 export XDG_CONFIG_HOME="$DEMO/code-server-config" XDG_DATA_HOME="$DEMO/code-server-config"
 "$NODE24" "$CS_ENTRY" --install-extension "$VSIX" --force --extensions-dir "$DEMO/extensions" --user-data-dir "$DEMO/user-data"
 if [ ! -f "$DEMO/user-data/User/settings.json" ]; then
-  BASE_URL=${OEL_PROVIDER_BASE_URL:-} MODEL=${OEL_PROVIDER_MODEL:-} node -e '
+  BASE_URL=${OEL_PROVIDER_BASE_URL:-} MODEL=${OEL_PROVIDER_MODEL:-} GGUF="$DEMO/model.gguf" node -e '
     // One agent in sight: VS Code'"'"'s built-in Chat (and its secondary side bar) stays hidden in the demo.
     const s = { "security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off",
       "chat.disableAIFeatures": true, "workbench.secondarySideBar.defaultVisibility": "hidden" };
     if (process.env.BASE_URL) s["oel.provider.baseUrl"] = process.env.BASE_URL;
     if (process.env.MODEL) s["oel.provider.model"] = process.env.MODEL;
+    // No server given: the embedded runtime on the tiny GGUF is the default provider, so the first task runs.
+    if (!process.env.BASE_URL) Object.assign(s, { "oel.provider.kind": "llamacpp", "oel.llamacpp.modelPath": process.env.GGUF });
     require("fs").writeFileSync(process.argv[1], JSON.stringify(s, null, 2) + "\n");' "$DEMO/user-data/User/settings.json"
 fi
 
@@ -147,6 +156,9 @@ OEL Agent is running.
   dashboard admin token: $DASHBOARD_TOKEN  (also in $ADMIN_TOKEN_FILE)
   consolidation server:  http://127.0.0.1:$SERVER_PORT  (log: $DEMO/server.log)
   code-server log:       $DEMO/code-server.log
+$( [ -z "${OEL_PROVIDER_BASE_URL:-}" ] && echo "  model:                 Local (llama.cpp) on $DEMO/model.gguf, a tiny RANDOM model: it only proves the wiring
+                         (its answers are noise). For real answers set oel.llamacpp.modelPath to a real GGUF
+                         (e.g. a Qwen2.5-Coder Instruct GGUF), or restart with OEL_PROVIDER_BASE_URL/OEL_PROVIDER_MODEL." )
 Press Ctrl+C to stop.
 EOF
 wait "$CS_PID" "$SERVER_PID"

@@ -175,8 +175,12 @@ export class AgentController {
       const gen = this.generation;
       this.recorder = store ? new StoreRecorder(store, { knownSecrets: this.ctx.knownSecrets(), onError: (m) => this.error(m) }) : undefined;
       const files = { documents: openDocuments(), onApplied: (p: string) => this.ctx.log.info(`edited ${p}`) };
+      // The embedded runtime answers through its local model process; the trajectory names it by its GGUF file.
+      const local = cfg.providerKind === 'llamacpp' ? cfg.llamacpp : null;
+      const backend = local ? (await this.ctx.localModel()).backend(local) : undefined;
       this.session = new AgentSession({
-        provider: { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
+        provider: local ? { baseUrl: 'llamacpp:local', model } : { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
+        ...(backend ? { backend } : {}),
         host: new VsCodeToolHost(new NodeToolHost(root, files), cfg, this.taskTerminal(text)),
         approver: this.approver(),
         // Read at each tool call: a change of approval policy or of workspace trust applies to the next call.

@@ -1,7 +1,7 @@
 /** Typed access to the `oel.*` settings; the readers themselves are pure and live in settings.ts. */
 import * as vscode from 'vscode';
 import type { ApprovalPolicy, RetentionPolicy } from './core';
-import { positive, readAdapterSettings, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter, type AdapterSettings, type KnowledgeSettings, type SettingGetter } from './settings';
+import { positive, readAdapterSettings, readKnowledgeSettings, readLlamaCpp, readPolicy, readProvider, readRetention, settingGetter, type AdapterSettings, type KnowledgeSettings, type LlamaCppSettings, type ProviderKind, type SettingGetter } from './settings';
 
 export type { AdapterSettings, ExtractionMode, KnowledgeSettings, SettingGetter } from './settings';
 export { positive, readKnowledgeSettings, readPolicy, readRetention } from './settings';
@@ -20,7 +20,10 @@ export class Config {
    */
   modelOverride: (() => string | undefined) | undefined;
 
+  get providerKind(): ProviderKind { return readProvider(this.get).kind; }
   get baseUrl(): string { return readProvider(this.get).baseUrl; }
+  /** The embedded llama.cpp runtime's settings (used when `providerKind` is `llamacpp`). */
+  get llamacpp(): LlamaCppSettings { return readLlamaCpp(this.get); }
   /** The model id the agent sends: the active adapter's model while one applies, else `oel.provider.model`. */
   get model(): string { return this.modelOverride?.() ?? this.configuredModel; }
   /** `oel.provider.model` as the user set it. */

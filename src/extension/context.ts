@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Config } from './config';
-import { loadCore, type KnowledgeProvider, type TrajectoryStore } from './core';
+import { loadCore, type KnowledgeProvider, type LocalModel, type TrajectoryStore } from './core';
 import type { AdapterRuntimes } from './runtime/adapterRuntimes';
 import type { TeamConnection } from './team/teamConnection';
 
@@ -40,6 +40,20 @@ export class OelContext implements vscode.Disposable {
   team: TeamConnection | undefined;
   /** Where adapters go (src/extension/runtime/**), set at activation after `team`; the embedded provider registers with it. */
   adapters: AdapterRuntimes | undefined;
+  private local: Promise<LocalModel> | null = null;
+
+  /**
+   * The embedded llama.cpp runtime: one local model process per window, started on first use and kept (with its
+   * loaded model) between tasks; ended with the window.
+   */
+  localModel(): Promise<LocalModel> {
+    this.local ??= loadCore().then(({ LocalModel }) => {
+      const lm = new LocalModel({ workerPath: join(this.ext.extensionPath, 'dist', 'llama-worker.mjs'), log: (m) => this.log.warn(m) });
+      this.own({ dispose: () => lm.dispose() });
+      return lm;
+    });
+    return this.local;
+  }
 
   constructor(readonly ext: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('OEL Agent', { log: true });

@@ -36,3 +36,5 @@ export { AdapterManifestSchema } from '../core/protocol/consolidation';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';
+export { LocalModel } from '../core/provider/embedded/localModel';
+export { EmbeddedAdapterRuntime } from '../core/provider/embedded/adapterRuntime';

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { registerAgent } from './agent';
 import { OelContext } from './context';
+import { loadCore } from './core';
 import { registerHistory } from './history';
 import { registerKnowledge } from './knowledge';
 import { registerLearningView } from './learningView';
@@ -29,6 +30,11 @@ export function activate(ext: vscode.ExtensionContext): void {
   ctx.team = createTeamConnection(ctx);
   // After the team connection (it receives the runtime) and before the agent and status bar (they read the model).
   registerAdapterRuntimes(ctx);
+  // The embedded llama.cpp provider loads adapters into its own context; its model process starts only when used.
+  ctx.adapters?.register('embedded', async () => {
+    const { EmbeddedAdapterRuntime } = await loadCore();
+    return new EmbeddedAdapterRuntime(await ctx.localModel(), () => ({ ...ctx.config.llamacpp }));
+  });
   registerHistory(ctx);
   // Sets ctx.knowledge before the first task can start; the agent passes it to the core.
   const knowledgeFiles = registerKnowledge(ctx);

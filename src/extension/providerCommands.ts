@@ -31,6 +31,7 @@ export function registerProviderCommands(ctx: OelContext): void {
   ctx.command('oel.showLog', () => ctx.log.show());
   ctx.command('oel.testConnection', async () => {
     const cfg = ctx.config;
+    if (cfg.providerKind === 'llamacpp') { await testLocalModel(ctx); return; }
     if (!cfg.model) {
       const a = await vscode.window.showWarningMessage('OEL Agent: no model is configured. Set "oel.provider.model" first.', 'Open Settings');
       if (a) await vscode.commands.executeCommand('oel.openSettings');
@@ -57,4 +58,22 @@ export function registerProviderCommands(ctx: OelContext): void {
     const chosen = actions.find((x) => x.label === a);
     if (chosen) await vscode.commands.executeCommand(chosen.command);
   });
+}
+
+/** Test Connection for the embedded runtime: loads the GGUF in the local model process and says what was loaded. */
+async function testLocalModel(ctx: OelContext): Promise<void> {
+  const settings = ctx.config.llamacpp;
+  const lm = await ctx.localModel();
+  try {
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'OEL Agent: loading the local model…' }, () => lm.ensureLoaded(settings));
+    const message = `Local model loaded: ${r.model.name} (${r.model.architecture}, ${r.model.gpu}, context ${r.model.contextSize} tokens, ${Math.round(r.memory.rssBytes / 1048576)} MB).`;
+    ctx.log.info(`test connection (llama.cpp): ${message}`);
+    ctx.connected();
+    void vscode.window.showInformationMessage(`OEL Agent: ${message}`);
+  } catch (e) {
+    const message = (e as Error).message;
+    ctx.log.warn(`test connection (llama.cpp): ${message}`);
+    const a = await vscode.window.showErrorMessage(`OEL Agent: ${message}`, 'Open Settings');
+    if (a) await vscode.commands.executeCommand('workbench.action.openSettings', 'oel.llamacpp');
+  }
 }

@@ -7,6 +7,8 @@
  * `application` scope (VS Code then ignores workspace values) and {@link settingGetter} reads them from the
  * user's own settings only, as a second line of defence that does not depend on the scope being honoured.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { ApprovalPolicy } from '../core/tools/host';
 import type { RetentionPolicy } from '../core/trajectory/store';
 
@@ -28,7 +30,9 @@ export interface SettingInspection {
  * machine-scoped values from the user's settings file, so the user could no longer set the model they use.
  */
 export const USER_ONLY_SETTINGS: readonly string[] = [
-  'provider.baseUrl', 'provider.model', 'approval.read', 'approval.edit', 'approval.command',
+  'provider.kind', 'provider.baseUrl', 'provider.model',
+  'llamacpp.modelPath', 'llamacpp.contextSize', 'llamacpp.threads', 'llamacpp.gpuLayers', 'llamacpp.baseModelId', 'llamacpp.maxTokens',
+  'approval.read', 'approval.edit', 'approval.command',
   'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
   // Where adapters go and what they are sent to: a repository redirecting them could make the agent run on a model
   // (and send its requests to a server) the user never chose.
@@ -118,14 +122,57 @@ export function readKnowledgeSettings(get: SettingGetter): KnowledgeSettings {
   };
 }
 
-/** Provider settings read from the user's settings only. */
-export interface ProviderSettings { baseUrl: string; model: string }
+/** Which provider runs the agent: an OpenAI-compatible server, or the embedded llama.cpp runtime. */
+export type ProviderKind = 'openai' | 'llamacpp';
 
-/** `oel.provider.baseUrl` and `oel.provider.model`, trimmed. */
+/** Provider settings read from the user's settings only. */
+export interface ProviderSettings { kind: ProviderKind; baseUrl: string; model: string }
+
+/**
+ * `oel.provider.kind`, `oel.provider.baseUrl` and `oel.provider.model`, trimmed. With the embedded runtime the model
+ * is the GGUF file's name (empty when no file is set, which the UI treats as "no model").
+ */
 export function readProvider(get: SettingGetter): ProviderSettings {
+  const kind: ProviderKind = get<unknown>('provider.kind', 'openai') === 'llamacpp' ? 'llamacpp' : 'openai';
+  const baseUrl = String(get('provider.baseUrl', 'http://127.0.0.1:11434/v1') ?? '').trim();
+  if (kind === 'llamacpp') {
+    const path = readLlamaCpp(get).modelPath;
+    return { kind, baseUrl, model: path ? path.split(/[\\/]/).pop() ?? path : '' };
+  }
+  return { kind, baseUrl, model: String(get('provider.model', '') ?? '').trim() };
+}
+
+/** The `oel.llamacpp.*` settings of the embedded runtime. */
+export interface LlamaCppSettings {
+  /** Absolute path of the GGUF model file ('' when unset or not absolute). */
+  modelPath: string;
+  contextSize: number;
+  /** 0: llama.cpp decides. */
+  threads: number;
+  /** Layers offloaded to a GPU; 0 runs on the CPU. Ignored without a GPU. */
+  gpuLayers: number;
+  /** The model's identity for adapter checks, when the GGUF's metadata lacks it ('' = from the file). */
+  baseModelId: string;
+  /** Most tokens per turn; 0: a quarter of the context, at most 4096. */
+  maxTokens: number;
+}
+
+const int = (v: unknown, fallback: number, min: number, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fallback);
+
+/**
+ * `oel.llamacpp.*`, each invalid value replaced by its default. `~/` is the user's home folder. A relative model path is refused (''): it would be
+ * resolved against whatever folder the process runs in, which the user did not choose.
+ */
+export function readLlamaCpp(get: SettingGetter): LlamaCppSettings {
+  const raw = String(get('llamacpp.modelPath', '') ?? '').trim();
+  const path = /^~[\\/]/.test(raw) ? join(homedir(), raw.slice(2)) : raw;
   return {
-    baseUrl: String(get('provider.baseUrl', 'http://127.0.0.1:11434/v1') ?? '').trim(),
-    model: String(get('provider.model', '') ?? '').trim(),
+    modelPath: /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(path) ? path : '',
+    contextSize: int(get('llamacpp.contextSize', 8192), 8192, 256, 1_048_576),
+    threads: int(get('llamacpp.threads', 0), 0, 0, 1024),
+    gpuLayers: int(get('llamacpp.gpuLayers', 0), 0, 0, 10_000),
+    baseModelId: String(get('llamacpp.baseModelId', '') ?? '').trim(),
+    maxTokens: int(get('llamacpp.maxTokens', 0), 0, 0, 131_072),
   };
 }
 

@@ -35,7 +35,7 @@ export function registerStatusBar(ctx: OelContext): void {
   update();
   item.show();
   ctx.own(ctx.onDidChangeRunning(update));
-  ctx.own(vscode.workspace.onDidChangeConfiguration((e) => { if (Config.affects(e, 'provider') || Config.affects(e, 'adapters')) update(); }));
+  ctx.own(vscode.workspace.onDidChangeConfiguration((e) => { if (Config.affects(e, 'provider') || Config.affects(e, 'adapters') || Config.affects(e, 'llamacpp.modelPath')) update(); }));
   if (ctx.adapters) ctx.own(ctx.adapters.onDidChange(update));
   ctx.command('oel.showActions', async () => {
     const actions: (vscode.QuickPickItem & { command: string })[] = [

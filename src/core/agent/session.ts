@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import type OpenAI from 'openai';
 import type { KnowledgeInContext, KnowledgeProvider } from '../knowledge/knowledgeContext';
-import { ProviderError, createClient, publicBaseUrl, streamChat, type ChatMessage, type ProviderConfig, type ProviderFix } from '../provider/provider';
+import { ProviderError, publicBaseUrl, type ChatMessage, type ProviderConfig, type ProviderFix } from '../provider/provider';
+import { openAiBackend, type ChatBackend } from '../provider/chatBackend';
 import { withRetries, type RetryPolicy } from '../provider/retry';
 import { toolsForModel } from '../tools/definitions';
 import { executeToolCall } from '../tools/executor';
@@ -39,6 +40,11 @@ export interface AgentSessionOptions {
   systemTemplate?: string;
   /** Reuse a client (e.g. benchmarks); default: one created from `provider`. */
   client?: OpenAI;
+  /**
+   * The model to talk to; default: the OpenAI-compatible server of `provider` (through `client`). The embedded
+   * llama.cpp provider passes its own; `provider` then only names the model in the trajectory.
+   */
+  backend?: ChatBackend;
   /** Retries of a model request that failed with 429, 5xx or a reset; default {@link DEFAULT_RETRY_POLICY}. */
   retryPolicy?: RetryPolicy;
   /**
@@ -61,7 +67,7 @@ const now = () => new Date().toISOString();
 /** One agent task. Not reusable for another task: create a new session, which starts clean. */
 export class AgentSession {
   readonly episodeId = newEpisodeId();
-  private readonly client: OpenAI;
+  private readonly backend: ChatBackend;
   private readonly messages: ChatMessage[] = [];
   private knowledge: KnowledgeInContext | null = null;
   private template = DEFAULT_SYSTEM_TEMPLATE;
@@ -72,7 +78,7 @@ export class AgentSession {
   readonly checkpoints = new TaskCheckpoints();
 
   constructor(private readonly opts: AgentSessionOptions) {
-    this.client = opts.client ?? createClient(opts.provider);
+    this.backend = opts.backend ?? openAiBackend(opts.provider, opts.client);
   }
 
   /** Workspace trust now (the option may be a getter). */
@@ -243,7 +249,7 @@ export class AgentSession {
       let streamed = false;
       try {
         const tools = toolsForModel(this.trusted);
-        result = await withRetries(() => streamChat(this.client, this.opts.provider, { messages: this.messages, tools }, {
+        result = await withRetries(() => this.backend.chat({ messages: this.messages, tools }, {
           onText: (delta) => { streamed = true; this.emit({ type: 'text_delta', turn, delta }); },
           onReasoning: (delta) => { streamed = true; this.emit({ type: 'reasoning_delta', turn, delta }); },
         }, signal), {

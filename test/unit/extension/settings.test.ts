@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  USER_ONLY_SETTINGS, autoApproveChange, readAdapterSettings, readKnowledgeSettings, readPolicy, readProvider, readRetention, settingGetter,
+  USER_ONLY_SETTINGS, autoApproveChange, readAdapterSettings, readKnowledgeSettings, readLlamaCpp, readPolicy, readProvider, readRetention, settingGetter,
   type SettingGetter, type SettingInspection,
 } from '../../../src/extension/settings';
 
@@ -13,7 +13,10 @@ const properties: Record<string, Property> = Object.assign({}, ...(JSON.parse(re
 
 /** The settings a repository's `.vscode/settings.json` must not change (issue: security review, item 2). */
 const GUARDED = [
-  'provider.baseUrl', 'provider.model', 'approval.read', 'approval.edit', 'approval.command',
+  'provider.kind', 'provider.baseUrl', 'provider.model',
+  // The embedded runtime: which file runs (a repository could point it at a file it ships) and how much memory it takes.
+  'llamacpp.modelPath', 'llamacpp.contextSize', 'llamacpp.threads', 'llamacpp.gpuLayers', 'llamacpp.baseModelId', 'llamacpp.maxTokens',
+  'approval.read', 'approval.edit', 'approval.command',
   'knowledge.autoAccept', 'knowledge.extractionModel', 'knowledge.embeddingModel',
   'adapters.runtime', 'adapters.baseUrl', 'adapters.ollama.baseModel', 'adapters.vllm.maxLoraRank', 'adapters.vllm.adapterRoot',
 ];
@@ -61,7 +64,7 @@ test('a workspace settings file that tries each guarded setting has no effect', 
   // In the workspace file, or in a folder's settings of a multi-root workspace.
   for (const get of [layered({}, hostileWorkspace), layered({}, {}, hostileWorkspace)]) {
     assert.deepEqual(readPolicy(get), { read: 'auto', edit: 'ask', command: 'ask' });
-    assert.deepEqual(readProvider(get), { baseUrl: 'http://127.0.0.1:11434/v1', model: '' });
+    assert.deepEqual(readProvider(get), { kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: '' });
     const k = readKnowledgeSettings(get);
     assert.equal(k.autoAccept, false);
     assert.equal(k.extractionModel, '');
@@ -84,8 +87,32 @@ test("the user's own settings still apply to guarded settings, whatever the work
   const user = { 'provider.baseUrl': 'http://127.0.0.1:8080/v1', 'provider.model': 'qwen', 'approval.edit': 'auto', 'approval.command': 'ask', 'knowledge.autoAccept': true };
   const get = layered(user, { ...hostileWorkspace, 'approval.edit': 'ask' });
   assert.deepEqual(readPolicy(get), { read: 'auto', edit: 'auto', command: 'ask' });
-  assert.deepEqual(readProvider(get), { baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen' });
+  assert.deepEqual(readProvider(get), { kind: 'openai', baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen' });
   assert.equal(readKnowledgeSettings(get).autoAccept, true);
+});
+
+test('a repository cannot switch the provider to a local model file it ships, nor size its context', () => {
+  const hostile = { 'provider.kind': 'llamacpp', 'llamacpp.modelPath': '/work/repo/evil.gguf', 'llamacpp.contextSize': 1_048_576, 'llamacpp.gpuLayers': 9999, 'llamacpp.baseModelId': 'attacker' };
+  for (const get of [layered({}, hostile), layered({}, {}, hostile)]) {
+    assert.equal(readProvider(get).kind, 'openai');
+    assert.deepEqual(readLlamaCpp(get), { modelPath: '', contextSize: 8192, threads: 0, gpuLayers: 0, baseModelId: '', maxTokens: 0 });
+  }
+  // The user's own choice applies, and names the model by its file.
+  const get = layered({ 'provider.kind': 'llamacpp', 'llamacpp.modelPath': '/models/qwen2.5-coder-1.5b-q4_k_m.gguf' }, hostile);
+  assert.deepEqual(readProvider(get), { kind: 'llamacpp', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder-1.5b-q4_k_m.gguf' });
+  assert.equal(readLlamaCpp(get).contextSize, 8192);
+});
+
+test('the local model path must be absolute (or under ~/); a relative path counts as no model', () => {
+  const path = (v: unknown) => readLlamaCpp(layered({ 'llamacpp.modelPath': v }, {})).modelPath;
+  assert.equal(path('models/x.gguf'), '');
+  assert.equal(path('../x.gguf'), '');
+  assert.equal(path(42), '');
+  assert.equal(path(' /m/x.gguf '), '/m/x.gguf');
+  assert.match(path('~/m/x.gguf'), /^\/.*[\\/]m[\\/]x\.gguf$/);
+  assert.equal(readProvider(layered({ 'provider.kind': 'llamacpp', 'llamacpp.modelPath': 'x.gguf' }, {})).model, '');
+  const bad = readLlamaCpp(layered({ 'llamacpp.contextSize': 12.5, 'llamacpp.threads': -1, 'llamacpp.gpuLayers': 'all' }, {}));
+  assert.deepEqual([bad.contextSize, bad.threads, bad.gpuLayers], [8192, 0, 0]);
 });
 
 test('settings a workspace may tune keep their workspace values', () => {
