@@ -81,7 +81,9 @@ describe('adapter runtimes in code-server', { timeout: 600_000, concurrency: 1 }
       data.episodes.push({ ...row, id, title, file: join(dirname(recorded[0].path), `${id}.jsonl`), adapter: '127.0.0.1_8787#3' });
       writeFileSync(index, JSON.stringify(data));
       await runCommand(page, 'OEL Agent: Refresh History');
-      const history = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^History/i }) });
+      const history = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^History/i }) }).first();
+      // History starts collapsed (the conversation gets the room): open it as a user would.
+      if (await history.locator('.pane-header[aria-expanded="false"]').count()) await history.locator('.pane-header').click();
       const adapted = history.locator('.monaco-list-row', { hasText: title }).first();
       await adapted.waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(await adapted.innerText(), /adapter v3/);

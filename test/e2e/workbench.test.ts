@@ -61,7 +61,7 @@ const NOT_IN_PALETTE: Record<string, string> = {
 const CONTAINER = { id: 'oel', title: 'OEL Agent' };
 const VIEWS = [
   { id: 'oel.agentView', name: 'Agent' }, { id: 'oel.knowledgeView', name: 'Knowledge' }, { id: 'oel.historyView', name: 'History' },
-  { id: 'oel.learningView', name: 'Learning' },
+  { id: 'oel.learningView', name: 'Learning' }, { id: 'oel.teamView', name: 'Team' },
 ];
 
 interface Manifest {

@@ -27,7 +27,10 @@ export function recordedEpisodes(userDataDir: string): RecordedEpisode[] {
 export async function lastEpisode(userDataDir: string, timeoutMs = 15_000): Promise<Record<string, unknown>[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const eps = recordedEpisodes(userDataDir).map((e) => e.lines).filter((e) => e.some((s) => s.kind === 'end'));
+    // Newest last by modification time (the `end` step is the file's last write): directory order is the file
+    // system's, not time.
+    const eps = recordedEpisodes(userDataDir).filter((e) => e.lines.some((s) => s.kind === 'end'))
+      .sort((a, b) => statSync(a.path).mtimeMs - statSync(b.path).mtimeMs).map((e) => e.lines);
     if (eps.length) return eps[eps.length - 1];
     if (Date.now() > deadline) throw new Error(`no finished episode JSONL under ${userDataDir}/User`);
     await new Promise((r) => setTimeout(r, 250));
