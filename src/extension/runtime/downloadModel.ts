@@ -25,8 +25,9 @@ function testOverride(): ModelFileSpec | undefined {
 
 function mib(n: number): string { return `${Math.round(n / 1048576)} MiB`; }
 
-/** Registers the download command. */
+/** Registers the download command and Local Model Settings (the `oel.llamacpp.*` settings, from the Agent view). */
 export function registerDownloadModelCommand(ctx: OelContext): void {
+  ctx.command('oel.openLocalModelSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'oel.llamacpp'));
   ctx.command('oel.downloadRecommendedModel', async () => {
     const core = await loadCore();
     const spec = testOverride() ?? core.RECOMMENDED_MODEL;
