@@ -3,12 +3,18 @@
  * the .vsix) in code-server, driven by chromium, running a tiny random GGUF that the test makes with the trainer
  * (init-tiny + export-gguf). The model's words are noise; the tokens, streaming, usage and Stop are real.
  */
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Page } from 'playwright-core';
 import { join, resolve } from 'node:path';
 import { trustedSettings } from '../support/codeServer';
-import { screenshot } from '../support/browser';
+import { notifications, runCommand, screenshot } from '../support/browser';
+import { exportGguf } from '../support/ggufExport';
+import { call, start, waitRound } from '../unit/server/harness';
+import { formatInvite } from '../../src/core/protocol/invite';
+import type { RunningServer } from '../../src/server/app';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
@@ -26,6 +32,13 @@ describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, c
     cpSync(SAMPLE, folder, { recursive: true });
     await withWorkbench('embedded-run', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       const view = await openAgentView(page);
+      // The tiny random model is named as such, once, with the way to a real one; the picker shows the GGUF, not a
+      // server's list.
+      const notice = view.locator('[data-testid="tiny-model-notice"]');
+      await notice.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await notice.innerText(), /base\.gguf is a tiny random model: it only proves the wiring/);
+      assert.equal(await view.locator('[data-testid="use-real-model"]').innerText(), 'Use a Real Model…');
+      assert.match(await view.locator('[data-testid="model-picker"]').innerText(), /base\.gguf\s*local/);
       await screenshot(page, 'embedded-01-view');
       await sendTask(view, 'Say hello');
       const banner = await waitEnd(view, 400_000);
@@ -61,6 +74,92 @@ describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, c
       assert.ok(stoppedInMs < 15_000, `stopped in ${stoppedInMs} ms`);
       const end = (await lastEpisode(cs.userDataDir)).find((s) => s.kind === 'end') as { reason: string } | undefined;
       assert.equal(end?.reason, 'stopped');
+    });
+  });
+});
+
+/**
+ * Issue 11, e2e steps 3-5: the real `oel server` releases version 1 of the team's adapter (a real round on the tiny
+ * model; the server converts it to adapter.gguf), the embedded provider runs the GGUF export of that same model, and
+ * `oel.adapters.runtime` is `embedded`: activating the version loads adapter.gguf into the local model, the status bar
+ * shows the version, and Roll Back unloads it.
+ */
+describe('a team adapter in the embedded llama.cpp runtime', { timeout: 900_000, concurrency: 1 }, () => {
+  let srv: RunningServer & { admin: string };
+  let invite = '';
+  let baseModelId = '';
+  let base = '';
+  before(async () => {
+    srv = await start({ k: 1, gate: { min_kl_reduction: 0, max_ood_kl: 10 } });
+    const sent = await call(srv.url, 'POST', '/v1/submissions', srv.admin, { submission_id: 'emb-1', items: [{ client_id: 'K-emb00001', text: 'Always run the tests before committing.' }] });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const round = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, {});
+    assert.equal(round.status, 201, JSON.stringify(round.body));
+    const done = await waitRound(srv.url, srv.admin, round.body.id, 300_000);
+    assert.equal(done.status, 'released', JSON.stringify(done));
+    const m = (await call(srv.url, 'GET', '/v1/adapters/1', srv.admin)).body as { base_model_id: string; files: { name: string }[] };
+    assert.ok(m.files.some((f) => f.name === 'adapter.gguf'), `the release lists adapter.gguf: ${JSON.stringify(m).slice(0, 400)}`);
+    baseModelId = m.base_model_id;
+    base = join(mkdtempSync(join(tmpdir(), 'oel-emb-')), 'team-base.gguf');
+    exportGguf(['--model', srv.cfg.model_dir, '--out', base]);
+    const keyId = (await call(srv.url, 'GET', '/v1/public-key', null)).body.key_id as string;
+    invite = formatInvite({ v: 1, url: srv.url, token: srv.admin, key_id: keyId, team: 'alpha' });
+  });
+  after(async () => { await srv?.close(); });
+
+  const statusBarText = (page: Page) => page.locator('.part.statusbar .statusbar-item', { hasText: 'team-base.gguf' }).first().innerText();
+  async function waitToast(page: Page, re: RegExp, timeoutMs = 120_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = (await notifications(page).catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ')).find((t) => re.test(t));
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no notification ${re} after ${timeoutMs} ms`);
+      await page.waitForTimeout(200);
+    }
+  }
+
+  test('activating v1 loads adapter.gguf into the local model, the status bar shows it, Roll Back unloads it', async () => {
+    const folder = join(suite.tmp, 'team');
+    cpSync(SAMPLE, folder, { recursive: true });
+    const teamSettings = { ...settings, 'oel.llamacpp.modelPath': base, 'oel.llamacpp.baseModelId': baseModelId, 'oel.adapters.runtime': 'embedded', 'oel.knowledge.extraction': 'off' };
+    await withWorkbench('embedded-team', { folder, settings: teamSettings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
+      await page.locator('.part.statusbar').waitFor();
+      assert.doesNotMatch(await statusBarText(page), /adapter v/);
+      await runCommand(page, 'OEL Agent: Join Team Consolidation');
+      const box = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
+      await box.waitFor({ state: 'visible', timeout: 10_000 });
+      await box.fill(invite);
+      await page.keyboard.press('Enter');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
+      await waitToast(page, /joined the team at/, 30_000);
+      await runCommand(page, 'OEL Agent: Update Team Adapter');
+      // 3. Activating version 1 loads its adapter.gguf into the embedded model (the runtime says it took it).
+      const active = await waitToast(page, /adapter version 1 was (downloaded, )?verified and is now active\. The embedded runtime took it/, 180_000);
+      process.stderr.write(`activation: ${active}\n`);
+      // 4. The status bar shows the version.
+      await page.waitForFunction(() => Array.from(document.querySelectorAll('.part.statusbar .statusbar-item')).some((e) => /team-base\.gguf · adapter v1/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
+      await screenshot(page, 'embedded-05-adapter-active');
+      // A task runs on the adapted local model and its episode records the version.
+      const view = await openAgentView(page);
+      await sendTask(view, 'Say hello');
+      await waitEnd(view, 400_000);
+      const header = (await lastEpisode(cs.userDataDir))[0] as { adapter?: { version: string } };
+      assert.match(header.adapter?.version ?? '', /#1$/, JSON.stringify(header.adapter));
+      // 5. Roll Back: no older version is kept, so back to the base model; the adapter is unloaded.
+      await runCommand(page, 'OEL Agent: Roll Back Team Adapter');
+      const ask = page.locator('.monaco-dialog-box');
+      await ask.waitFor({ state: 'visible', timeout: 15_000 });
+      await ask.locator('.monaco-button', { hasText: /^Use Base Model$/ }).click();
+      await waitToast(page, /rolled back to the base model/, 60_000);
+      await page.waitForFunction(() => Array.from(document.querySelectorAll('.part.statusbar .statusbar-item')).some((e) => /team-base\.gguf/.test(e.textContent ?? '') && !/adapter v/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
+      await screenshot(page, 'embedded-06-rolled-back');
+      await view.locator('[data-testid="new-task"]').click();
+      await sendTask(view, 'Say hello');
+      await waitEnd(view, 400_000);
+      const after = (await lastEpisode(cs.userDataDir))[0] as { adapter?: unknown };
+      assert.equal(after.adapter, undefined, 'after Roll Back the task runs on the base model');
     });
   });
 });
