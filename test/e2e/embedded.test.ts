@@ -5,7 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { join, resolve } from 'node:path';
@@ -53,6 +56,43 @@ describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, c
       const end = ep.find((s) => s.kind === 'end') as { reason: string } | undefined;
       assert.ok(end && ['completed', 'max_steps'].includes(end.reason), `ended: ${JSON.stringify(end)} / ${banner}`);
     });
+  });
+
+  test('Download Recommended Model fetches, verifies and switches the agent to the local model', async () => {
+    // Hugging Face is out of reach here: the command's real code path fetches the tiny GGUF from a loopback server,
+    // named through the test-only environment variable of the extension host.
+    const bytes = readFileSync(gguf.base);
+    const served = createServer((_req, res) => { res.writeHead(200, { 'content-length': String(bytes.length) }); res.end(bytes); });
+    await new Promise<void>((r) => served.listen(0, '127.0.0.1', r));
+    const spec = { label: 'Tiny test model', url: `http://127.0.0.1:${(served.address() as AddressInfo).port}/tiny.gguf`, fileName: 'tiny-download.gguf', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+    const folder = join(suite.tmp, 'download');
+    cpSync(SAMPLE, folder, { recursive: true });
+    const plain = trustedSettings({ 'oel.approval.read': 'auto' });
+    try {
+      await withWorkbench('embedded-download', { folder, settings: plain, extensionsDir: suite.extensionsDir, env: { OEL_TEST_RECOMMENDED_MODEL: JSON.stringify(spec) } }, async ({ browser: { page }, cs }) => {
+        const view = await openAgentView(page);
+        await runCommand(page, 'OEL Agent: Download Recommended Model');
+        const deadline = Date.now() + 60_000;
+        let ready = '';
+        while (!ready && Date.now() < deadline) {
+          ready = (await notifications(page).catch(() => [] as string[])).find((t) => /Tiny test model is ready and the agent now runs it locally/.test(t)) ?? '';
+          if (!ready) await page.waitForTimeout(200);
+        }
+        assert.ok(ready, 'the command said the model is ready');
+        await screenshot(page, 'embedded-00-downloaded');
+        const user = JSON.parse(readFileSync(join(cs.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+        assert.equal(user['oel.provider.kind'], 'llamacpp');
+        const path = String(user['oel.llamacpp.modelPath']);
+        assert.match(path, /globalStorage.*[\\/]models[\\/]tiny-download\.gguf$/);
+        assert.deepEqual(readFileSync(path), bytes, 'the verified file is in place');
+        // The view follows: the picker shows the local GGUF, and the tiny model is named as such.
+        await view.locator('[data-testid="model-picker"]', { hasText: 'tiny-download.gguf' }).waitFor({ timeout: 30_000 });
+        await view.locator('[data-testid="tiny-model-notice"]').waitFor({ state: 'visible', timeout: 30_000 });
+      });
+    } finally {
+      served.closeAllConnections();
+      served.close();
+    }
   });
 
   test('Stop ends a generation on the local model', async () => {
