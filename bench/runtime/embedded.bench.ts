@@ -13,7 +13,8 @@ import { createTinyGguf } from '../../test/support/tinyGguf';
 import { PYTHON, TRAINER_PATH } from '../../test/support/tinyModel';
 import { meetsTarget } from '../target';
 
-const THREADS = 2;
+// Both sides get the same thread count (OEL_BENCH_THREADS, default 2: the dev machine's cores).
+const THREADS = Number(process.env.OEL_BENCH_THREADS ?? 2);
 const PROMPT_TOKENS = 256;
 const GENERATE = 64;
 const RUNS = 5;
@@ -115,6 +116,7 @@ const result = {
   },
 };
 console.log(JSON.stringify(result));
+if (!result.sameGreedy) console.error(`greedy differs: embedded ${greedy.slice(0, 12).join(',')} / torch ${torch.greedy.slice(0, 12).join(',')}`);
 // Targets: the embedded runtime is the product's local path, so it must not be slower than the trainer's sampler on
 // generation, and swapping an adapter (context recreated, model kept) must feel instant.
 meetsTarget('embedded generation tokens/s ÷ PyTorch sampler', result.ratios.genTokensPerS, { min: 1 }, '×');

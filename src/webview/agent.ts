@@ -117,10 +117,11 @@ function renderChrome(): void {
   if (state.local?.tiny) {
     // Said once, above the conversation: the demo's model is random, so its answers say nothing about the agent.
     notices.append(el('div', { class: 'notice warning', 'data-testid': 'tiny-model-notice', role: 'status' }, icon('beaker'),
-      el('span', {}, `${state.local.file} is a tiny random model: it only proves the wiring (tokens, streaming, Stop, adapters); its answers are noise. `),
-      el('span', { class: 'links' },
-        actionLink('Use a Real Model…', () => post({ type: 'command', command: 'oel.downloadRecommendedModel' }), { 'data-testid': 'use-real-model' }),
-        actionLink('Choose a GGUF…', () => post({ type: 'command', command: 'oel.openLocalModelSettings' })))));
+      // Text above its links: beside it, in a narrow side bar, each link would wrap onto three lines.
+      el('div', { class: 'notice-body' }, el('span', {}, `${state.local.file} is a tiny random model: it only proves the wiring (tokens, streaming, Stop, adapters); its answers are noise.`),
+        el('span', { class: 'links' },
+          actionLink('Use a Real Model…', () => post({ type: 'command', command: 'oel.downloadRecommendedModel' }), { 'data-testid': 'use-real-model' }),
+          actionLink('Choose a GGUF…', () => post({ type: 'command', command: 'oel.openLocalModelSettings' }))))));
   }
   if (!state.model) {
     const attention = state.modelAttention;

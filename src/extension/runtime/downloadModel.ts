@@ -23,7 +23,11 @@ function testOverride(): ModelFileSpec | undefined {
   return o;
 }
 
-function mib(n: number): string { return `${Math.round(n / 1048576)} MiB`; }
+/** 469 MiB, 1.2 MiB or 130 KiB: whole units where they say enough. */
+function mib(n: number): string {
+  if (n < 1048576) return `${Math.round(n / 1024)} KiB`;
+  return n < 10 * 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : `${Math.round(n / 1048576)} MiB`;
+}
 
 /** Registers the download command and Local Model Settings (the `oel.llamacpp.*` settings, from the Agent view). */
 export function registerDownloadModelCommand(ctx: OelContext): void {
