@@ -19,7 +19,7 @@ import { call, start, waitRound } from '../unit/server/harness';
 import { formatInvite } from '../../src/core/protocol/invite';
 import type { RunningServer } from '../../src/server/app';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
-import { withWorkbench } from '../support/workbench';
+import { extensionLogs, withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
 import { lastEpisode } from '../support/episodes';
 import { createTinyGguf } from '../support/tinyGguf';
@@ -174,10 +174,12 @@ describe('a team adapter in the embedded llama.cpp runtime', { timeout: 900_000,
       await dialog.waitFor({ state: 'visible', timeout: 30_000 });
       await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
       await waitToast(page, /joined the team at/, 30_000);
-      await runCommand(page, 'OEL Agent: Update Team Adapter');
-      // 3. Activating version 1 loads its adapter.gguf into the embedded model (the runtime says it took it).
-      const active = await waitToast(page, /adapter version 1 was (downloaded, )?verified and is now active\. The embedded runtime took it/, 180_000);
+      // 3. Joining finds the released version 1 and activates it by itself: activating it loads its adapter.gguf into
+      // the embedded model (the runtime says it took it).
+      const active = await waitToast(page, /adapter version 1 was (downloaded, )?verified and is now active\. The embedded llama\.cpp runtime took it/, 180_000);
       process.stderr.write(`activation: ${active}\n`);
+      const oelLog = () => extensionLogs(cs.userDataDir).map((l) => l.text).join('\n');
+      assert.match(oelLog(), /adapter runtime embedded: Adapter version 1 loaded into the local model in \d+ ms \(model kept loaded/);
       // 4. The status bar shows the version.
       await page.waitForFunction(() => Array.from(document.querySelectorAll('.part.statusbar .statusbar-item')).some((e) => /team-base\.gguf · adapter v1/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
       await screenshot(page, 'embedded-05-adapter-active');
@@ -193,6 +195,7 @@ describe('a team adapter in the embedded llama.cpp runtime', { timeout: 900_000,
       await ask.waitFor({ state: 'visible', timeout: 15_000 });
       await ask.locator('.monaco-button', { hasText: /^Use Base Model$/ }).click();
       await waitToast(page, /rolled back to the base model/, 60_000);
+      assert.match(oelLog(), /adapter runtime embedded: The local model runs without an adapter \(context recreated in \d+ ms\)/);
       await page.waitForFunction(() => Array.from(document.querySelectorAll('.part.statusbar .statusbar-item')).some((e) => /team-base\.gguf/.test(e.textContent ?? '') && !/adapter v/.test(e.textContent ?? '')), undefined, { timeout: 30_000 });
       await screenshot(page, 'embedded-06-rolled-back');
       await view.locator('[data-testid="new-task"]').click();
