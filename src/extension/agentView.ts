@@ -10,6 +10,7 @@ import { loadCore, type CoreRuntime } from './core';
 import { loadWebviewPage } from './webviewSetup';
 import { pickContext } from './contextPicker';
 import { autoApproveChange } from './settings';
+import { localModelInfo } from './runtime/localModelInfo';
 
 /** Provides the agent webview view. */
 export class AgentViewProvider implements vscode.WebviewViewProvider {
@@ -37,7 +38,13 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
 
   /** Re-sends trust/model after a settings or trust change. */
   refreshSettings(): void {
-    this.post({ type: 'settings', trusted: this.ctx.trusted, model: this.ctx.config.model, policy: this.ctx.config.policy });
+    this.post({ type: 'settings', trusted: this.ctx.trusted, model: this.ctx.config.model, policy: this.ctx.config.policy, ...this.local() });
+  }
+
+  /** The embedded runtime's model, as the `local` field of `init`/`settings` (nothing when a server runs the agent). */
+  private local(): { local?: ReturnType<typeof localModelInfo> } {
+    const info = localModelInfo(this.ctx.config.providerKind, this.ctx.config.llamacpp);
+    return info ? { local: info } : {};
   }
 
   /** Reveals the view and focuses the input. */
@@ -86,7 +93,7 @@ export class AgentViewProvider implements vscode.WebviewViewProvider {
           // The first view after a window reload shows the task that was on screen before it.
           await this.agent.restore();
           this.ready = true;
-          this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items], restorable: this.agent.restorable, policy: this.ctx.config.policy });
+          this.post({ type: 'init', trusted: this.ctx.trusted, model: this.ctx.config.model, running: this.agent.running, feedbackGiven: this.agent.hasFeedback, transcript: [...this.agent.items], restorable: this.agent.restorable, policy: this.ctx.config.policy, ...this.local() });
           break;
         case 'send': await this.agent.send(msg.text, msg.context); break;
         case 'addContext': {

@@ -10,6 +10,7 @@ export type { StoreRecorder } from '../core/agent/recorder';
 export type { ConnectionResult } from '../core/provider/testConnection';
 export type { ChatMessage, ProviderConfig, ProviderFix } from '../core/provider/provider';
 export type { LocalModel } from '../core/provider/embedded/localModel';
+export type { ModelFileSpec } from '../core/provider/embedded/modelDownload';
 export type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, Approver, CommandResult, Diagnostic, EditProposal, RunCommandOptions, ToolHost, ToolCategory } from '../core/tools/host';
 export type { OpenDocuments, WorkspaceFiles } from '../core/tools/workspaceFiles';
 export type { TrajectoryStore, EpisodeSummary, RetentionPolicy } from '../core/trajectory/store';

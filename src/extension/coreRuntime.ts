@@ -38,3 +38,4 @@ export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';
 export { LocalModel } from '../core/provider/embedded/localModel';
 export { EmbeddedAdapterRuntime } from '../core/provider/embedded/adapterRuntime';
+export { RECOMMENDED_MODEL, downloadModelFile, ModelDownloadError } from '../core/provider/embedded/modelDownload';

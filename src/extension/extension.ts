@@ -10,6 +10,7 @@ import { registerHistory } from './history';
 import { registerKnowledge } from './knowledge';
 import { registerLearningView } from './learningView';
 import { registerProviderCommands } from './providerCommands';
+import { registerDownloadModelCommand } from './runtime/downloadModel';
 import { registerAdapterRuntimes } from './runtime/adapterRuntimes';
 import { registerStatusBar } from './statusBar';
 import { registerTeamSending } from './team';
@@ -27,6 +28,7 @@ let current: OelContext | undefined;
 export function activate(ext: vscode.ExtensionContext): void {
   const ctx = (current = new OelContext(ext));
   registerProviderCommands(ctx);
+  registerDownloadModelCommand(ctx);
   ctx.team = createTeamConnection(ctx);
   // After the team connection (it receives the runtime) and before the agent and status bar (they read the model).
   registerAdapterRuntimes(ctx);

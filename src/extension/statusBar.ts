@@ -19,7 +19,7 @@ export function statusText(model: string, running: boolean, adapter?: StatusAdap
 }
 
 /** How each `oel.adapters.runtime` value reads in a tooltip. */
-const RUNTIME_NAMES: Record<string, string> = { vllm: 'vLLM', ollama: 'Ollama', llamacppServer: 'llama.cpp server', embedded: 'embedded llama.cpp' };
+const RUNTIME_NAMES: Record<string, string> = { vllm: 'vLLM', ollama: 'Ollama', llamacppServer: 'llama.cpp server', embedded: 'embedded llama.cpp', llamacpp: 'embedded llama.cpp' };
 
 /** Registers the status bar item and its quick pick of actions. */
 export function registerStatusBar(ctx: OelContext): void {

@@ -36,6 +36,7 @@ const picker = new ModelPicker({
   list: () => { modelsPending = true; post({ type: 'listModels' }); renderChrome(); },
   pick: (model) => post({ type: 'pickModel', model }),
   openSettings: () => post({ type: 'command', command: 'oel.openSettings' }),
+  openLocalSettings: () => post({ type: 'command', command: 'oel.openLocalModelSettings' }),
 });
 /** What is attached to the next request (chips above the box; each can be removed). */
 let attached: ContextRef[] = [];
@@ -112,6 +113,15 @@ function renderChrome(): void {
   if (!state.trusted) {
     notices.append(el('div', { class: 'notice warning', 'data-testid': 'restricted-notice', role: 'status' }, icon('shield'),
       el('span', {}, 'Restricted Mode: this workspace is not trusted, so the agent can only read and search. It cannot edit files or run commands.')));
+  }
+  if (state.local?.tiny) {
+    // Said once, above the conversation: the demo's model is random, so its answers say nothing about the agent.
+    notices.append(el('div', { class: 'notice warning', 'data-testid': 'tiny-model-notice', role: 'status' }, icon('beaker'),
+      // Text above its links: beside it, in a narrow side bar, each link would wrap onto three lines.
+      el('div', { class: 'notice-body' }, el('span', {}, `${state.local.file} is a tiny random model: it only proves the wiring (tokens, streaming, Stop, adapters); its answers are noise.`),
+        el('span', { class: 'links' },
+          actionLink('Use a Real Model…', () => post({ type: 'command', command: 'oel.downloadRecommendedModel' }), { 'data-testid': 'use-real-model' }),
+          actionLink('Choose a GGUF…', () => post({ type: 'command', command: 'oel.openLocalModelSettings' }))))));
   }
   if (!state.model) {
     const attention = state.modelAttention;

@@ -13,7 +13,7 @@ export interface Workbench { browser: TestBrowser; cs: RunningCodeServer }
 /** Runs `body` against a fresh code-server + chromium on `folder`; `name` prefixes the failure screenshot. */
 export async function withWorkbench(
   name: string,
-  opts: { folder: string; settings: Record<string, unknown>; extensionsDir: string },
+  opts: { folder: string; settings: Record<string, unknown>; extensionsDir: string; env?: Record<string, string> },
   body: (w: Workbench) => Promise<void>,
 ): Promise<void> {
   let cs: RunningCodeServer | undefined;

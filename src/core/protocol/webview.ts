@@ -98,6 +98,14 @@ export const TranscriptItemSchema = z.discriminatedUnion('type', [
 ]);
 export type TranscriptItem = z.infer<typeof TranscriptItemSchema>;
 
+/**
+ * The embedded llama.cpp provider's model, when it is the provider: the GGUF's file name, and whether it is so small
+ * that it can only be a test model (a tiny random one proves the wiring, its words are noise). Absent: a server runs
+ * the agent and the view's model picker lists the server's models.
+ */
+export const LocalModelWireSchema = z.object({ file: z.string().max(300), tiny: z.boolean() });
+export type LocalModelWire = z.infer<typeof LocalModelWireSchema>;
+
 /** Messages the extension sends to the webview. */
 export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
   /** Sent by the extension in answer to `ready`: full state, transcript replayed. */
@@ -112,6 +120,8 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
     policy: PolicyWireSchema.optional(),
     /** The calls of the current task with a checkpoint to restore to (as in `checkpoints`); absent: none. */
     restorable: z.array(callId).max(1000).optional(),
+    /** The embedded runtime's model (see {@link LocalModelWireSchema}); absent when a server runs the agent. */
+    local: LocalModelWireSchema.optional(),
   }),
   /** Sent by the extension: one new transcript item. */
   z.object({ type: z.literal('item'), item: TranscriptItemSchema }),
@@ -120,7 +130,7 @@ export const ExtensionToWebviewSchema = z.discriminatedUnion('type', [
   /** Sent by the extension: the transcript was cleared (New Task). */
   z.object({ type: z.literal('cleared') }),
   /** Sent by the extension: workspace trust, the configured model or the approval policy changed. */
-  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string(), policy: PolicyWireSchema.optional() }),
+  z.object({ type: z.literal('settings'), trusted: z.boolean(), model: z.string(), policy: PolicyWireSchema.optional(), local: LocalModelWireSchema.optional() }),
   /** Sent by the extension: feedback was stored. */
   z.object({ type: z.literal('feedbackStored'), rating: z.enum(['up', 'down']) }),
   /** Sent by the extension: focus the task input. */
@@ -194,7 +204,7 @@ export const WebviewToExtensionSchema = z.discriminatedUnion('type', [
   /** Sent by the webview: a knowledge item's id was clicked; the extension reveals it in its knowledge file. */
   z.object({ type: z.literal('revealKnowledge'), id: itemId }),
   /** Sent by the webview: a command link in the view (e.g. Set API Key in an error message). */
-  z.object({ type: z.literal('command'), command: z.enum(['oel.setApiKey', 'oel.openSettings', 'oel.testConnection', 'oel.showLog']) }),
+  z.object({ type: z.literal('command'), command: z.enum(['oel.setApiKey', 'oel.openSettings', 'oel.testConnection', 'oel.showLog', 'oel.downloadRecommendedModel', 'oel.openLocalModelSettings']) }),
 ]);
 export type WebviewToExtension = z.infer<typeof WebviewToExtensionSchema>;
 

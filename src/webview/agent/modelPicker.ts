@@ -10,6 +10,8 @@ export interface PickerHooks {
   list(): void;
   pick(model: string): void;
   openSettings(): void;
+  /** The embedded runtime runs the agent: its settings (the GGUF path) instead of a server's list. */
+  openLocalSettings(): void;
 }
 
 /** The picker's button and its menu, redrawn from the state. */
@@ -25,7 +27,11 @@ export class ModelPicker {
     this.menu.hidden = true;
   }
 
+  /** Set by render: the embedded runtime runs the agent, so there is no server to list models from. */
+  private local = false;
+
   private toggle(): void {
+    if (this.local) { this.hooks.openLocalSettings(); return; }
     this.open = !this.open;
     if (this.open) this.hooks.list();
     this.button.setAttribute('aria-expanded', String(this.open));
@@ -34,6 +40,16 @@ export class ModelPicker {
 
   /** Draws the current model and, when open, the listed ones. `loading`: the list asked for has not come yet. */
   render(state: ViewState, loading: boolean): void {
+    this.local = !!state.local;
+    if (state.local) {
+      // The local GGUF, not a server's list: llama.cpp runs the one file the user set.
+      if (this.open) { this.open = false; this.menu.hidden = true; this.button.setAttribute('aria-expanded', 'false'); }
+      this.button.replaceChildren(icon('chip'), el('span', { class: 'model-name' }, state.local.file), el('span', { class: 'model-kind' }, 'local'));
+      this.button.title = `Local (llama.cpp): ${state.local.file}. Click to set another GGUF file.`;
+      this.button.setAttribute('aria-haspopup', 'false');
+      return;
+    }
+    this.button.setAttribute('aria-haspopup', 'listbox');
     this.button.replaceChildren(icon('hubot'), el('span', { class: 'model-name' }, state.model || 'Choose a model'), icon('chevron-down'));
     this.button.title = state.model ? `Model: ${state.model}. Click to choose another.` : 'No model is configured. Click to choose one.';
     if (!this.open) return;

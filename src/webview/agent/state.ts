@@ -3,7 +3,7 @@
  * side effects, so it is unit-tested with the messages the extension sends. The renderers draw an {@link Entry} per
  * transcript element; an entry that did not change keeps its object identity, so only changed entries are redrawn.
  */
-import type { EndReason, ExtensionToWebview, Fix, PolicyWire, TaskSummary, ToolStatus, TranscriptItem } from '../../core/protocol/webview';
+import type { EndReason, ExtensionToWebview, Fix, LocalModelWire, PolicyWire, TaskSummary, ToolStatus, TranscriptItem } from '../../core/protocol/webview';
 
 /** A message the user sent (task request or follow-up), with the names of what was attached to it. */
 export interface UserEntry { kind: 'user'; key: string; text: string; context?: readonly string[] }
@@ -72,18 +72,20 @@ export interface ViewState {
   restorable: ReadonlySet<string>;
   /** The approval policy behind the auto-approve toggles; null until the extension sent it. */
   policy: PolicyWire | null;
+  /** The embedded runtime's GGUF when it runs the agent (the picker shows it instead of a server's list); else null. */
+  local: LocalModelWire | null;
 }
 
 /** The state before `init`. */
 export function initialState(): ViewState {
-  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null, restorable: new Set(), policy: null };
+  return { ready: false, trusted: true, model: '', running: false, modelAttention: false, entries: [], knownItems: new Map(), openAssistant: null, notDone: 0, seq: 0, models: null, restorable: new Set(), policy: null, local: null };
 }
 
 /** The state after one message from the extension. */
 export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
   switch (msg.type) {
     case 'init': {
-      let s: ViewState = { ...cleared(state), ready: true, trusted: msg.trusted, model: msg.model, running: msg.running, policy: msg.policy ?? null };
+      let s: ViewState = { ...cleared(state), ready: true, trusted: msg.trusted, model: msg.model, running: msg.running, policy: msg.policy ?? null, local: msg.local ?? null };
       for (const item of msg.transcript) s = applyItem(s, item);
       s = withRestorable(s, new Set(msg.restorable ?? []));
       // Feedback already given (or a run in progress) has nothing left to ask.
@@ -92,7 +94,7 @@ export function reduce(state: ViewState, msg: ExtensionToWebview): ViewState {
     case 'item': return applyItem(state, msg.item);
     case 'running': return msg.running ? { ...withoutFeedback(state), running: true } : { ...state, running: false };
     case 'cleared': return cleared(state);
-    case 'settings': return { ...state, trusted: msg.trusted, model: msg.model, modelAttention: msg.model ? false : state.modelAttention, policy: msg.policy ?? state.policy };
+    case 'settings': return { ...state, trusted: msg.trusted, model: msg.model, modelAttention: msg.model ? false : state.modelAttention, policy: msg.policy ?? state.policy, local: msg.local ?? null };
     case 'feedbackStored': return { ...state, entries: state.entries.map((e) => (e.kind === 'feedback' ? { ...e, rating: msg.rating } : e)) };
     case 'needsModel': return { ...state, modelAttention: true };
     case 'focusInput': case 'contextAdded': return state;
