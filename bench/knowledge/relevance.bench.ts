@@ -2,11 +2,18 @@
 // requests, each with its relevant items), and the cost of choosing from 1,000 items. Targets (docs/benchmarks.md):
 // per-request recall within the 2,000-token budget ≥ 0.9 and above the global selection's; selection from 1,000
 // items (lexical) ≤ 5 ms median. Exits 1 when a target is missed (bench/target.ts).
+//
+// With OEL_BENCH_EMBEDDINGS_URL (an OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 for Ollama) and
+// OEL_BENCH_EMBEDDINGS_MODEL set, it also measures the embeddings ranker (`oel.knowledge.embeddingModel`) on the same
+// set, through the product's own embedder and ranker; OEL_BENCH_EMBEDDINGS_KEY is sent as the API key when set.
 import { readFileSync } from 'node:fs';
 import { KNOWLEDGE_FILE, REQUESTS_FILE, type LabelledRequest } from '../../test/fixtures/relevance/generate';
 import { splitRequests, SPLIT_SEED } from '../../test/fixtures/relevance/split';
 import { DEFAULT_KNOWLEDGE_BUDGET, knowledgeForPrompt, knowledgeItems } from '../../src/core/knowledge/selection';
 import type { KnowledgeItem } from '../../src/core/knowledge/format';
+import { embeddingRelevance, filesInPlay } from '../../src/core/knowledge/relevance';
+import { openAiEmbedder } from '../../src/core/knowledge/extraction';
+import type { Embedder } from '../../src/core/knowledge/dedup';
 import { meetsTarget } from '../target';
 
 const knowledge = readFileSync(KNOWLEDGE_FILE, 'utf8');
@@ -90,5 +97,35 @@ for (const which of ['dev', 'heldout'] as const) {
 
 const main = rows[0];
 meetsTarget('per-request recall of relevant items within 2,000 tokens', main.per.mean, { min: 0.9 });
+const embeddingsUrl = process.env.OEL_BENCH_EMBEDDINGS_URL;
+const embeddingsModel = process.env.OEL_BENCH_EMBEDDINGS_MODEL;
+if (embeddingsUrl && embeddingsModel) await embeddingRecall(embeddingsUrl, embeddingsModel);
 meetsTarget('per-request recall minus the global selection\'s', main.per.mean - main.global.mean, { min: 0.001 });
 meetsTarget('selection from 1,000 items (lexical), median', median(warm), { max: 5 }, ' ms');
+
+/** Recall within the default budget with the embeddings ranker, as the extension runs it (provider.ts). */
+async function embeddingRecall(url: string, model: string): Promise<void> {
+  const remote = openAiEmbedder(url, process.env.OEL_BENCH_EMBEDDINGS_KEY ?? '', model, 120_000);
+  // Each text is embedded once: the extension keeps item vectors in its EmbeddingCache the same way.
+  const vectors = new Map<string, number[]>();
+  const embed: Embedder = async (texts) => {
+    const missing = [...new Set(texts.filter((t) => !vectors.has(t)))];
+    for (let i = 0; i < missing.length; i += 64) {
+      const batch = missing.slice(i, i + 64);
+      (await remote(batch)).forEach((v, j) => vectors.set(batch[j], v));
+    }
+    return texts.map((t) => vectors.get(t)!);
+  };
+  const hits: Record<'dev' | 'heldout', number[]> = { dev: [], heldout: [] };
+  for (const r of requests) {
+    const open = r.open ? [r.open] : [];
+    const relevance = await embeddingRelevance(items, { request: r.text, files: filesInPlay(r.text, open) }, embed);
+    const k = knowledgeForPrompt({ texts: [knowledge], items, request: r.text, openFiles: open, relevance });
+    const inSlot = new Set(k?.itemIds ?? []);
+    hits[split.dev.has(r.id) ? 'dev' : 'heldout'].push(r.relevant.filter((id) => inSlot.has(id)).length / r.relevant.length);
+  }
+  const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+  const all = mean([...hits.dev, ...hits.heldout]);
+  console.log(`recall with embeddings (${model} at ${url}), budget ${DEFAULT_KNOWLEDGE_BUDGET}: ${all.toFixed(3)} (dev ${mean(hits.dev).toFixed(3)}, held-out ${mean(hits.heldout).toFixed(3)})`);
+  meetsTarget(`per-request recall within 2,000 tokens with embeddings (${model})`, all, { min: 0.9 });
+}
