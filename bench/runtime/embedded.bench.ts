@@ -9,12 +9,16 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getLlama, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { LocalModel } from '../../src/core/provider/embedded/localModel';
+import { toolsForModel } from '../../src/core/tools/definitions';
+import { autoThreads } from '../../src/core/provider/embedded/threads';
+import { availableParallelism } from 'node:os';
 import { createTinyGguf } from '../../test/support/tinyGguf';
 import { PYTHON, TRAINER_PATH } from '../../test/support/tinyModel';
 import { meetsTarget } from '../target';
 
-// Both sides get the same thread count (OEL_BENCH_THREADS, default 2: the dev machine's cores).
-const THREADS = Number(process.env.OEL_BENCH_THREADS ?? 2);
+// Both sides get the same thread count: OEL_BENCH_THREADS, by default what the product's worker picks for
+// `oel.llamacpp.threads: 0` on this machine (autoThreads: the cores less one, 1 on the 2-core dev machine).
+const THREADS = Number(process.env.OEL_BENCH_THREADS ?? autoThreads(availableParallelism()));
 const PROMPT_TOKENS = 256;
 const GENERATE = 64;
 const RUNS = 5;
@@ -96,6 +100,21 @@ for (let r = 0; r < RUNS; r++) {
   await lm.setAdapter(null, settings);
   swaps.unloadMs.push(performance.now() - t);
 }
+// An agent turn (the agent's tools in the prompt, 64 tokens) at the worker's automatic thread count (threads: 0) and
+// at node-llama-cpp's own default (its math cores or 4, whichever is higher), which the worker used before: on a
+// machine with fewer free cores than that, ggml's threads wait on each other at every token.
+const agentTurn = async (threads: number): Promise<number> => {
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    await lm.chat({ ...settings, threads, contextSize: 4096 }, { messages: [{ role: 'system', content: 'You are a coding agent.' }, { role: 'user', content: 'List the files in src.' }], tools: toolsForModel(true) }, {}, undefined, { maxTokens: GENERATE });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+};
+const libraryDefaultThreads = Math.max(llama.cpuMathCores, 4);
+const agentTurnAutoMs = await agentTurn(0);
+const agentTurnLibraryDefaultMs = await agentTurn(libraryDefaultThreads);
 lm.dispose();
 
 const result = {
@@ -113,6 +132,7 @@ const result = {
   worker: {
     modelLoadMs: workerLoadMs, modelRssMB: mb(base.memory.rssBytes), withAdapterRssMB: mb(adapterRss),
     adapterLoadMs: median(swaps.loadMs), adapterSwapMs: median(swaps.swapMs), adapterUnloadMs: median(swaps.unloadMs),
+    agentTurnAutoThreadsMs: agentTurnAutoMs, agentTurnLibraryDefaultMs, libraryDefaultThreads,
   },
 };
 console.log(JSON.stringify(result));
@@ -122,3 +142,4 @@ if (!result.sameGreedy) console.error(`greedy differs: embedded ${greedy.slice(0
 meetsTarget('embedded generation tokens/s ÷ PyTorch sampler', result.ratios.genTokensPerS, { min: 1 }, '×');
 meetsTarget('embedded time to first token ÷ PyTorch sampler', result.ratios.ttft, { max: 1 }, '×');
 meetsTarget('adapter swap (model kept loaded)', result.worker.adapterSwapMs, { max: 500 }, ' ms');
+meetsTarget(`agent turn at automatic threads ÷ at node-llama-cpp's default (${libraryDefaultThreads} threads)`, agentTurnAutoMs / agentTurnLibraryDefaultMs, { max: 1 }, '×');

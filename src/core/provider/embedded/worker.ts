@@ -8,10 +8,12 @@
  */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { getLlama, LlamaChat, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { LlamaRequestSchema, type LlamaErrorKind, type LlamaLoadSpec, type LlamaModelInfo, type LlamaRequest, type LlamaResponse } from '../../protocol/llamaWorker';
 import { toChatHistory, toFinishReason, toFunctions, toToolArguments } from './convert';
 import { modelIdentities } from './identity';
+import { autoThreads } from './threads';
 
 class WorkerError extends Error {
   constructor(readonly kind: LlamaErrorKind, message: string) { super(message); }
@@ -97,7 +99,7 @@ async function load(id: number, spec: LlamaLoadSpec): Promise<void> {
     const t0 = performance.now();
     try {
       context = await model!.createContext({
-        contextSize: spec.contextSize, ...(spec.threads > 0 ? { threads: spec.threads } : {}),
+        contextSize: spec.contextSize, threads: spec.threads > 0 ? spec.threads : autoThreads(availableParallelism(), llama!.cpuMathCores),
         ...(spec.adapter ? { lora: { adapters: [{ filePath: spec.adapter.path, scale: spec.adapter.scale }] } } : {}),
       });
     } catch (e) {
