@@ -42,6 +42,8 @@ export interface LearnBatchOptions {
   backend?: ChatBackend;
   /** Extraction model override (default: each episode's own model). */
   model?: string;
+  /** Token budget of each compacted trajectory in the prompt (default: extraction's); a small local context needs less. */
+  trajectoryBudgetTokens?: number;
   autoAccept?: boolean;
   budget?: DailyTokenBudget;
   /** Tokens to reserve before each model call (default 8,000). */
@@ -96,6 +98,7 @@ export async function learnFromEpisodes(opts: LearnBatchOptions): Promise<LearnB
     }
     const r = await extractKnowledge({
       episode, knowledge, tombstones: pruned, baseUrl: opts.baseUrl, apiKey: opts.apiKey, backend: opts.backend, model: opts.model,
+      trajectoryBudgetTokens: opts.trajectoryBudgetTokens,
       embed: opts.embed, knownSecrets: opts.knownSecrets, signal: opts.signal, log,
     });
     if (opts.budget && r.tokensUsed) await opts.budget.record(r.tokensUsed);

@@ -1,11 +1,13 @@
 /**
  * Learning after tasks: when a task run ends, its episode is queued; after a short quiet period every queued episode
  * is learned in one background batch (the same provider and model that ran it, unless overridden), within a daily
- * token budget. Nothing here blocks the UI: the work runs after the task's end, and progress shows in the status bar.
+ * token budget. A task that ran on the embedded llama.cpp runtime is learned on that same local model process. Nothing
+ * here blocks the UI: the work runs after the task's end, and progress shows in the status bar.
  */
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { OelContext } from '../context';
-import { loadCore, type Episode } from '../core';
+import { loadCore, type CoreRuntime, type Episode } from '../core';
 import type { KnowledgeFiles } from './knowledgeFiles';
 
 /** Quiet period after the last finished task before a batch starts, so tasks that end together share one batch. */
@@ -98,22 +100,25 @@ export class LearningScheduler implements vscode.Disposable {
     const others = this.files.files().filter((f) => f !== target && !f.readOnly);
     await Promise.all([target, ...others].map((f) => this.files.saveOpenEditor(f)));
     const apiKey = (await this.ctx.apiKey()) ?? '';
-    // On-policy: the provider and model that ran the task (the episode records them), unless the user chose another model.
-    const first = episodes[0].episode;
     const budget = new core.DailyTokenBudget(
       settings.dailyTokenBudget,
       async () => this.ctx.ext.globalState.get(BUDGET_STATE) ?? null,
       async (s) => { await this.ctx.ext.globalState.update(BUDGET_STATE, s); },
     );
-    const embed = settings.embeddingModel ? core.openAiEmbedder(first.provider.baseUrl, apiKey, settings.embeddingModel) : undefined;
     let added = 0, pending = 0, duplicates = 0, skipped = 0;
-    // Episodes from different providers (the settings changed between tasks) go in separate batches.
-    const byProvider = new Map<string, typeof episodes>();
-    for (const e of episodes) byProvider.set(e.episode.provider.baseUrl, [...(byProvider.get(e.episode.provider.baseUrl) ?? []), e]);
-    for (const [baseUrl, batch] of byProvider) {
+    // On-policy: each episode is learned by the runtime and model that ran it (the episode records them), one batch per
+    // endpoint or local model file, so embedded and OpenAI-compatible episodes never mix (the settings may have changed
+    // between tasks).
+    const batches = new Map<string, typeof episodes>();
+    for (const e of episodes) {
+      const key = core.extractionBatchKey(e.episode);
+      batches.set(key, [...(batches.get(key) ?? []), e]);
+    }
+    for (const batch of batches.values()) {
+      const runtime = await this.runtimeFor(core, batch, apiKey, errors);
       const r = await core.learnFromEpisodes({
-        episodes: batch, store: target.store, scope, others: others.map((f) => f.store), baseUrl, apiKey,
-        model: settings.extractionModel || undefined, autoAccept: settings.autoAccept, budget, embed,
+        episodes: batch, store: target.store, scope, others: others.map((f) => f.store), apiKey, ...runtime,
+        autoAccept: settings.autoAccept, budget,
         knownSecrets: this.ctx.knownSecrets(), signal: this.abort.signal, log: (l) => this.ctx.log.info(`knowledge: ${l}`),
       });
       this.files.noteMerge(target, r.update);
@@ -133,6 +138,43 @@ export class LearningScheduler implements vscode.Disposable {
     await this.files.afterWrite();
     this.ctx.log.info(`knowledge: learned from ${episodes.length} task(s): ${added} new (${pending} pending), ${duplicates} duplicate(s), ${skipped} skipped by the daily budget`);
     return { episodes: episodes.length, added, pending, duplicates, skipped, errors };
+  }
+
+  /**
+   * How a batch of episodes that ran on one runtime is learned. OpenAI-compatible: its endpoint, with the extraction
+   * and embedding models of the settings. Embedded: the window's local model process (the one the agent uses) with the
+   * model file set now, when that is still the model that ran the tasks; otherwise their extraction is dropped with a
+   * message (another model would not be on-policy) and only their citations count.
+   */
+  private async runtimeFor(core: CoreRuntime, batch: { episode: Episode; extract: boolean }[], apiKey: string, errors: string[]) {
+    const settings = this.ctx.config.knowledge;
+    const runtime = core.extractionRuntimeOf(batch[0].episode);
+    if (runtime.kind === 'openai') {
+      return {
+        baseUrl: runtime.baseUrl, model: settings.extractionModel || undefined,
+        embed: settings.embeddingModel ? core.openAiEmbedder(runtime.baseUrl, apiKey, settings.embeddingModel) : undefined,
+      };
+    }
+    // No HTTP endpoint: `baseUrl` only names the runtime, and dedup stays lexical (the runtime has no embeddings).
+    const baseUrl = batch[0].episode.provider.baseUrl;
+    const local = this.ctx.config.llamacpp;
+    const problem = core.embeddedModelProblem(runtime.model, local.modelPath, existsSync);
+    if (problem) {
+      for (const e of batch.filter((x) => x.extract)) {
+        e.extract = false;
+        errors.push(`task ${e.episode.id} is not learned from: ${problem}. Learning runs on the model that ran the task; its citations still count.`);
+      }
+      return { baseUrl };
+    }
+    if (settings.extractionModel && batch.some((x) => x.extract)) {
+      this.ctx.log.info(`knowledge: "oel.knowledge.extractionModel" (${settings.extractionModel}) is for OpenAI-compatible providers; tasks on the embedded runtime are learned on their own local model ${runtime.model}`);
+    }
+    const lm = await this.ctx.localModel();
+    // The prompt and the answer must fit the local context: half of it for the trajectory, an eighth for the answer.
+    return {
+      baseUrl, backend: lm.backend(local, { maxTokens: Math.min(1024, Math.max(64, Math.floor(local.contextSize / 8))) }),
+      trajectoryBudgetTokens: Math.min(6000, Math.floor(local.contextSize / 2)),
+    };
   }
 
   dispose(): void {
