@@ -122,6 +122,11 @@ export class LearningScheduler implements vscode.Disposable {
         knownSecrets: this.ctx.knownSecrets(), signal: this.abort.signal, log: (l) => this.ctx.log.info(`knowledge: ${l}`),
       });
       this.files.noteMerge(target, r.update);
+      if (runtime.backend) {
+        // Says where the lesson came from: the user chose a model on this machine, and nothing went over the network.
+        const done = r.extractions.filter((x) => x && !x.error);
+        this.ctx.log.info(`knowledge: ${done.length} extraction(s) ran on the local model ${batch[0].episode.provider.model} (embedded llama.cpp), ${done.reduce((n, x) => n + (x?.tokensUsed ?? 0), 0)} tokens`);
+      }
       added += r.added.length;
       pending += r.added.filter((i) => i.status === 'pending').length;
       duplicates += r.duplicates.length;
