@@ -175,9 +175,12 @@ export class LearningScheduler implements vscode.Disposable {
       this.ctx.log.info(`knowledge: "oel.knowledge.extractionModel" (${settings.extractionModel}) is for OpenAI-compatible providers; tasks on the embedded runtime are learned on their own local model ${runtime.model}`);
     }
     const lm = await this.ctx.localModel();
-    // The prompt and the answer must fit the local context: half of it for the trajectory, an eighth for the answer.
+    // The prompt and the answer must fit the local context: half of it for the trajectory, an eighth for the answer
+    // (at most the 1,024 tokens the OpenAI-compatible path allows, and never more than the user's per-turn limit: on a
+    // CPU every token is time, and a task sent meanwhile waits for the local model).
+    const maxTokens = Math.min(1024, Math.max(64, Math.floor(local.contextSize / 8)), local.maxTokens || Infinity);
     return {
-      baseUrl, backend: lm.backend(local, { maxTokens: Math.min(1024, Math.max(64, Math.floor(local.contextSize / 8))) }),
+      baseUrl, backend: lm.backend(local, { maxTokens }),
       trajectoryBudgetTokens: Math.min(6000, Math.floor(local.contextSize / 2)),
     };
   }
