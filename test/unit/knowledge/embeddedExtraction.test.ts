@@ -87,3 +87,26 @@ test('embedded extraction failures come back as an error string: a missing model
   assert.equal(stopped.error, 'The request was stopped.');
   assert.equal(stopped.tokensUsed, 0);
 });
+
+// Without giving way the task would wait for up to 3000 tokens (minutes): the timeout fails it instead.
+test("a task's turn does not wait behind background extraction: the extraction gives way with a clear error", { timeout: 60_000 }, async () => {
+  const episode = { ...syntheticEpisode(1), provider: { baseUrl: 'llamacpp:local', model: 'base.gguf' } };
+  let pieces = 0;
+  let release!: () => void;
+  const started = new Promise<void>((r) => { release = r; });
+  // A long background answer, observed so the task's turn is sent while it is generating.
+  const bg: ChatBackend = lm.backend(settings, { maxTokens: 3000, background: true });
+  const streaming: ChatBackend = { chat: (req, _cb, signal) => bg.chat(req, { onText: () => { if (++pieces === 3) release(); } }, signal) };
+  const log: string[] = [];
+  const extraction = extractKnowledge({ episode, baseUrl: 'llamacpp:local', apiKey: '', backend: streaming, log: (l) => log.push(l) });
+  await started;
+  const t0 = performance.now();
+  const turn = await lm.chat(settings, { messages: [{ role: 'user', content: 'the task' }] }, {}, undefined, { maxTokens: 4 });
+  const taskMs = performance.now() - t0;
+  assert.equal(turn.usage?.completionTokens, 4, "the task's turn is answered");
+  const r = await extraction;
+  assert.match(r.error ?? '', /needed by a task, so this background request gave way/);
+  assert.equal(r.tokensUsed, 0);
+  assert.ok(pieces < 500, `the background answer stopped early (${pieces} pieces of 3000 tokens)`);
+  assert.ok(taskMs < 30_000, `the task waited ${Math.round(taskMs)} ms`);
+});
