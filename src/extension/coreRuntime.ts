@@ -36,6 +36,6 @@ export { AdapterManifestSchema } from '../core/protocol/consolidation';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';
-export { LocalModel } from '../core/provider/embedded/localModel';
+export { LocalModel, PREEMPTED_MESSAGE } from '../core/provider/embedded/localModel';
 export { EmbeddedAdapterRuntime } from '../core/provider/embedded/adapterRuntime';
 export { RECOMMENDED_MODEL, downloadModelFile, ModelDownloadError } from '../core/provider/embedded/modelDownload';

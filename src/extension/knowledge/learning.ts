@@ -23,6 +23,13 @@ export class LearningScheduler implements vscode.Disposable {
   private readonly queue = new Set<string>();
   /** Episodes the user asked to learn from again (manual command): extracted even if nothing is new. */
   private readonly forced = new Set<string>();
+  /**
+   * Episodes whose extraction on the local model gave way to a task (the embedded runtime answers one request at a
+   * time, and a task must not wait behind learning): extracted again after the next task ends.
+   */
+  private readonly deferred = new Set<string>();
+  /** Stops the local-model batch in flight when a task starts. */
+  private localBatch: AbortController | null = null;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<LearnSummary> | null = null;
   private readonly abort = new AbortController();
@@ -30,7 +37,11 @@ export class LearningScheduler implements vscode.Disposable {
   constructor(private readonly ctx: OelContext, private readonly files: KnowledgeFiles) {
     // Every finished run is queued: its citations count as evidence whatever the extraction mode; only `auto` also
     // asks the model for new items.
-    ctx.own(ctx.onDidFinishTask((id) => this.enqueue(id)));
+    ctx.own(ctx.onDidFinishTask((id) => {
+      for (const d of this.deferred) this.queue.add(d);
+      this.enqueue(id);
+    }));
+    ctx.own(ctx.onDidChangeRunning((running) => { if (running) this.localBatch?.abort(); }));
   }
 
   /** Queues an episode and (re)starts the quiet period. */
@@ -86,13 +97,14 @@ export class LearningScheduler implements vscode.Disposable {
       if (!episode) { errors.push(`task ${id} is no longer stored; nothing to learn`); continue; }
       if (!episode.endReason) { errors.push(`task ${id} is still running; it is learned when it ends`); continue; }
       const force = this.forced.delete(id);
+      const again = this.deferred.delete(id);
       if (!core.reachedModel(episode)) {
         // No model turn, so no lesson and no evidence: say so when the user asked, stay silent after a failed task.
         if (force) errors.push(`task ${id} never reached the model (it ended with ${episode.endReason}); there is nothing to learn from it`);
         continue;
       }
-      if (!force && (learned[id] ?? 0) >= episode.steps.length) continue; // nothing new since the last time
-      episodes.push({ episode, evidenceFromStep: learned[id] ?? 0, extract: force || settings.extraction === 'auto' });
+      if (!force && !again && (learned[id] ?? 0) >= episode.steps.length) continue; // nothing new since the last time
+      episodes.push({ episode, evidenceFromStep: learned[id] ?? 0, extract: force || settings.extraction === 'auto' || (again && settings.extraction !== 'off') });
     }
     if (!episodes.length) return { episodes: 0, added: 0, pending: 0, duplicates: 0, skipped: ids.length, errors };
     const scope = settings.newItemScope === 'workspace' && this.files.file('workspace') ? 'workspace' : 'user';
@@ -116,16 +128,33 @@ export class LearningScheduler implements vscode.Disposable {
     }
     for (const batch of batches.values()) {
       const runtime = await this.runtimeFor(core, batch, apiKey, errors);
-      const r = await core.learnFromEpisodes({
-        episodes: batch, store: target.store, scope, others: others.map((f) => f.store), apiKey, ...runtime,
-        autoAccept: settings.autoAccept, budget,
-        knownSecrets: this.ctx.knownSecrets(), signal: this.abort.signal, log: (l) => this.ctx.log.info(`knowledge: ${l}`),
-      });
+      // A task has the local model first: a batch on it stops when a task starts (or has started), and its episodes wait.
+      const local = runtime.backend ? new AbortController() : null;
+      const stop = () => local?.abort();
+      if (local) {
+        this.localBatch = local;
+        this.abort.signal.addEventListener('abort', stop);
+        if (this.ctx.isRunning) local.abort();
+      }
+      let r: Awaited<ReturnType<typeof core.learnFromEpisodes>>;
+      try {
+        r = await core.learnFromEpisodes({
+          episodes: batch, store: target.store, scope, others: others.map((f) => f.store), apiKey, ...runtime,
+          autoAccept: settings.autoAccept, budget,
+          knownSecrets: this.ctx.knownSecrets(), signal: local?.signal ?? this.abort.signal, log: (l) => this.ctx.log.info(`knowledge: ${l}`),
+        });
+      } finally {
+        if (local) { this.localBatch = null; this.abort.signal.removeEventListener('abort', stop); }
+      }
+      const gaveWay = (x: (typeof r.extractions)[number]) =>
+        !this.abort.signal.aborted && (x?.error === core.PREEMPTED_MESSAGE || (!!local?.signal.aborted && (!x || !!x.error)));
       this.files.noteMerge(target, r.update);
       if (runtime.backend) {
         // Says where the lesson came from: the user chose a model on this machine, and nothing went over the network.
         const done = r.extractions.filter((x) => x && !x.error);
         this.ctx.log.info(`knowledge: ${done.length} extraction(s) ran on the local model ${batch[0].episode.provider.model} (embedded llama.cpp), ${done.reduce((n, x) => n + (x?.tokensUsed ?? 0), 0)} tokens`);
+        const waiting = batch.filter((e, i) => e.extract && gaveWay(r.extractions[i])).length;
+        if (waiting) this.ctx.log.info(`knowledge: a task needs the local model; learning from ${waiting} task(s) resumes after it ends`);
       }
       added += r.added.length;
       pending += r.added.filter((i) => i.status === 'pending').length;
@@ -134,6 +163,7 @@ export class LearningScheduler implements vscode.Disposable {
         // The evidence of these steps is counted now, whatever the extraction did: never count it twice.
         learned[batch[i].episode.id] = batch[i].episode.steps.length;
         if (!batch[i].extract) return;
+        if (runtime.backend && gaveWay(x)) { this.deferred.add(batch[i].episode.id); return; }
         if (!x) skipped++;
         else if (x.error) errors.push(`extraction for ${batch[i].episode.id} failed: ${x.error}`);
       });
@@ -180,7 +210,7 @@ export class LearningScheduler implements vscode.Disposable {
     // CPU every token is time, and a task sent meanwhile waits for the local model).
     const maxTokens = Math.min(1024, Math.max(64, Math.floor(local.contextSize / 8)), local.maxTokens || Infinity);
     return {
-      baseUrl, backend: lm.backend(local, { maxTokens }),
+      baseUrl, backend: lm.backend(local, { maxTokens, background: true }),
       trajectoryBudgetTokens: Math.min(6000, Math.floor(local.contextSize / 2)),
     };
   }
