@@ -25,7 +25,7 @@ export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
-  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash,
+  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash, extractionRuntimeOf, extractionBatchKey, embeddedModelProblem,
 } from '../core/knowledge';
 export {
   TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
@@ -36,6 +36,6 @@ export { AdapterManifestSchema } from '../core/protocol/consolidation';
 export { VllmRuntime } from '../core/runtimes/vllm';
 export { OllamaRuntime } from '../core/runtimes/ollama';
 export { LlamaServerRuntime } from '../core/runtimes/llamaServer';
-export { LocalModel } from '../core/provider/embedded/localModel';
+export { LocalModel, PREEMPTED_MESSAGE } from '../core/provider/embedded/localModel';
 export { EmbeddedAdapterRuntime } from '../core/provider/embedded/adapterRuntime';
 export { RECOMMENDED_MODEL, downloadModelFile, ModelDownloadError } from '../core/provider/embedded/modelDownload';

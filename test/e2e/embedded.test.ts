@@ -30,32 +30,53 @@ const gguf = createTinyGguf();
 const settings = trustedSettings({ 'oel.provider.kind': 'llamacpp', 'oel.llamacpp.modelPath': gguf.base, 'oel.llamacpp.contextSize': 12288, 'oel.llamacpp.maxTokens': 64, 'oel.approval.read': 'auto' });
 
 describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, concurrency: 1 }, () => {
-  test('a task runs end to end on the local model: streamed tokens, usage recorded, completed', async () => {
+  test('a task runs end to end on the local model: streamed tokens, usage recorded, completed, then learned from on the same model', async () => {
     const folder = join(suite.tmp, 'run');
     cpSync(SAMPLE, folder, { recursive: true });
-    await withWorkbench('embedded-run', { folder, settings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
-      const view = await openAgentView(page);
-      // The tiny random model is named as such, once, with the way to a real one; the picker shows the GGUF, not a
-      // server's list.
-      const notice = view.locator('[data-testid="tiny-model-notice"]');
-      await notice.waitFor({ state: 'visible', timeout: 30_000 });
-      assert.match(await notice.innerText(), /base\.gguf is a tiny random model: it only proves the wiring/);
-      assert.equal(await view.locator('[data-testid="use-real-model"]').innerText(), 'Use a Real Model…');
-      assert.match(await view.locator('[data-testid="model-picker"]').innerText(), /base\.gguf\s*local/);
-      await screenshot(page, 'embedded-01-view');
-      await sendTask(view, 'Say hello');
-      const banner = await waitEnd(view, 400_000);
-      await screenshot(page, 'embedded-02-ended');
-      const ep = await lastEpisode(cs.userDataDir);
-      const header = ep.find((s) => s.kind === 'header') as { provider: { baseUrl: string; model: string } };
-      assert.deepEqual(header.provider, { baseUrl: 'llamacpp:local', model: 'base.gguf' });
-      const model = ep.find((s) => s.kind === 'model') as { usage: { promptTokens: number; completionTokens: number }; timeToFirstTokenMs: number | null } | undefined;
-      assert.ok(model, `a model turn was recorded (banner: ${banner})`);
-      assert.ok(model.usage.promptTokens > 100 && model.usage.completionTokens > 0, JSON.stringify(model.usage));
-      assert.ok(model.timeToFirstTokenMs !== null);
-      const end = ep.find((s) => s.kind === 'end') as { reason: string } | undefined;
-      assert.ok(end && ['completed', 'max_steps'].includes(end.reason), `ended: ${JSON.stringify(end)} / ${banner}`);
-    });
+    // A server where `oel.provider.baseUrl` points: learning after an embedded task must never talk to it.
+    const httpRequests: string[] = [];
+    const http = createServer((req, res) => { httpRequests.push(`${req.method} ${req.url}`); res.writeHead(500).end(); });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const runSettings = { ...settings, 'oel.provider.baseUrl': `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1` };
+    try {
+      await withWorkbench('embedded-run', { folder, settings: runSettings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
+        const view = await openAgentView(page);
+        // The tiny random model is named as such, once, with the way to a real one; the picker shows the GGUF, not a
+        // server's list.
+        const notice = view.locator('[data-testid="tiny-model-notice"]');
+        await notice.waitFor({ state: 'visible', timeout: 30_000 });
+        assert.match(await notice.innerText(), /base\.gguf is a tiny random model: it only proves the wiring/);
+        assert.equal(await view.locator('[data-testid="use-real-model"]').innerText(), 'Use a Real Model…');
+        assert.match(await view.locator('[data-testid="model-picker"]').innerText(), /base\.gguf\s*local/);
+        await screenshot(page, 'embedded-01-view');
+        await sendTask(view, 'Say hello');
+        const banner = await waitEnd(view, 400_000);
+        await screenshot(page, 'embedded-02-ended');
+        const ep = await lastEpisode(cs.userDataDir);
+        const header = ep.find((s) => s.kind === 'header') as { provider: { baseUrl: string; model: string } };
+        assert.deepEqual(header.provider, { baseUrl: 'llamacpp:local', model: 'base.gguf' });
+        const model = ep.find((s) => s.kind === 'model') as { usage: { promptTokens: number; completionTokens: number }; timeToFirstTokenMs: number | null } | undefined;
+        assert.ok(model, `a model turn was recorded (banner: ${banner})`);
+        assert.ok(model.usage.promptTokens > 100 && model.usage.completionTokens > 0, JSON.stringify(model.usage));
+        assert.ok(model.timeToFirstTokenMs !== null);
+        const end = ep.find((s) => s.kind === 'end') as { reason: string } | undefined;
+        assert.ok(end && ['completed', 'max_steps'].includes(end.reason), `ended: ${JSON.stringify(end)} / ${banner}`);
+        // Learning (extraction `auto`) runs after the task on the same local model: the Output channel says so, with the
+        // tokens it used, and no extraction failed. (The tiny model's tokenizer makes the prompt thousands of tokens,
+        // slow to read on a CPU; `oel.llamacpp.maxTokens` caps the answer.)
+        const oelLog = () => extensionLogs(cs.userDataDir).map((l) => l.text).join('\n');
+        const deadline = Date.now() + 300_000;
+        while (!/knowledge: learned from 1 task\(s\)/.test(oelLog()) && Date.now() < deadline) await page.waitForTimeout(500);
+        const log = oelLog();
+        assert.match(log, /knowledge: learned from 1 task\(s\)/, 'learning finished');
+        assert.match(log, /knowledge: 1 extraction\(s\) ran on the local model base\.gguf \(embedded llama\.cpp\), [1-9]\d* tokens/);
+        assert.doesNotMatch(log, /extraction for \S+ failed|Connection error/);
+        assert.deepEqual(httpRequests, [], 'nothing went to oel.provider.baseUrl');
+      });
+    } finally {
+      http.closeAllConnections();
+      http.close();
+    }
   });
 
   test('Download Recommended Model fetches, verifies and switches the agent to the local model', async () => {

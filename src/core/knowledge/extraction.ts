@@ -4,6 +4,7 @@
  * optional evidence for existing items. Parsing is strict and never throws; what it cannot read is logged and dropped.
  */
 import OpenAI from 'openai';
+import type { ChatBackend } from '../provider/chatBackend';
 import type { Episode } from '../trajectory/episode';
 import { compactEpisode } from './compact';
 import { findDuplicate, type DuplicateMatch, type Embedder } from './dedup';
@@ -129,6 +130,13 @@ export interface ExtractOptions {
   tombstones?: KnowledgeItem[];
   baseUrl: string;
   apiKey: string;
+  /**
+   * The model to ask instead of the OpenAI-compatible endpoint at `baseUrl`: the runtime that ran the task when it is
+   * not reached over HTTP (the embedded llama.cpp runtime). Its streamed turn is collected into one answer, and
+   * `baseUrl` is never contacted. The backend was built for one model with its own token limit: `model` then only
+   * names the model in the result, and `maxTokens` and `timeoutMs` are not used (`signal` still stops it).
+   */
+  backend?: ChatBackend;
   /** Model override; by default the model that ran the task (on-policy consistency). */
   model?: string;
   maxTokens?: number;
@@ -155,23 +163,23 @@ export interface ExtractResult {
   error?: string;
 }
 
-/** Runs one extraction against an OpenAI-compatible endpoint (non-streaming). Never throws for model or network failures. */
+/**
+ * Runs one extraction against an OpenAI-compatible endpoint (non-streaming), or through `opts.backend` when given.
+ * Never throws for model or network failures.
+ */
 export async function extractKnowledge(opts: ExtractOptions): Promise<ExtractResult> {
   const log = opts.log ?? (() => undefined);
   const knowledge = opts.knowledge ?? [];
   const tombs = opts.tombstones ?? [];
   const model = opts.model ?? opts.episode.provider.model;
   const prompt = buildExtractionPrompt({ episode: opts.episode, knowledge, tombstones: tombs, trajectoryBudgetTokens: opts.trajectoryBudgetTokens });
-  const client = new OpenAI({ baseURL: opts.baseUrl, apiKey: opts.apiKey || 'none', maxRetries: 0, timeout: opts.timeoutMs ?? 120_000 });
   let raw = '';
   let tokensUsed = 0;
   try {
-    const res = await client.chat.completions.create(
-      { model, messages: [{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }], max_tokens: opts.maxTokens ?? 1024, stream: false },
-      { signal: opts.signal },
-    );
-    raw = res.choices?.[0]?.message?.content ?? '';
-    tokensUsed = res.usage?.total_tokens ?? prompt.tokens + approxTokens(raw);
+    const answer = opts.backend ? await completeWithBackend(opts.backend, prompt, opts.signal) : await completeOverHttp(opts, model, prompt);
+    raw = answer.text;
+    // A runtime that reports no usage is still charged to the daily budget, by estimate.
+    tokensUsed = answer.totalTokens ?? prompt.tokens + approxTokens(raw);
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     log(`extraction: request failed: ${error}`);
@@ -190,6 +198,25 @@ export async function extractKnowledge(opts: ExtractOptions): Promise<ExtractRes
     items.push({ text, step, flags: safetyFlags(text), duplicateOf: await findDuplicate(text, existing, opts.embed) });
   }
   return { items, evidence: parsed.evidence, model, tokensUsed, promptTokens: prompt.tokens, raw };
+}
+
+/** One non-streamed answer: its text and the tokens the provider reported (undefined when it reported none). */
+interface Answer { text: string; totalTokens: number | undefined }
+
+/** The extraction request to the OpenAI-compatible endpoint at `opts.baseUrl`. Throws on failure. */
+async function completeOverHttp(opts: ExtractOptions, model: string, prompt: ExtractionPrompt): Promise<Answer> {
+  const client = new OpenAI({ baseURL: opts.baseUrl, apiKey: opts.apiKey || 'none', maxRetries: 0, timeout: opts.timeoutMs ?? 120_000 });
+  const res = await client.chat.completions.create(
+    { model, messages: [{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }], max_tokens: opts.maxTokens ?? 1024, stream: false },
+    { signal: opts.signal },
+  );
+  return { text: res.choices?.[0]?.message?.content ?? '', totalTokens: res.usage?.total_tokens };
+}
+
+/** The extraction request as one turn of `backend` (no tools), its streamed text collected. Throws on failure. */
+async function completeWithBackend(backend: ChatBackend, prompt: ExtractionPrompt, signal?: AbortSignal): Promise<Answer> {
+  const turn = await backend.chat({ messages: [{ role: 'system', content: prompt.system }, { role: 'user', content: prompt.user }] }, {}, signal);
+  return { text: turn.text, totalTokens: turn.usage?.totalTokens };
 }
 
 /**

@@ -14,4 +14,5 @@ export * from './selection';
 export * from './provider';
 export * from './compact';
 export * from './extraction';
+export * from './extractionRuntime';
 export * from './learn';

@@ -4,6 +4,7 @@
  * flagged). Several episodes that finished together are learned in one batch: one extraction request each, then one
  * write per file. Respects a daily token budget.
  */
+import type { ChatBackend } from '../provider/chatBackend';
 import type { Episode } from '../trajectory/episode';
 import type { Embedder } from './dedup';
 import { DailyTokenBudget, extractKnowledge, type ExtractResult } from './extraction';
@@ -34,8 +35,15 @@ export interface LearnBatchOptions {
   others?: KnowledgeFileStore[];
   baseUrl: string;
   apiKey: string;
+  /**
+   * The runtime that ran these episodes, when it is not the OpenAI-compatible endpoint at `baseUrl` (the embedded
+   * llama.cpp runtime): extraction asks it instead, on-policy, and `baseUrl` is never contacted. See {@link extractKnowledge}.
+   */
+  backend?: ChatBackend;
   /** Extraction model override (default: each episode's own model). */
   model?: string;
+  /** Token budget of each compacted trajectory in the prompt (default: extraction's); a small local context needs less. */
+  trajectoryBudgetTokens?: number;
   autoAccept?: boolean;
   budget?: DailyTokenBudget;
   /** Tokens to reserve before each model call (default 8,000). */
@@ -89,7 +97,8 @@ export async function learnFromEpisodes(opts: LearnBatchOptions): Promise<LearnB
       continue;
     }
     const r = await extractKnowledge({
-      episode, knowledge, tombstones: pruned, baseUrl: opts.baseUrl, apiKey: opts.apiKey, model: opts.model,
+      episode, knowledge, tombstones: pruned, baseUrl: opts.baseUrl, apiKey: opts.apiKey, backend: opts.backend, model: opts.model,
+      trajectoryBudgetTokens: opts.trajectoryBudgetTokens,
       embed: opts.embed, knownSecrets: opts.knownSecrets, signal: opts.signal, log,
     });
     if (opts.budget && r.tokensUsed) await opts.budget.record(r.tokensUsed);

@@ -17,6 +17,22 @@ import { ProviderError, usableCallId, type ChatTurn, type StreamCallbacks } from
 /** How long a cancelled turn may take to stop before the process is killed. */
 export const CANCEL_GRACE_MS = 5000;
 
+/** The error message of a background turn that gave way to a task's turn (see {@link ChatOptions.background}). */
+export const PREEMPTED_MESSAGE = 'The local model was needed by a task, so this background request gave way.';
+
+/** Per-turn options of the runtime. */
+export interface ChatOptions {
+  /** Most tokens of the answer (default: the settings' `maxTokens`, else a quarter of the context, at most 4096). */
+  maxTokens?: number;
+  temperature?: number;
+  /**
+   * A background turn (learning after a task): the process answers one request at a time, so a task's turn must not
+   * wait behind it. A turn that is not background cancels every background turn in flight, which then fails with
+   * kind `aborted` and {@link PREEMPTED_MESSAGE}; its caller may try again later.
+   */
+  background?: boolean;
+}
+
 /** The `oel.llamacpp.*` settings the runtime needs. */
 export interface LocalModelSettings {
   modelPath: string;
@@ -34,6 +50,9 @@ interface Pending {
   resolve(m: LlamaResponse): void;
   reject(e: ProviderError): void;
   onText?(delta: string): void;
+  /** A background chat turn, and whether a task's turn cancelled it. */
+  background?: boolean;
+  preempted?: boolean;
 }
 
 /** Where the worker is and how to start it. */
@@ -118,12 +137,22 @@ export class LocalModel {
     if (code !== 0) this.opts.log?.(message);
   }
 
-  private request(msg: { type: 'load' | 'chat' } & Record<string, unknown>, onText?: (d: string) => void): { id: number; done: Promise<LlamaResponse> } {
+  private request(msg: { type: 'load' | 'chat' } & Record<string, unknown>, onText?: (d: string) => void, background = false): { id: number; done: Promise<LlamaResponse>; entry: Pending } {
     const child = this.start();
     const id = this.nextId++;
-    const done = new Promise<LlamaResponse>((resolve, reject) => this.pending.set(id, { resolve, reject, ...(onText ? { onText } : {}) }));
+    let entry!: Pending;
+    const done = new Promise<LlamaResponse>((resolve, reject) => { entry = { resolve, reject, ...(onText ? { onText } : {}), ...(background ? { background } : {}) }; this.pending.set(id, entry); });
     child.send({ ...msg, id });
-    return { id, done };
+    return { id, done, entry };
+  }
+
+  /** Cancels the background turns in flight (queued or generating), so a task's turn is next. */
+  private preemptBackground(): void {
+    for (const [id, p] of this.pending) {
+      if (!p.background || p.preempted) continue;
+      p.preempted = true;
+      this.child?.send({ type: 'cancel', id });
+    }
   }
 
   /**
@@ -170,25 +199,27 @@ export class LocalModel {
   }
 
   /** A {@link ChatBackend} over this runtime for `settings` (loaded on first use). */
-  backend(settings: LocalModelSettings, opts: { maxTokens?: number; temperature?: number } = {}): ChatBackend {
+  backend(settings: LocalModelSettings, opts: ChatOptions = {}): ChatBackend {
     return { chat: (request, callbacks, signal) => this.chat(settings, request, callbacks, signal, opts) };
   }
 
   /** One model turn: streamed text through `callbacks`, resolved as the loop's {@link ChatTurn}. */
   async chat(
     settings: LocalModelSettings, request: { messages: ChatCompletionMessageParam[]; tools?: { function: { name: string; description?: string; parameters?: Record<string, unknown> } }[] },
-    callbacks: StreamCallbacks = {}, signal?: AbortSignal, opts: { maxTokens?: number; temperature?: number } = {},
+    callbacks: StreamCallbacks = {}, signal?: AbortSignal, opts: ChatOptions = {},
   ): Promise<ChatTurn> {
     if (signal?.aborted) throw new ProviderError('aborted', 'The request was stopped.');
     const started = performance.now();
     await this.ensureLoaded(settings);
     if (signal?.aborted) throw new ProviderError('aborted', 'The request was stopped.');
     const maxTokens = opts.maxTokens ?? (settings.maxTokens || Math.max(64, Math.min(4096, Math.floor(settings.contextSize / 4))));
-    const { id, done } = this.request({
+    // Right before this turn is queued (after the load, which a background turn may have been waiting on too).
+    if (!opts.background) this.preemptBackground();
+    const { id, done, entry } = this.request({
       type: 'chat', messages: toWorkerMessages(request.messages),
       tools: (request.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description ?? '', parameters: t.function.parameters ?? { type: 'object', properties: {} } })),
       maxTokens, ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
-    }, (d) => callbacks.onText?.(d));
+    }, (d) => callbacks.onText?.(d), opts.background);
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
       this.child?.send({ type: 'cancel', id });
@@ -202,6 +233,7 @@ export class LocalModel {
       m = await done;
     } catch (e) {
       if (signal?.aborted) throw new ProviderError('aborted', 'The request was stopped.');
+      if (entry.preempted) throw new ProviderError('aborted', PREEMPTED_MESSAGE);
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
