@@ -3,12 +3,10 @@
  * replayed on `ready`), approvals answered from the view or the editor title, and the end of each task (retention,
  * history refresh). Knows nothing about HTML.
  */
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ContextRef, TranscriptItem } from '../core/protocol/webview';
 import type { OelContext } from './context';
-import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ApprovalRequest, type Approver, type ChatMessage, type ProviderFix, type StoreRecorder, type TaskCheckpoints } from './core';
-import { checkpointsDir } from './history';
+import { loadCore, type AgentEvent, type AgentSession, type ApprovalDecision, type ChatMessage, type ProviderFix, type StoreRecorder } from './core';
 import type { EditReviews } from './edits';
 import { VsCodeToolHost, openDocuments } from './toolHost';
 import { RunGate } from './runGate';
@@ -17,14 +15,15 @@ import { summarizeArgs, transcriptItemFor } from './transcriptEvents';
 import { TaskTerminal, terminalName } from './taskTerminal';
 import { TaskTally } from './taskTally';
 import { episodeAdapterVersion } from './runtime/adapterModel';
-
-interface Pending { request: ApprovalRequest; resolve(d: ApprovalDecision): void }
+import { TranscriptPersistence } from './transcriptPersistence';
+import { PendingApprovals } from './pendingApprovals';
+import { loadTaskCheckpoints, pastTaskRestoreTarget, restoreConfirmingOverwrite, restoreNotices, saveTaskCheckpoints, sessionRestoreTarget, type EpisodeCheckpoints, type RestoreTarget } from './checkpointRestore';
 
 /** The agent's task state for one window. */
 export class AgentController {
   private session: AgentSession | null = null;
   private transcript: TranscriptItem[] = [];
-  private readonly pending = new Map<string, Pending>();
+  private readonly approvals: PendingApprovals;
   private feedbackGiven = false;
   /** Bumped by New Task, so events of a stopped, still-finishing session do not reach the new transcript. */
   private generation = 0;
@@ -38,7 +37,9 @@ export class AgentController {
   /** A past task shown for resuming (History → Resume, or the task on screen before a reload): the next send continues it. */
   private resumeFrom: { episodeId: string; messages: ChatMessage[] } | undefined;
   /** That past task's saved checkpoints: its cards offer Restore until the next message starts the continuation. */
-  private pastCheckpoints: { episodeId: string; checkpoints: TaskCheckpoints } | undefined;
+  private pastCheckpoints: EpisodeCheckpoints | undefined;
+  private readonly saved: TranscriptPersistence;
+  private restoring: Promise<void> | undefined;
   private readonly emitter = new vscode.EventEmitter<TranscriptItem | { type: 'cleared' } | { type: 'running'; running: boolean } | { type: 'feedbackStored'; rating: 'up' | 'down' } | { type: 'needsModel' } | { type: 'checkpoints'; restorable: string[] }>();
   /** Admits one task at a time; the view and the status bar follow its state. */
   private readonly gate = new RunGate((running) => {
@@ -52,7 +53,8 @@ export class AgentController {
   constructor(private readonly ctx: OelContext, private readonly edits: EditReviews) {
     ctx.own(this.emitter);
     this.editChecks = ctx.own(new EditCheckScheduler(ctx));
-    edits.onAnswer((callId, accepted) => this.decide(callId, accepted ? { decision: 'approved' } : { decision: 'rejected', comment: 'Rejected from the diff editor.' }));
+    this.approvals = new PendingApprovals(edits);
+    this.saved = new TranscriptPersistence(ctx, () => ({ items: [...this.transcript], episodeId: this.session?.episodeId ?? this.resumeFrom?.episodeId }));
   }
 
   get items(): readonly TranscriptItem[] { return this.transcript; }
@@ -64,55 +66,20 @@ export class AgentController {
     return (this.session?.checkpoints ?? this.pastCheckpoints?.checkpoints)?.restorable() ?? [];
   }
 
-  /** Keeps the checkpoints of a task on disk (after each run and restore), so they outlive the window. */
-  private async saveCheckpoints(episodeId: string, checkpoints: TaskCheckpoints): Promise<void> {
-    const { saveCheckpoints } = await loadCore();
-    if (!(await saveCheckpoints(checkpointsDir(this.ctx), episodeId, checkpoints).catch((e: unknown) => { this.ctx.log.warn(`checkpoints of ${episodeId} not saved: ${(e as Error).message}`); return true; }))) {
-      this.ctx.log.warn(`checkpoints of ${episodeId} are too large to keep after the window closes; Restore works until then`);
-    }
-  }
-
   /** The saved checkpoints of a past task shown in the view (after a reload, or resumed from History). */
   private async loadPastCheckpoints(episodeId: string): Promise<void> {
-    const { loadCheckpoints } = await loadCore();
-    const checkpoints = await loadCheckpoints(checkpointsDir(this.ctx), episodeId);
-    this.pastCheckpoints = checkpoints ? { episodeId, checkpoints } : undefined;
+    this.pastCheckpoints = await loadTaskCheckpoints(this.ctx, episodeId);
   }
 
   private push(item: TranscriptItem): void {
     this.transcript.push(item);
     this.emitter.fire(item);
-    this.scheduleSave();
-  }
-
-  /** Where the current transcript is kept across window reloads (this workspace's storage). */
-  private get transcriptFile(): string {
-    return join((this.ctx.ext.storageUri ?? this.ctx.ext.globalStorageUri).fsPath, 'agent-transcript.json');
-  }
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private saving: Promise<void> = Promise.resolve();
-  private restoring: Promise<void> | undefined;
-
-  /**
-   * Saves the transcript soon: at most `delayMs` after the first change not yet saved (streamed text arrives in many
-   * small items: one write per burst). A pending save is not postponed by later items, so a steady stream (or a run
-   * that keeps acting) is still saved every `delayMs`, not only once it pauses; a shorter delay (New Task) takes over.
-   */
-  private scheduleSave(delayMs = 300): void {
-    if (this.saveTimer && delayMs > 0) return;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => { this.saveTimer = undefined; void this.saveNow(); }, delayMs);
+    this.saved.schedule();
   }
 
   /** Writes the transcript now, after any write in progress (the last one wins). */
   saveNow(): Promise<void> {
-    const items = [...this.transcript];
-    const episodeId = this.session?.episodeId ?? this.resumeFrom?.episodeId;
-    this.saving = this.saving.then(async () => {
-      const { saveTranscript } = await loadCore();
-      await saveTranscript(this.transcriptFile, items, this.ctx.knownSecrets(), episodeId);
-    }).catch((e: unknown) => this.ctx.log.warn(`the Agent view's transcript could not be saved: ${(e as Error).message}`));
-    return this.saving;
+    return this.saved.saveNow();
   }
 
   /**
@@ -122,8 +89,8 @@ export class AgentController {
   restore(): Promise<void> {
     this.restoring ??= (async () => {
       if (this.transcript.length || this.session) return;
-      const { loadTranscript, conversationOf } = await loadCore();
-      const { items, dropped, episodeId } = await loadTranscript(this.transcriptFile);
+      const { conversationOf } = await loadCore();
+      const { items, dropped, episodeId } = await this.saved.load();
       if (dropped) this.ctx.log.warn(`the saved Agent view transcript had ${dropped} unreadable part(s); they were left out`);
       if (!items.length || this.transcript.length || this.session) return;
       // The task is in the history: a follow-up continues it with its whole conversation (a new episode linked to it).
@@ -182,7 +149,7 @@ export class AgentController {
         provider: local ? { baseUrl: 'llamacpp:local', model } : { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
         ...(backend ? { backend } : {}),
         host: new VsCodeToolHost(new NodeToolHost(root, files), cfg, this.taskTerminal(text)),
-        approver: this.approver(),
+        approver: this.approvals.approver(),
         // Read at each tool call: a change of approval policy or of workspace trust applies to the next call.
         policy: () => cfg.policy,
         trusted: () => this.ctx.trusted,
@@ -221,7 +188,7 @@ export class AgentController {
       this.error(`The task could not run: ${(e as Error).message}`);
     } finally {
       release();
-      await this.saveCheckpoints(session.episodeId, session.checkpoints);
+      await saveTaskCheckpoints(this.ctx, session);
       // The end of the task reaches the index through the recorder's queue: wait for it, or History shows it running.
       await this.recorder?.flush().catch(() => undefined);
       this.ctx.historyChanged();
@@ -240,29 +207,14 @@ export class AgentController {
     else if (item) this.push(item);
   }
 
-  private approver(): Approver {
-    return {
-      approve: (request) => new Promise<ApprovalDecision>((resolve) => {
-        this.pending.set(request.callId, { request, resolve });
-        if (request.category === 'edit') this.edits.add(request.callId);
-      }),
-    };
-  }
-
   /** Answers a pending approval (view buttons, editor title, Stop). */
   decide(callId: string, decision: ApprovalDecision): void {
-    const p = this.pending.get(callId);
-    if (!p) return;
-    this.pending.delete(callId);
-    this.edits.remove(callId);
-    p.resolve(decision);
+    this.approvals.decide(callId, decision);
   }
 
   /** Opens the diff of a pending edit approval: exactly what Accept writes. */
-  async openDiff(callId: string): Promise<void> {
-    const p = this.pending.get(callId);
-    if (!p?.request.edit) { void vscode.window.showInformationMessage('OEL Agent: this edit is no longer waiting for a decision.'); return; }
-    await this.edits.open(callId, p.request.edit);
+  openDiff(callId: string): Promise<void> {
+    return this.approvals.openDiff(callId);
   }
 
   /** Opens what a run of the current task changed in `path`: its text before the run against the file now. */
@@ -281,53 +233,26 @@ export class AgentController {
     if (this.ctx.isRunning) { this.error('The agent is running. Stop it or wait for it to finish before restoring files.'); return; }
     const target = await this.restoreTarget();
     if (!target) { this.error('This task has no checkpoints to restore (they were not kept, or the task was deleted).'); return; }
-    let result = await target.restore(callId, {});
-    const changed = result.conflicts.filter((c) => /changed after|deleted after/.test(c.reason));
-    if (result.conflicts.length && changed.length === result.conflicts.length) {
-      const names = changed.map((c) => c.path).join(', ');
-      const overwrite = 'Overwrite My Changes';
-      const answer = await vscode.window.showWarningMessage(
-        `You changed ${names} after the agent wrote ${changed.length === 1 ? 'it' : 'them'}. Restoring overwrites your changes.`,
-        { modal: true, detail: 'Choose Overwrite My Changes to restore anyway, or Cancel to keep every file as it is.' }, overwrite);
-      if (answer === overwrite) result = await target.restore(callId, { overwrite: true });
-    }
+    const result = await restoreConfirmingOverwrite(target, callId);
     await this.recorder?.flush().catch(() => undefined);
-    await this.saveCheckpoints(target.episodeId, target.checkpoints);
-    const what = callId === null ? 'to before the task' : 'to before that step';
-    if (result.restored.length) this.push({ type: 'notice', message: `Restored ${result.restored.join(', ')} ${what}.${result.overwritten.length ? ` Your later changes to ${result.overwritten.join(', ')} were overwritten, as you chose.` : ''}` });
-    if (result.conflicts.length) {
-      this.push({ type: 'notice', message: `Not restored: ${result.conflicts.map((c) => c.reason || c.path).join(' ')} ${result.restored.length ? '' : 'No file was changed.'}`.trim() });
-    }
+    await saveTaskCheckpoints(this.ctx, target);
+    for (const message of restoreNotices(result, callId)) this.push({ type: 'notice', message });
     this.ctx.log.info(`restore ${callId ?? 'all'} of task ${target.episodeId}: restored ${result.restored.length}, left ${result.conflicts.length}`);
     this.emitter.fire({ type: 'checkpoints', restorable: this.restorable });
     this.ctx.historyChanged();
   }
 
-  /**
-   * Whose checkpoints a restore uses: the current session's (recorded through its recorder), or those of the past task
-   * on screen (recorded straight into that task's episode).
-   */
-  private async restoreTarget(): Promise<{ episodeId: string; checkpoints: TaskCheckpoints; restore(callId: string | null, opts: { overwrite?: boolean }): Promise<Awaited<ReturnType<AgentSession['restoreCheckpoint']>>> } | undefined> {
-    const session = this.session;
-    if (session) return { episodeId: session.episodeId, checkpoints: session.checkpoints, restore: (id, opts) => session.restoreCheckpoint(id, opts) };
-    const past = this.pastCheckpoints;
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    if (!past || !root) return undefined;
-    const core = await loadCore();
-    const store = await this.ctx.store();
-    const files = new core.WorkspaceFiles(root, { documents: openDocuments() });
-    return {
-      episodeId: past.episodeId, checkpoints: past.checkpoints,
-      // Steps hold paths and call ids only, but go through the same redaction as everything the recorder writes.
-      restore: (id, opts) => core.restoreAndRecord(past.checkpoints, files, id, opts, (s) => store.append(past.episodeId, core.redactValue(s, this.ctx.knownSecrets()))),
-    };
+  /** Whose checkpoints a restore uses: the current session's, or those of the past task on screen. */
+  private async restoreTarget(): Promise<RestoreTarget | undefined> {
+    if (this.session) return sessionRestoreTarget(this.session);
+    return this.pastCheckpoints ? pastTaskRestoreTarget(this.ctx, this.pastCheckpoints) : undefined;
   }
 
   /** Stops the run: model request, running command and pending approvals. */
   stop(): void {
     if (!this.session?.running) return;
     this.ctx.log.info('stop requested');
-    for (const id of [...this.pending.keys()]) this.decide(id, { decision: 'rejected', comment: 'stopped' });
+    this.approvals.rejectAll('stopped');
     this.session.stop();
   }
 
@@ -374,7 +299,7 @@ export class AgentController {
     this.feedbackGiven = false;
     this.ended = false;
     this.emitter.fire({ type: 'cleared' });
-    this.scheduleSave(0);
+    this.saved.schedule(0);
   }
 
   /**

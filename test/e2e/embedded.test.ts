@@ -15,9 +15,8 @@ import { join, resolve } from 'node:path';
 import { trustedSettings } from '../support/codeServer';
 import { notifications, runCommand, screenshot } from '../support/browser';
 import { exportGguf } from '../support/ggufExport';
-import { call, start, waitRound } from '../unit/server/harness';
-import { formatInvite } from '../../src/core/protocol/invite';
-import type { RunningServer } from '../../src/server/app';
+import { call } from '../unit/server/harness';
+import { joinByInvite, releaseRound, startTeamServer, submitItems, teamInvite, type TeamServer } from '../support/teamServer';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { extensionLogs, withWorkbench } from '../support/workbench';
 import { agentSuite } from '../support/e2eSuite';
@@ -146,25 +145,20 @@ describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, c
  * shows the version, and Roll Back unloads it.
  */
 describe('a team adapter in the embedded llama.cpp runtime', { timeout: 900_000, concurrency: 1 }, () => {
-  let srv: RunningServer & { admin: string };
+  let srv: TeamServer;
   let invite = '';
   let baseModelId = '';
   let base = '';
   before(async () => {
-    srv = await start({ k: 1, gate: { min_kl_reduction: 0, max_ood_kl: 10 } });
-    const sent = await call(srv.url, 'POST', '/v1/submissions', srv.admin, { submission_id: 'emb-1', items: [{ client_id: 'K-emb00001', text: 'Always run the tests before committing.' }] });
-    assert.equal(sent.status, 200, JSON.stringify(sent.body));
-    const round = await call(srv.url, 'POST', '/v1/consolidations', srv.admin, {});
-    assert.equal(round.status, 201, JSON.stringify(round.body));
-    const done = await waitRound(srv.url, srv.admin, round.body.id, 300_000);
-    assert.equal(done.status, 'released', JSON.stringify(done));
+    srv = await startTeamServer({ k: 1, gate: { min_kl_reduction: 0, max_ood_kl: 10 } });
+    await submitItems(srv, srv.admin, 'emb-1', [{ client_id: 'K-emb00001', text: 'Always run the tests before committing.' }]);
+    await releaseRound(srv);
     const m = (await call(srv.url, 'GET', '/v1/adapters/1', srv.admin)).body as { base_model_id: string; files: { name: string }[] };
     assert.ok(m.files.some((f) => f.name === 'adapter.gguf'), `the release lists adapter.gguf: ${JSON.stringify(m).slice(0, 400)}`);
     baseModelId = m.base_model_id;
     base = join(mkdtempSync(join(tmpdir(), 'oel-emb-')), 'team-base.gguf');
     exportGguf(['--model', srv.cfg.model_dir, '--out', base]);
-    const keyId = (await call(srv.url, 'GET', '/v1/public-key', null)).body.key_id as string;
-    invite = formatInvite({ v: 1, url: srv.url, token: srv.admin, key_id: keyId, team: 'alpha' });
+    ({ invite } = await teamInvite(srv));
   });
   after(async () => { await srv?.close(); });
 
@@ -186,14 +180,7 @@ describe('a team adapter in the embedded llama.cpp runtime', { timeout: 900_000,
     await withWorkbench('embedded-team', { folder, settings: teamSettings, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       await page.locator('.part.statusbar').waitFor();
       assert.doesNotMatch(await statusBarText(page), /adapter v/);
-      await runCommand(page, 'OEL Agent: Join Team Consolidation');
-      const box = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
-      await box.waitFor({ state: 'visible', timeout: 10_000 });
-      await box.fill(invite);
-      await page.keyboard.press('Enter');
-      const dialog = page.locator('.monaco-dialog-box');
-      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-      await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
+      await joinByInvite(page, invite);
       await waitToast(page, /joined the team at/, 30_000);
       // 3. Joining finds the released version 1 and activates it by itself: activating it loads its adapter.gguf into
       // the embedded model (the runtime says it took it).

@@ -24,12 +24,11 @@ import { sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
 import { lastEpisode } from '../support/episodes';
 import { startVllmDouble, type VllmDouble } from '../support/vllmDouble';
-import { call, start } from '../unit/server/harness';
-import { formatInvite } from '../../src/core/protocol/invite';
+import { call } from '../unit/server/harness';
+import { joinByInvite, startTeamServer, submitItems, teamInvite, type TeamServer } from '../support/teamServer';
 import { AdapterManifestSchema } from '../../src/core/protocol/consolidation';
 import type { TrainerMetrics } from '../../src/core/protocol/trainer';
 import { release } from '../../src/server/adapters';
-import type { RunningServer } from '../../src/server/app';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const AGENT = { systemIncludes: 'You are OEL Agent' };
@@ -37,21 +36,18 @@ const LESSON = 'Invoice totals are rounded per line with banker\'s rounding; nev
 const ITEM_ID = 'K-rcv00001';
 
 const suite = agentSuite('team-receive');
-let srv: RunningServer & { admin: string };
+let srv: TeamServer;
 let vllm: VllmDouble;
 let invite: string;
 let teamItemId: string;
 
 before(async () => {
   // k = 2: one member's item waits until the admin admits it. The gate is not under test (server tests cover it).
-  srv = await start({ k: 2, gate: { min_kl_reduction: 0, max_ood_kl: 10 } });
-  const ann = srv.tokens.create('alpha', 'member', 'ann').token;
-  const sent = await call(srv.url, 'POST', '/v1/submissions', ann, { submission_id: 'rcv-1', items: [{ client_id: ITEM_ID, text: LESSON }] });
-  assert.equal(sent.status, 200, JSON.stringify(sent.body));
-  teamItemId = sent.body.accepted[0].item_id;
-  assert.equal(sent.body.accepted[0].status, 'waiting');
-  const keyId = (await call(srv.url, 'GET', '/v1/public-key', null)).body.key_id as string;
-  invite = formatInvite({ v: 1, url: srv.url, token: srv.admin, key_id: keyId, team: 'alpha' });
+  srv = await startTeamServer({ k: 2, gate: { min_kl_reduction: 0, max_ood_kl: 10 } });
+  const [sent] = await submitItems(srv, srv.tokens.create('alpha', 'member', 'ann').token, 'rcv-1', [{ client_id: ITEM_ID, text: LESSON }]);
+  teamItemId = sent.item_id;
+  assert.equal(sent.status, 'waiting');
+  ({ invite } = await teamInvite(srv));
   // The double serves the tiny model under the name the scripted model answers to (`--served-model-name`), so the
   // runtime's base-model check sees the base the adapter was trained on in `root`.
   const cfg = JSON.parse(readFileSync(join(srv.cfg.model_dir, 'config.json'), 'utf8')) as { _name_or_path?: string };
@@ -202,14 +198,7 @@ describe('team receiving in code-server', { timeout: 900_000 }, () => {
       assert.ok(plain.includes(LESSON), 'before any adapter the item is in the system prompt');
 
       // Join with the admin's invite (the join command is the sending side's; it shows the key fingerprint).
-      await runCommand(page, 'OEL Agent: Join Team Consolidation');
-      const box = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
-      await box.waitFor({ state: 'visible', timeout: 10_000 });
-      await box.fill(invite);
-      await page.keyboard.press('Enter');
-      const dialog = page.locator('.monaco-dialog-box');
-      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-      await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
+      await joinByInvite(page, invite);
       await toast(page, 'joined the team at', 30_000);
       await clearToasts(page);
 

@@ -17,9 +17,8 @@ import { withWorkbench } from '../support/workbench';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
 import { startFaultyProxy, type FaultyProxy } from '../support/faultyProxy';
-import { call, start } from '../unit/server/harness';
-import { formatInvite } from '../../src/core/protocol/invite';
-import type { RunningServer } from '../../src/server/app';
+import { call } from '../unit/server/harness';
+import { joinByInvite, startTeamServer, teamInvite, type TeamServer } from '../support/teamServer';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const AGENT = { systemIncludes: 'You are OEL Agent' };
@@ -33,17 +32,15 @@ const DROPPED = 'Staging deploys go through the jump host before nine.';
 const COMMITTED = ['# OEL knowledge', '', `- K-drop0001 [accepted] ${DROPPED}`, '  <!-- oel', '  scope: workspace', '  sources: -', '  helpful: 0', '  harmful: 0', '  consolidated: false', '  share: yes', '  -->', ''].join('\n');
 
 const suite = agentSuite('team-send');
-let srv: RunningServer & { admin: string };
+let srv: TeamServer;
 let proxy: FaultyProxy;
 let invite: string;
 let keyId: string;
 
 before(async () => {
-  srv = await start();
+  srv = await startTeamServer();
   proxy = await startFaultyProxy(srv.url);
-  const member = srv.tokens.create('alpha', 'member', 'ann').token;
-  keyId = (await call(srv.url, 'GET', '/v1/public-key', null)).body.key_id;
-  invite = formatInvite({ v: 1, url: proxy.url, token: member, key_id: keyId, team: 'alpha' });
+  ({ invite, keyId } = await teamInvite(srv, { token: srv.tokens.create('alpha', 'member', 'ann').token, url: proxy.url }));
 });
 after(async () => {
   await proxy?.close();
@@ -101,20 +98,14 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       // The extension is up once its Agent view says it is ready.
       const view = await openAgentView(page);
       // 1. Join by invite: paste it, compare the fingerprint in the modal, join.
-      await runCommand(page, 'OEL Agent: Join Team Consolidation');
-      const box = page.locator('.quick-input-widget input.input, .quick-input-box input').first();
-      await box.waitFor({ state: 'visible', timeout: 10_000 });
-      await box.fill(invite);
-      await page.keyboard.press('Enter');
-      const dialog = page.locator('.monaco-dialog-box');
-      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-      const shown = await dialog.innerText();
-      assert.ok(shown.includes(keyId), `the modal shows the key fingerprint to compare:\n${shown}`);
-      assert.match(shown, /matches the key id in your invite/);
-      assert.match(shown, /team "alpha"/);
-      assert.ok(!shown.includes(invite.slice(20, 60)), 'the invite (with its token) is not echoed');
-      await screenshot(page, 'team-1-join-confirm');
-      await dialog.locator('.monaco-button', { hasText: /^Join$/ }).click();
+      await joinByInvite(page, invite, async (dialog) => {
+        const shown = await dialog.innerText();
+        assert.ok(shown.includes(keyId), `the modal shows the key fingerprint to compare:\n${shown}`);
+        assert.match(shown, /matches the key id in your invite/);
+        assert.match(shown, /team "alpha"/);
+        assert.ok(!shown.includes(invite.slice(20, 60)), 'the invite (with its token) is not echoed');
+        await screenshot(page, 'team-1-join-confirm');
+      });
       await page.locator('.notification-toast', { hasText: 'joined the team at' }).first().waitFor({ timeout: 30_000 });
       const status = page.locator('.part.statusbar .statusbar-item', { hasText: 'Team:' }).first();
       await status.waitFor({ state: 'visible', timeout: 30_000 });
@@ -218,7 +209,7 @@ describe('team sending in code-server', { timeout: 600_000 }, () => {
       // refuses, sends nothing, and offers Re-join.
       const port = Number(new URL(srv.url).port);
       await srv.close();
-      srv = await start({ port });
+      srv = await startTeamServer({ port });
       await runCommand(page, 'OEL Agent: Open Workspace Knowledge File');
       await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Share with Team' }).first().click();
       await waitForFile(kfile, (t) => /K-drop0001[\s\S]*?share: yes/.test(t), 'the consent given again');

@@ -3,11 +3,29 @@
  * {@link RuntimeHttpError}s that name the URL and the cause, so a refusal shown to the user says what to fix.
  */
 
+import { refused, type RuntimeActivationResult } from './adapterFiles';
+
 /** A runtime's HTTP answer: status, headers and text (read in full; the runtime APIs answer small JSON documents). */
 export interface RuntimeResponse { status: number; text: string; headers: Headers }
 
 /** A request that never got an HTTP answer (refused, reset, timed out, bad URL). */
 export class RuntimeHttpError extends Error {}
+
+/**
+ * Runs one activation of a runtime client and turns a request that got no answer ({@link RuntimeHttpError}) into a
+ * refusal that names the runtime and the cause: an unreachable runtime is the user's setup to fix, not a crash, and
+ * nothing was changed on it. Any other error is thrown on (a bug, not a refusal).
+ */
+export async function refusedWhenUnreachable(
+  target: string, runtimeName: string, activation: () => Promise<RuntimeActivationResult>,
+): Promise<RuntimeActivationResult> {
+  try {
+    return await activation();
+  } catch (e) {
+    if (e instanceof RuntimeHttpError) return refused(target, `${runtimeName} could not be reached: ${e.message} The model is unchanged.`);
+    throw e;
+  }
+}
 
 /** Longest answer text read from a runtime; more is cut (answers here are status documents, never models). */
 const MAX_ANSWER_CHARS = 256 * 1024;

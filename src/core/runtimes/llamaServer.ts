@@ -9,7 +9,7 @@
 import { resolve, sep } from 'node:path';
 import type { AdapterActivation, AdapterRuntime } from '../team/runtime';
 import { ADAPTER_GGUF_FILE, ggufAdapterPath, refused, type RuntimeActivationResult } from './adapterFiles';
-import { answerMessage, RuntimeHttpError, runtimeRequest, serverRoot } from './http';
+import { answerMessage, refusedWhenUnreachable, runtimeRequest, serverRoot } from './http';
 
 /** Options of {@link LlamaServerRuntime}. */
 export interface LlamaServerRuntimeOptions {
@@ -40,27 +40,26 @@ export class LlamaServerRuntime implements AdapterRuntime {
 
   /** Sets scale 1 on the adapter of `a` (0 on the others), or 0 on all for null. */
   async activate(a: AdapterActivation | null): Promise<RuntimeActivationResult> {
-    try {
-      const list = await this.list();
-      if (typeof list === 'string') return refused(this.target, `${list} The model is unchanged.`);
-      if (!a) {
-        const set = await this.setScales(list.map((l) => ({ id: l.id, scale: 0 })));
-        return set ? refused(this.target, set) : { taken: false, target: this.target, message: 'Every adapter of the llama.cpp server is at scale 0: the agent uses the base model.' };
-      }
-      const file = ggufAdapterPath(a.dir);
-      if (!file) return refused(this.target, `Adapter version ${a.version} has no ${ADAPTER_GGUF_FILE}, the only adapter format llama.cpp loads; this team server did not publish one. The model is unchanged.`);
-      const match = list.find((l) => sameAdapter(l.path, file, a));
-      if (!match) {
-        const loaded = list.length ? ` It loaded: ${list.map((l) => l.path).join(', ').slice(0, 300)}.` : ' It loaded no adapter.';
-        return refused(this.target, `The llama.cpp server loads adapter files only when it starts, and adapter version ${a.version} is not among them.${loaded} Restart it with --lora ${file} (add --lora-init-without-apply to start with adapters off), then activate version ${a.version} again. The model is unchanged.`);
-      }
-      const set = await this.setScales(list.map((l) => ({ id: l.id, scale: l.id === match.id ? 1 : 0 })));
-      if (set) return refused(this.target, set);
-      return { taken: true, target: this.target, message: `The llama.cpp server applies adapter version ${a.version} (adapter ${match.id}, scale 1) to every request; the model id is unchanged.` };
-    } catch (e) {
-      if (e instanceof RuntimeHttpError) return refused(this.target, `The llama.cpp server could not be reached: ${e.message} The model is unchanged.`);
-      throw e;
+    return refusedWhenUnreachable(this.target, 'The llama.cpp server', () => this.setActive(a));
+  }
+
+  private async setActive(a: AdapterActivation | null): Promise<RuntimeActivationResult> {
+    const list = await this.list();
+    if (typeof list === 'string') return refused(this.target, `${list} The model is unchanged.`);
+    if (!a) {
+      const set = await this.setScales(list.map((l) => ({ id: l.id, scale: 0 })));
+      return set ? refused(this.target, set) : { taken: false, target: this.target, message: 'Every adapter of the llama.cpp server is at scale 0: the agent uses the base model.' };
     }
+    const file = ggufAdapterPath(a.dir);
+    if (!file) return refused(this.target, `Adapter version ${a.version} has no ${ADAPTER_GGUF_FILE}, the only adapter format llama.cpp loads; this team server did not publish one. The model is unchanged.`);
+    const match = list.find((l) => sameAdapter(l.path, file, a));
+    if (!match) {
+      const loaded = list.length ? ` It loaded: ${list.map((l) => l.path).join(', ').slice(0, 300)}.` : ' It loaded no adapter.';
+      return refused(this.target, `The llama.cpp server loads adapter files only when it starts, and adapter version ${a.version} is not among them.${loaded} Restart it with --lora ${file} (add --lora-init-without-apply to start with adapters off), then activate version ${a.version} again. The model is unchanged.`);
+    }
+    const set = await this.setScales(list.map((l) => ({ id: l.id, scale: l.id === match.id ? 1 : 0 })));
+    if (set) return refused(this.target, set);
+    return { taken: true, target: this.target, message: `The llama.cpp server applies adapter version ${a.version} (adapter ${match.id}, scale 1) to every request; the model id is unchanged.` };
   }
 
   /** The adapters loaded at start, or why they could not be listed. */

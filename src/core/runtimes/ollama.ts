@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { AdapterActivation, AdapterRuntime } from '../team/runtime';
 import { ADAPTER_GGUF_FILE, adaptedModelName, ggufAdapterPath, readPeftConfig, refused, type RuntimeActivationResult } from './adapterFiles';
-import { answerMessage, RuntimeHttpError, runtimeRequest, serverRoot, type RuntimeResponse } from './http';
+import { answerMessage, refusedWhenUnreachable, runtimeRequest, serverRoot, type RuntimeResponse } from './http';
 
 /** Options of {@link OllamaRuntime}. */
 export interface OllamaRuntimeOptions {
@@ -59,12 +59,7 @@ export class OllamaRuntime implements AdapterRuntime {
 
   /** Creates (or re-creates) the adapted model of `a` and removes the one made before; null removes it. */
   async activate(a: AdapterActivation | null): Promise<RuntimeActivationResult> {
-    try {
-      return a ? await this.create(a) : await this.removeCurrent();
-    } catch (e) {
-      if (e instanceof RuntimeHttpError) return refused(this.target, `Ollama could not be reached: ${e.message} The model is unchanged.`);
-      throw e;
-    }
+    return refusedWhenUnreachable(this.target, 'Ollama', () => (a ? this.create(a) : this.removeCurrent()));
   }
 
   private async create(a: AdapterActivation): Promise<RuntimeActivationResult> {

@@ -8,7 +8,7 @@
 import { posix } from 'node:path';
 import type { AdapterActivation, AdapterRuntime } from '../team/runtime';
 import { adaptedModelName, readPeftConfig, refused, type RuntimeActivationResult } from './adapterFiles';
-import { answerMessage, RuntimeHttpError, runtimeRequest } from './http';
+import { answerMessage, refusedWhenUnreachable, runtimeRequest } from './http';
 
 /** vLLM's default `--max-lora-rank`. */
 export const VLLM_DEFAULT_MAX_LORA_RANK = 16;
@@ -58,12 +58,7 @@ export class VllmRuntime implements AdapterRuntime {
 
   /** Loads `a` under a name that shows its version, then unloads the previous adapter; null unloads the current one. */
   async activate(a: AdapterActivation | null): Promise<RuntimeActivationResult> {
-    try {
-      return a ? await this.load(a) : await this.unloadCurrent();
-    } catch (e) {
-      if (e instanceof RuntimeHttpError) return refused(this.target, `vLLM could not be reached: ${e.message} The model is unchanged.`);
-      throw e;
-    }
+    return refusedWhenUnreachable(this.target, 'vLLM', () => (a ? this.load(a) : this.unloadCurrent()));
   }
 
   private async load(a: AdapterActivation): Promise<RuntimeActivationResult> {

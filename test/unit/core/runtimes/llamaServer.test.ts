@@ -76,3 +76,12 @@ test('the double checks requests as llama-server does: an unknown id fails the w
     assert.equal(notList.status, 400);
   } finally { await srv.close(); }
 });
+
+test('a llama.cpp server that is not running is a refusal naming the address, not an exception', async () => {
+  const gone = await startLlamaServerDouble({ lora: [], initWithoutApply: true });
+  const url = gone.url;
+  await gone.close();
+  const r = await new LlamaServerRuntime({ baseUrl: url, timeoutMs: 5000 }).activate(adapterVersion(adaptersRoot(), 1));
+  assert.equal(r.taken, false);
+  assert.match(r.message, /^The llama\.cpp server could not be reached: GET http:\/\/127\.0\.0\.1:\d+\/lora-adapters failed: the connection was refused.*The model is unchanged\.$/);
+});
