@@ -135,7 +135,7 @@ export class AgentController {
     if (!continuing) {
       // Earlier tasks' edit checks run before this task starts, so their outcome is recorded before it can learn.
       await this.editChecks.runPending();
-      const { AgentSession, StoreRecorder, NodeToolHost } = await loadCore();
+      const { AgentSession, StoreRecorder, NodeToolHost, EMBEDDED_PROVIDER_URL } = await loadCore();
       const apiKey = await this.ctx.apiKey();
       const store = await this.ctx.store().catch(() => null);
       const cfg = this.ctx.config;
@@ -146,7 +146,7 @@ export class AgentController {
       const local = cfg.providerKind === 'llamacpp' ? cfg.llamacpp : null;
       const backend = local ? (await this.ctx.localModel()).backend(local) : undefined;
       this.session = new AgentSession({
-        provider: local ? { baseUrl: 'llamacpp:local', model } : { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
+        provider: local ? { baseUrl: EMBEDDED_PROVIDER_URL, model } : { baseUrl: cfg.baseUrl, model, apiKey, timeoutMs: cfg.requestTimeoutMs },
         ...(backend ? { backend } : {}),
         host: new VsCodeToolHost(new NodeToolHost(root, files), cfg, this.taskTerminal(text)),
         approver: this.approvals.approver(),

@@ -25,7 +25,7 @@ export {
   KnowledgeFileStore, FileKnowledgeProvider, learnFromEpisodes, reachedModel, DailyTokenBudget, openAiEmbedder, parseKnowledge, locateItems,
   liveItems, tombstones, allItems, acceptItem, editItemText, setPinned, moveItem, pruneItem, restoreItem, getItem, budgetMarks,
   applyBudgetMarks, selectForPrompt, serializeKnowledge, emptyDocument, compareForPrompt, WORKSPACE_KNOWLEDGE_PATH, MAX_ITEM_CHARS,
-  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash, extractionRuntimeOf, extractionBatchKey, embeddedModelProblem,
+  ReviewStore, ReviewSet, itemFlags, needsReview, EmbeddingCache, itemTextHash, extractionRuntimeOf, EMBEDDED_PROVIDER_URL, extractionBatchKey, embeddedModelProblem,
 } from '../core/knowledge';
 export {
   TeamSession, StoredOnlyRuntime, joinTeam, parseJoinInput, tokenProblem, keyIdProblem, TeamError, buildSubmission, teamAnonymizer,
