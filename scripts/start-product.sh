@@ -12,13 +12,14 @@
 # Environment: PORT (code-server, default 8080), OEL_SERVER_PORT (default 8787), OEL_VSIX (use this VSIX instead of
 # packaging one), OEL_PROVIDER_BASE_URL / OEL_PROVIDER_MODEL (written into the demo's VS Code settings when given;
 # without them the demo runs the embedded llama.cpp provider on a tiny random GGUF, which only proves the wiring),
-# OEL_SKIP_SYSTEM_DEPS=1 (skip apt).
+# OEL_SKIP_SYSTEM_DEPS=1 (skip apt), OEL_DEMO_DIR (the demo folder, default .oel-demo; test/e2e/startProduct.test.ts
+# uses its own, so a developer's demo is left alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PORT=${PORT:-8080}
 SERVER_PORT=${OEL_SERVER_PORT:-8787}
-DEMO="$ROOT/.oel-demo"
+DEMO=$(mkdir -p "${OEL_DEMO_DIR:-$ROOT/.oel-demo}" && cd "${OEL_DEMO_DIR:-$ROOT/.oel-demo}" && pwd)
 PYTHON=/usr/bin/python3; [ -x "$PYTHON" ] || PYTHON=python3
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -54,7 +55,9 @@ if [ "${OEL_SKIP_SYSTEM_DEPS:-}" != 1 ]; then step "system packages"; bash scrip
 if [ ! -d node_modules ]; then step "npm ci"; npm ci --no-audit --no-fund; fi
 
 step "build"
-if ! npm run --silent build; then
+if [ -n "${OEL_VSIX:-}" ] && [ -f dist/cli.cjs ]; then
+  echo "using the given VSIX and the built dist/cli.cjs"
+elif ! npm run --silent build; then
   echo "full build failed; bundling the CLI alone"
   npx esbuild src/cli/main.ts --bundle --platform=node --format=cjs --target=node20 --outfile=dist/cli.cjs '--banner:js=#!/usr/bin/env node'
 fi
