@@ -281,7 +281,8 @@ export class AgentSession {
           this.record({ kind: 'citation', at: now(), itemIds: cited });
           this.emit({ type: 'knowledge_cited', itemIds: cited });
         }
-        return this.end('completed', 'The agent finished.', finalText);
+        // An answer that stopped at the output limit is not the model's last word: say so, and how to get the rest.
+        return this.end('completed', result.finishReason === 'length' ? cutOffMessage(result.usage?.completionTokens) : FINISHED_MESSAGE, finalText);
       }
       for (const call of result.toolCalls) {
         this.emit({ type: 'tool_call_proposed', turn, callId: call.id, name: call.name, arguments: call.arguments });
@@ -310,4 +311,12 @@ export class AgentSession {
     this.emit({ type: 'task_ended', reason, message, ...(fixes?.length ? { fixes } : {}) });
     return { episodeId: this.episodeId, reason, message, finalText };
   }
+}
+
+/** The end message of a task whose model gave its final answer. */
+export const FINISHED_MESSAGE = 'The agent finished.';
+
+/** The end message of a task whose final answer stopped at the model's output limit (`tokens`, when reported). */
+export function cutOffMessage(tokens?: number | null): string {
+  return `The answer was cut off at the model's output limit${tokens ? ` (${tokens.toLocaleString('en-US')} tokens)` : ''}. Send "continue" to get the rest.`;
 }

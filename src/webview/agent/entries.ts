@@ -40,6 +40,9 @@ const STATUS_ICON: Record<string, string> = {
 const END_TEXT: Record<string, string> = { completed: 'Completed', stopped: 'Stopped by you', max_steps: 'Max steps reached', error: 'Error' };
 /** The message of a run the user stopped (src/core/agent/session.ts). */
 const USER_STOP_MESSAGE = 'Stopped by the user.';
+/** The message of a run whose model gave its final answer (src/core/agent/session.ts); any other on a completed run
+ * (an answer cut off at the output limit) is shown. */
+const FINISHED_MESSAGE = 'The agent finished.';
 const END_ICON: Record<string, string> = { completed: 'pass', stopped: 'debug-stop', max_steps: 'warning', error: 'error' };
 
 /** The element for one entry. */
@@ -182,10 +185,12 @@ function renderEnd(entry: EndedEntry, hooks: EntryHooks): HTMLElement {
   // A run that finished after edits or commands were rejected or refused did not do all it set out to: say so
   // instead of a green "Completed".
   const partial = entry.reason === 'completed' && entry.notDone > 0;
+  const note = entry.reason === 'completed' && entry.message !== '' && entry.message !== FINISHED_MESSAGE;
   // Stopped by something else than the user (a window reload): say what, not "by you".
   const otherStop = entry.reason === 'stopped' && entry.message !== '' && entry.message !== USER_STOP_MESSAGE;
-  const banner = el('div', { class: `end-banner ${entry.reason}${partial ? ' partial' : ''}`, 'data-testid': 'end-banner', 'data-reason': entry.reason, role: 'status' },
-    icon(partial ? 'info' : END_ICON[entry.reason]), el('strong', {}, otherStop ? 'Stopped' : END_TEXT[entry.reason]));
+  const banner = el('div', { class: `end-banner ${entry.reason}${partial || note ? ' partial' : ''}`, 'data-testid': 'end-banner', 'data-reason': entry.reason, role: 'status' },
+    icon(partial || note ? 'info' : END_ICON[entry.reason]), el('strong', {}, otherStop ? 'Stopped' : END_TEXT[entry.reason]));
+  if (note) banner.append(el('span', { class: 'end-detail', 'data-testid': 'end-note' }, entry.message));
   if (otherStop) banner.append(el('span', { class: 'end-detail' }, entry.message));
   if (partial) banner.append(el('span', { class: 'end-detail' }, `${entry.notDone} action${entry.notDone === 1 ? ' was' : 's were'} rejected or not allowed; check the result.`));
   if (entry.reason !== 'completed' && entry.reason !== 'stopped' && entry.message) banner.append(el('span', { class: 'end-detail' }, entry.message));

@@ -139,6 +139,19 @@ test('provider 401, mid-stream error and broken stream end the task with reason 
   }
 });
 
+test('a final answer cut off at the output limit says so and how to get the rest; a whole answer does not', async () => {
+  model.reset();
+  const cut = await setup();
+  model.enqueue({ text: 'The files are', finishReason: 'length' });
+  const out = await cut.session.start('list the files');
+  assert.equal(out.reason, 'completed');
+  assert.match(out.message, /^The answer was cut off at the model's output limit( \(\d[\d,]* tokens\))?\. Send "continue" to get the rest\.$/);
+  assert.equal((await cut.episode()).steps.find((s) => s.kind === 'end')?.message, out.message, 'the episode keeps the same words');
+  const whole = await setup();
+  model.enqueue({ text: 'src has app.ts.' });
+  assert.equal((await whole.session.start('list the files')).message, 'The agent finished.');
+});
+
 test('max steps ends the task with reason max_steps', async () => {
   model.reset();
   const { session } = await setup({ 'a.txt': 'a' }, { maxSteps: 2 });
