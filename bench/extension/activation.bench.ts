@@ -24,6 +24,7 @@ class Base { constructor(...a) { this.args = a; } }
 const uri = (p) => ({ fsPath: p, path: p, scheme: 'file', toString: () => 'file://' + p });
 const vscode = {
   EventEmitter: class { constructor() { this.event = () => ({ dispose() {} }); } fire() {} dispose() {} },
+  Disposable: class { constructor(fn) { this.fn = fn; } dispose() { if (this.fn) this.fn(); } static from(...d) { return { dispose: () => d.forEach((x) => x.dispose()) }; } },
   TreeItem: Base, ThemeIcon: Base, ThemeColor: Base, MarkdownString: Base, Range: Base, WorkspaceEdit: Base, CodeLens: Base,
   Diagnostic: Base, RelativePattern: Base, DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 }, StatusBarAlignment: { Left: 1, Right: 2 }, ProgressLocation: { Notification: 15 },
