@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
@@ -19,6 +19,7 @@ import { agentSuite } from '../support/e2eSuite';
 import { recordedEpisodes } from '../support/episodes';
 import { parseEpisodeFile } from '../../src/core/trajectory/episodeFile';
 import { episodeMarkdownWithLines } from '../../src/extension/taskMarkdown';
+import { findFiles, waitForFile } from '../support/files';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 /** Matches the agent's requests (its system prompt) and the extractor's, so neither consumes the other's script. */
@@ -39,26 +40,6 @@ const COMMITTED = [
   `- K-shared01 [accepted] ${SHARED}`, '  <!-- oel', '  scope: workspace', '  sources: -', '  helpful: 1', '  harmful: 0', '  consolidated: false', '  -->',
   `- K-forged01 [accepted] ${FORGED}`, '  <!-- oel', '  scope: workspace', '  sources: -', '  helpful: 9', '  harmful: 0', '  consolidated: false', '  -->', '',
 ].join('\n');
-
-/** Files named `name` under `dir`, at any depth. */
-function findFiles(dir: string, name: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? findFiles(p, name) : n === name ? [p] : [];
-  });
-}
-
-/** Polls the knowledge file until `pred` holds; returns its text. */
-async function waitForFile(path: string, pred: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    if (pred(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${path} after ${timeoutMs} ms:\n${text}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The Knowledge view's row holding `text` (the view must be expanded). */
 function knowledgeRow(page: Page, text: string) {

@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
@@ -16,6 +16,7 @@ import { findFrameWith, openPalette, runCommand, screenshot } from '../support/b
 import { withWorkbench } from '../support/workbench';
 import { openAgentView, sendTask, waitEnd } from '../support/agentView';
 import { agentSuite } from '../support/e2eSuite';
+import { findFiles } from '../support/files';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const BUGGY = 'for (let i = 1; i < lines.length; i++) {';
@@ -49,15 +50,6 @@ const KNOWLEDGE = `# OEL knowledge
 `;
 
 const suite = agentSuite('learning');
-
-/** Every file under `dir` whose path ends with `suffix`. */
-function findFiles(dir: string, suffix: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? findFiles(p, suffix) : p.endsWith(suffix) ? [p] : [];
-  });
-}
 
 /** The rows of a card's table as trimmed cell texts (switching the card to its table first). */
 async function tableOf(view: Frame, card: string): Promise<string[][]> {
@@ -214,7 +206,7 @@ describe('the Learning view in code-server', { timeout: 600_000 }, () => {
       let rows = 0;
       let summaryFile = '';
       while (Date.now() < deadline) {
-        summaryFile = findFiles(join(cs.userDataDir, 'User'), join('oel.oel-agent', 'learning-summary.jsonl'))[0] ?? '';
+        summaryFile = findFiles(join(cs.userDataDir, 'User'), 'learning-summary.jsonl').find((f) => f.includes('oel.oel-agent')) ?? '';
         // JSON Lines: a head line, then one row per task.
         rows = summaryFile ? readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean).length - 1 : 0;
         if (rows === 5) break;

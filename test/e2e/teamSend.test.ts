@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { trustedSettings } from '../support/codeServer';
@@ -19,6 +19,7 @@ import { agentSuite } from '../support/e2eSuite';
 import { startFaultyProxy, type FaultyProxy } from '../support/faultyProxy';
 import { call } from '../unit/server/harness';
 import { joinByInvite, startTeamServer, teamInvite, type TeamServer } from '../support/teamServer';
+import { findFiles, waitForFile } from '../support/files';
 
 const SAMPLE = resolve('test/fixtures/sample-workspace');
 const AGENT = { systemIncludes: 'You are OEL Agent' };
@@ -46,26 +47,6 @@ after(async () => {
   await proxy?.close();
   await srv?.close();
 });
-
-/** Polls a file until `pred` holds; returns its text. */
-async function waitForFile(path: string, pred: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    if (pred(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${path} after ${timeoutMs} ms:\n${text}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Files named `name` under `dir`, at any depth. */
-function findFiles(dir: string, name: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? findFiles(p, name) : n === name ? [p] : [];
-  });
-}
 
 /** The Knowledge view's row holding `text`. */
 function knowledgeRow(page: Page, text: string) {
