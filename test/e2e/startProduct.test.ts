@@ -13,21 +13,12 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { launchBrowser, notifications, openWorkbench, screenshot } from '../support/browser';
 import { openAgentView, sendTask } from '../support/agentView';
-import { codeServerInstall, requireVsix } from '../support/codeServer';
+import { codeServerInstall, freePort, requireVsix } from '../support/codeServer';
 
 const DEMO = resolve(`.oel-demo-e2e-${process.pid}`);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Resolves with the script's output once it says it is running; rejects if it exits first. */
 function untilRunning(child: ChildProcess, out: { text: string }, timeoutMs: number): Promise<void> {

@@ -3,11 +3,14 @@
  * random LoRA adapter in llama.cpp's adapter GGUF format, for tests of the embedded llama.cpp provider.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exportGguf } from './ggufExport';
 import { PYTHON, TRAINER_PATH, createTinyModel, type TinyModelOptions } from './tinyModel';
+import { LocalModel, type LocalModelSettings } from '../../src/core/provider/embedded/localModel';
 
 /** The files of one tiny model. */
 export interface TinyGguf { dir: string; modelDir: string; base: string; adapterDir: string; adapter: string }
@@ -25,4 +28,18 @@ export function createTinyGguf(opts: TinyModelOptions = {}, adapterSeed = 7): Ti
   const adapter = join(dir, 'adapter.gguf');
   exportGguf(['--adapter', adapterDir, '--model', modelDir, '--out', adapter]);
   return { dir, modelDir, base, adapterDir, adapter };
+}
+
+/**
+ * The product's local model (the real worker, dist/llama-worker.mjs: run `npm run build` first) on a fresh tiny GGUF,
+ * disposed after the file's tests.
+ */
+export function localModelOnTinyGguf(): { files: TinyGguf; settings: LocalModelSettings; lm: LocalModel } {
+  const worker = resolve('dist/llama-worker.mjs');
+  assert.ok(existsSync(worker), 'dist/llama-worker.mjs is missing: run `npm run build` first');
+  const files = createTinyGguf();
+  const settings: LocalModelSettings = { modelPath: files.base, contextSize: 4096, threads: 2, gpuLayers: 0 };
+  const lm = new LocalModel({ workerPath: worker });
+  after(() => lm.dispose());
+  return { files, settings, lm };
 }

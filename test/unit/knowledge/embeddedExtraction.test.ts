@@ -3,29 +3,22 @@
 // endpoint the episode's provider names. The tiny model's words are noise, so what is checked is the plumbing: the
 // local model answered (its text is what was parsed, its reported usage is what the daily budget was charged) and not
 // one request reached `baseUrl`.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { LocalModel, type LocalModelSettings } from '../../../src/core/provider/embedded/localModel';
 import type { ChatBackend } from '../../../src/core/provider/chatBackend';
 import type { ChatTurn } from '../../../src/core/provider/provider';
 import { DailyTokenBudget, extractKnowledge, type DailyTokenState } from '../../../src/core/knowledge/extraction';
 import { learnFromEpisodes } from '../../../src/core/knowledge/learn';
 import { KnowledgeFileStore } from '../../../src/core/knowledge/store';
-import { createTinyGguf } from '../../support/tinyGguf';
+import { localModelOnTinyGguf } from '../../support/tinyGguf';
 import { syntheticEpisode } from './helpers';
 
-const WORKER = resolve('dist/llama-worker.mjs');
-assert.ok(existsSync(WORKER), 'dist/llama-worker.mjs is missing: run `npm run build` first');
-const files = createTinyGguf();
-const settings: LocalModelSettings = { modelPath: files.base, contextSize: 4096, threads: 2, gpuLayers: 0 };
-const lm = new LocalModel({ workerPath: WORKER });
-after(() => lm.dispose());
+const { files, settings, lm } = localModelOnTinyGguf();
 
 /** A loopback server standing where `oel.provider.baseUrl` points; it records every request it gets. */
 async function recordingServer(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {

@@ -2,21 +2,15 @@
 // first) in its own process, node-llama-cpp, and a tiny random GGUF made by the trainer. The model's words are noise;
 // what is checked is what the agent loop relies on: streaming, usage, finish reasons, Stop, clear errors, a crash that
 // fails only the turn in flight, and adapters that swap without reloading the model.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { LocalModel, type LocalModelSettings } from '../../../../../src/core/provider/embedded/localModel';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ProviderError } from '../../../../../src/core/provider/provider';
 import { toolsForModel } from '../../../../../src/core/tools/definitions';
-import { createTinyGguf } from '../../../../support/tinyGguf';
+import { createTinyGguf, localModelOnTinyGguf } from '../../../../support/tinyGguf';
 
-const WORKER = resolve('dist/llama-worker.mjs');
-assert.ok(existsSync(WORKER), 'dist/llama-worker.mjs is missing: run `npm run build` first');
-const files = createTinyGguf();
-const settings: LocalModelSettings = { modelPath: files.base, contextSize: 4096, threads: 2, gpuLayers: 0 };
-const lm = new LocalModel({ workerPath: WORKER });
-after(() => lm.dispose());
+const { files, settings, lm } = localModelOnTinyGguf();
 
 const ask = (content: string) => [{ role: 'system' as const, content: 'You are a coding agent.' }, { role: 'user' as const, content }];
 /** Greedy (temperature 0) text for a fixed prompt: what an adapter must change. */
