@@ -118,12 +118,14 @@ describe('the embedded llama.cpp provider in code-server', { timeout: 600_000, c
   test('Stop ends a generation on the local model', async () => {
     const folder = join(suite.tmp, 'stop');
     cpSync(SAMPLE, folder, { recursive: true });
-    await withWorkbench('embedded-stop', { folder, settings: { ...settings, 'oel.llamacpp.maxTokens': 0 }, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
+    // A generation long enough that it cannot end by itself before Stop, even on a fast machine: up to ~30,000 tokens.
+    const long = { ...settings, 'oel.llamacpp.contextSize': 32768, 'oel.llamacpp.maxTokens': 131072 };
+    await withWorkbench('embedded-stop', { folder, settings: long, extensionsDir: suite.extensionsDir }, async ({ browser: { page }, cs }) => {
       const view = await openAgentView(page);
       await sendTask(view, 'Write a very long essay');
       const stop = view.locator('[data-testid="stop"]');
       await stop.waitFor({ state: 'visible', timeout: 60_000 });
-      await page.waitForTimeout(4000);
+      await page.waitForTimeout(1500);
       await screenshot(page, 'embedded-03-running');
       const t0 = Date.now();
       await stop.click();

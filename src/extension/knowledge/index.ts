@@ -39,7 +39,9 @@ export function registerKnowledge(ctx: OelContext): KnowledgeFiles {
       void vscode.window.showWarningMessage(`OEL Agent: ${r.errors[0]}`, 'Show Log').then((a) => a && ctx.log.show());
       return;
     }
-    const msg = r.skipped && !r.added ? 'the daily extraction token budget is spent; nothing was learned (see oel.knowledge.dailyTokenBudget).'
+    // Learning on the local model gives way to a task: say it waits, rather than "nothing new was learned".
+    const msg = r.waiting && !r.added ? 'a task is running on the local model; learning from this task resumes when that task ends.'
+      : r.skipped && !r.added ? 'the daily extraction token budget is spent; nothing was learned (see oel.knowledge.dailyTokenBudget).'
       : r.added ? `learned ${r.added} new item${r.added === 1 ? '' : 's'}${r.pending ? `, ${r.pending} pending review` : ''}.`
         : `nothing new was learned${r.duplicates ? ` (${r.duplicates} proposal${r.duplicates === 1 ? ' repeats' : 's repeat'} known or pruned knowledge)` : ''}.`;
     void vscode.window.showInformationMessage(`OEL Agent: ${msg}`, ...(r.pending ? ['Review'] : [])).then((a) => a && vscode.commands.executeCommand('oel.knowledgeView.focus'));

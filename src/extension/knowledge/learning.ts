@@ -16,7 +16,8 @@ const BUDGET_STATE = 'oel.knowledge.dailyTokens';
 const LEARNED_STATE = 'oel.knowledge.learnedSteps';
 
 /** What one batch did, for the log and the manual command's message. */
-export interface LearnSummary { episodes: number; added: number; pending: number; duplicates: number; skipped: number; errors: string[] }
+/** What one learning batch did; `waiting`: tasks whose learning gave way to a task on the local model (done after it). */
+export interface LearnSummary { episodes: number; added: number; pending: number; duplicates: number; skipped: number; waiting?: number; errors: string[] }
 
 /** Queues finished tasks and learns from them in batches. */
 export class LearningScheduler implements vscode.Disposable {
@@ -117,7 +118,7 @@ export class LearningScheduler implements vscode.Disposable {
       async () => this.ctx.ext.globalState.get(BUDGET_STATE) ?? null,
       async (s) => { await this.ctx.ext.globalState.update(BUDGET_STATE, s); },
     );
-    let added = 0, pending = 0, duplicates = 0, skipped = 0;
+    let added = 0, pending = 0, duplicates = 0, skipped = 0, waiting = 0;
     // On-policy: each episode is learned by the runtime and model that ran it (the episode records them), one batch per
     // endpoint or local model file, so embedded and OpenAI-compatible episodes never mix (the settings may have changed
     // between tasks).
@@ -163,7 +164,7 @@ export class LearningScheduler implements vscode.Disposable {
         // The evidence of these steps is counted now, whatever the extraction did: never count it twice.
         learned[batch[i].episode.id] = batch[i].episode.steps.length;
         if (!batch[i].extract) return;
-        if (runtime.backend && gaveWay(x)) { this.deferred.add(batch[i].episode.id); return; }
+        if (runtime.backend && gaveWay(x)) { this.deferred.add(batch[i].episode.id); waiting++; return; }
         if (!x) skipped++;
         else if (x.error) errors.push(`extraction for ${batch[i].episode.id} failed: ${x.error}`);
       });
@@ -172,7 +173,7 @@ export class LearningScheduler implements vscode.Disposable {
     await this.ctx.ext.workspaceState.update(LEARNED_STATE, learned);
     await this.files.afterWrite();
     this.ctx.log.info(`knowledge: learned from ${episodes.length} task(s): ${added} new (${pending} pending), ${duplicates} duplicate(s), ${skipped} skipped by the daily budget`);
-    return { episodes: episodes.length, added, pending, duplicates, skipped, errors };
+    return { episodes: episodes.length, added, pending, duplicates, skipped, waiting, errors };
   }
 
   /**
