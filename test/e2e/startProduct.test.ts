@@ -12,13 +12,16 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { launchBrowser, notifications, openWorkbench, screenshot } from '../support/browser';
 import { openAgentView, sendTask } from '../support/agentView';
 import { codeServerInstall, freePort, requireVsix } from '../support/codeServer';
+import { extensionLogs } from '../support/workbench';
 
 const DEMO = resolve(`.oel-demo-e2e-${process.pid}`);
+/** The OEL Agent output channel's log of the demo's VS Code. */
+const agentLog = (): string => extensionLogs(join(DEMO, 'user-data')).map((l) => l.text).join('\n');
 
 /** Resolves with the script's output once it says it is running; rejects if it exits first. */
 function untilRunning(child: ChildProcess, out: { text: string }, timeoutMs: number): Promise<void> {
@@ -51,20 +54,6 @@ function demoProcesses(): string[] {
     } catch { /* the process ended while we looked */ }
   }
   return out;
-}
-
-/** The OEL Agent output channel's log of the demo's VS Code (newest session). */
-function agentLog(): string {
-  const logs = join(DEMO, 'user-data', 'logs');
-  if (!existsSync(logs)) return '';
-  let text = '';
-  for (const session of readdirSync(logs)) {
-    for (const host of readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost'))) {
-      const file = join(logs, session, host, 'oel.oel-agent', 'OEL Agent.log');
-      if (existsSync(file)) text += readFileSync(file, 'utf8');
-    }
-  }
-  return text;
 }
 
 describe('README\'s first command: start-product.sh', { timeout: 900_000 }, () => {
