@@ -150,24 +150,25 @@ export class LearningScheduler implements vscode.Disposable {
       const gaveWay = (x: (typeof r.extractions)[number]) =>
         !this.abort.signal.aborted && (x?.error === core.PREEMPTED_MESSAGE || (!!local?.signal.aborted && (!x || !!x.error)));
       this.files.noteMerge(target, r.update);
-      if (runtime.backend) {
-        // Says where the lesson came from: the user chose a model on this machine, and nothing went over the network.
-        const done = r.extractions.filter((x) => x && !x.error);
-        this.ctx.log.info(`knowledge: ${done.length} extraction(s) ran on the local model ${batch[0].episode.provider.model} (embedded llama.cpp), ${done.reduce((n, x) => n + (x?.tokensUsed ?? 0), 0)} tokens`);
-        const waiting = batch.filter((e, i) => e.extract && gaveWay(r.extractions[i])).length;
-        if (waiting) this.ctx.log.info(`knowledge: a task needs the local model; learning from ${waiting} task(s) resumes after it ends`);
-      }
       added += r.added.length;
       pending += r.added.filter((i) => i.status === 'pending').length;
       duplicates += r.duplicates.length;
+      let gaveWayHere = 0;
       r.extractions.forEach((x, i) => {
         // The evidence of these steps is counted now, whatever the extraction did: never count it twice.
         learned[batch[i].episode.id] = batch[i].episode.steps.length;
         if (!batch[i].extract) return;
-        if (runtime.backend && gaveWay(x)) { this.deferred.add(batch[i].episode.id); waiting++; return; }
+        if (runtime.backend && gaveWay(x)) { this.deferred.add(batch[i].episode.id); gaveWayHere++; return; }
         if (!x) skipped++;
         else if (x.error) errors.push(`extraction for ${batch[i].episode.id} failed: ${x.error}`);
       });
+      waiting += gaveWayHere;
+      if (runtime.backend) {
+        // Says where the lesson came from: the user chose a model on this machine, and nothing went over the network.
+        const done = r.extractions.filter((x) => x && !x.error);
+        this.ctx.log.info(`knowledge: ${done.length} extraction(s) ran on the local model ${batch[0].episode.provider.model} (embedded llama.cpp), ${done.reduce((n, x) => n + (x?.tokensUsed ?? 0), 0)} tokens`);
+        if (gaveWayHere) this.ctx.log.info(`knowledge: a task needs the local model; learning from ${gaveWayHere} task(s) resumes after it ends`);
+      }
       for (const item of r.added) this.ctx.log.info(`knowledge: learned ${item.id} [${item.status}]${item.flags.length ? ` flagged ${item.flags.map((f) => f.kind).join(', ')}` : ''}: ${item.text}`);
     }
     await this.ctx.ext.workspaceState.update(LEARNED_STATE, learned);
