@@ -31,6 +31,17 @@ def _checkpoint_files(path):
     raise TrainerError(f"base model {path}: no model.safetensors or model.safetensors.index.json")
 
 
+def load_tensors(path, label):
+    """Every tensor of the HF checkpoint folder `path` (single file or shards), by name; `label` starts the error
+    raised when a shard named by the index is missing."""
+    tensors = {}
+    for fn, names in _checkpoint_files(path).items():
+        if not os.path.isfile(fn):
+            raise TrainerError(f"{label}: shard {os.path.basename(fn)} is missing")
+        tensors.update(st.load_file(fn, names))
+    return tensors
+
+
 def load_base(path, device="cpu", dtype=torch.float32):
     """Builds CausalLM from an HF folder (config.json + safetensors, single or sharded). Returns (model, cfg)."""
     if not os.path.isdir(path):
@@ -39,11 +50,7 @@ def load_base(path, device="cpu", dtype=torch.float32):
     torch.manual_seed(0)  # the random init is overwritten; seeding keeps later RNG use independent of it
     model = CausalLM(cfg)
     expected = dict(model.state_dict())
-    tensors = {}
-    for fn, names in _checkpoint_files(path).items():
-        if not os.path.isfile(fn):
-            raise TrainerError(f"base model {path}: shard {os.path.basename(fn)} is missing")
-        tensors.update(st.load_file(fn, names))
+    tensors = load_tensors(path, f"base model {path}")
     if cfg.tie_word_embeddings:
         tensors.pop("lm_head.weight", None)
         expected.pop("lm_head.weight", None)

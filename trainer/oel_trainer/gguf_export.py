@@ -12,7 +12,7 @@ import torch
 
 from . import gguf as g
 from . import safetensors_io as st
-from .checkpoint import _checkpoint_files, read_adapter
+from .checkpoint import _checkpoint_files, load_tensors, read_adapter
 from .config import ModelConfig
 from .errors import TrainerError
 
@@ -193,11 +193,7 @@ def export_model(model_dir, out, tokenizer_pre=None):
     w = g.GGUFWriter()
     _hparams(w, cfg, arch, os.path.basename(os.path.abspath(model_dir)))
     tokenizer_metadata(w, model_dir, cfg, tokenizer_pre)
-    tensors = {}
-    for fn, names in _checkpoint_files(model_dir).items():
-        if not os.path.isfile(fn):
-            raise TrainerError(f"export-gguf: shard {os.path.basename(fn)} is missing")
-        tensors.update(st.load_file(fn, names))
+    tensors = load_tensors(model_dir, "export-gguf")
     if cfg.tie_word_embeddings:
         tensors.pop("lm_head.weight", None)  # llama.cpp falls back to token_embd when `output` is absent
     elif "lm_head.weight" not in tensors:
