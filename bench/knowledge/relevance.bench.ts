@@ -23,6 +23,12 @@ const items = knowledgeItems([knowledge]);
 const split = splitRequests(requests.map((r) => r.id));
 const showMisses = process.argv.includes('--misses');
 
+/** The share of `r`'s relevant items that are in the slot. */
+function recallOf(r: LabelledRequest, itemIds: readonly string[] = []): number {
+  const inSlot = new Set(itemIds);
+  return r.relevant.filter((id) => inSlot.has(id)).length / r.relevant.length;
+}
+
 function recall(budget: number, perRequest: boolean, which: 'all' | 'dev' | 'heldout' = 'all'): { mean: number; full: number; n: number } {
   let sum = 0;
   let full = 0;
@@ -30,7 +36,7 @@ function recall(budget: number, perRequest: boolean, which: 'all' | 'dev' | 'hel
   for (const r of set) {
     const k = knowledgeForPrompt({ texts: [knowledge], items, budgetTokens: budget, ...(perRequest ? { request: r.text, openFiles: r.open ? [r.open] : [] } : {}) });
     const inSlot = new Set(k?.itemIds ?? []);
-    const hit = r.relevant.filter((id) => inSlot.has(id)).length / r.relevant.length;
+    const hit = recallOf(r, k?.itemIds);
     sum += hit;
     if (hit === 1) full++;
     if (showMisses && perRequest && which === 'dev' && budget === DEFAULT_KNOWLEDGE_BUDGET && hit < 1) {
@@ -121,8 +127,7 @@ async function embeddingRecall(url: string, model: string): Promise<void> {
     const open = r.open ? [r.open] : [];
     const relevance = await embeddingRelevance(items, { request: r.text, files: filesInPlay(r.text, open) }, embed);
     const k = knowledgeForPrompt({ texts: [knowledge], items, request: r.text, openFiles: open, relevance });
-    const inSlot = new Set(k?.itemIds ?? []);
-    hits[split.dev.has(r.id) ? 'dev' : 'heldout'].push(r.relevant.filter((id) => inSlot.has(id)).length / r.relevant.length);
+    hits[split.dev.has(r.id) ? 'dev' : 'heldout'].push(recallOf(r, k?.itemIds));
   }
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
   const all = mean([...hits.dev, ...hits.heldout]);
